@@ -1,0 +1,83 @@
+import path from 'node:path'
+import { projectRoot } from './paths.js'
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof logLevels)[number]
+
+export interface Config {
+  /** Postgres to use; when undefined an embedded Postgres is started under dataDir. */
+  readonly databaseUrl: string | undefined
+  readonly host: string
+  readonly port: number
+  /** Where the embedded Postgres keeps its cluster (and anything else the service stores). */
+  readonly dataDir: string
+  readonly logLevel: LogLevel
+}
+
+/** A configuration value that is present but wrong; the message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/**
+ * Reads the environment once into a frozen, validated Config. Nothing else reads process.env:
+ * a bad value stops start-up here with a message naming the variable.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  return Object.freeze({
+    databaseUrl: optional(env, 'DATABASE_URL', parseDatabaseUrl),
+    host: optional(env, 'HOST', parseHost) ?? '127.0.0.1',
+    port: optional(env, 'PORT', parsePort) ?? 4000,
+    dataDir: path.resolve(
+      optional(env, 'DATA_DIR', (value) => value) ?? path.join(projectRoot, '.data'),
+    ),
+    logLevel: optional(env, 'LOG_LEVEL', parseLogLevel) ?? 'info',
+  })
+}
+
+function optional<T>(env: Env, name: string, parse: (value: string) => T): T | undefined {
+  const raw = env[name]
+  if (raw === undefined || raw.trim() === '') return undefined
+  try {
+    return parse(raw.trim())
+  } catch (error) {
+    throw new ConfigError(`${name} is invalid: ${(error as Error).message}`)
+  }
+}
+
+function parseDatabaseUrl(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new Error('expected a URL such as postgres://user@127.0.0.1:5432/attest')
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`expected a postgres:// or postgresql:// URL, got ${url.protocol}//`)
+  }
+  return value
+}
+
+function parsePort(value: string): number {
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    throw new Error(`expected a TCP port from 1 to 65535, got "${value}"`)
+  }
+  return port
+}
+
+function parseHost(value: string): string {
+  if (/\s|\/|:\/\//.test(value))
+    throw new Error(`expected a host name or IP address, got "${value}"`)
+  return value
+}
+
+function parseLogLevel(value: string): LogLevel {
+  const level = value.toLowerCase()
+  if (!(logLevels as readonly string[]).includes(level)) {
+    throw new Error(`expected one of ${logLevels.join(', ')}, got "${value}"`)
+  }
+  return level as LogLevel
+}

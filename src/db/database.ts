@@ -1,0 +1,36 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { DB } from './schema.js'
+
+export type Database = Kysely<DB>
+
+// Postgres `date` columns stay 'YYYY-MM-DD' strings: a JS Date would shift them by time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
+// bigint ids and counts fit in a JS number for any data set this service will hold.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+// Claim values (numeric) are counts and estimates, well within a double's precision.
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value))
+
+export interface DatabaseOptions {
+  /** Upper bound on pooled connections. */
+  readonly maxConnections?: number
+  /** Called with each SQL statement sent (used to count statements per request). */
+  readonly onQuery?: (sql: string) => void
+}
+
+export function createDatabase(connectionString: string, options: DatabaseOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    application_name: 'attest',
+  })
+  const onQuery = options.onQuery
+  return new Kysely<DB>({
+    dialect: new PostgresDialect({ pool }),
+    ...(onQuery && {
+      log: (event) => {
+        if (event.level === 'query') onQuery(event.query.sql)
+      },
+    }),
+  })
+}

@@ -1,0 +1,8 @@
+import { fileURLToPath } from 'node:url'
+
+/** The project's root, whether running from src/ (tsx, vitest) or dist/ (built). */
+export const projectRoot = fileURLToPath(new URL('..', import.meta.url))
+export const migrationsDir = fileURLToPath(new URL('../sql', import.meta.url))
+export const demoDataFile = fileURLToPath(
+  new URL('../data/demo/sidi-bouzid-raid.json', import.meta.url),
+)
