@@ -1,0 +1,100 @@
+import { type Selectable, sql } from 'kysely'
+import type { Database } from './database.js'
+import type { ArmedGroup } from './schema.js'
+
+export type GroupRow = Selectable<ArmedGroup>
+
+export async function findGroupById(db: Database, id: number): Promise<GroupRow | undefined> {
+  return db.selectFrom('armed_group').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** The group known in another dataset by this id (e.g. scheme 'ucdp', a UCDP actor id). */
+export async function findGroupByExternalId(db: Database, scheme: string, externalId: string) {
+  return db
+    .selectFrom('armed_group')
+    .innerJoin('group_external_id as external', 'external.group_id', 'armed_group.id')
+    .selectAll('armed_group')
+    .where('external.scheme', '=', scheme)
+    .where('external.external_id', '=', externalId)
+    .executeTakeFirst()
+}
+
+export async function aliasesByGroupIds(db: Database, groupIds: readonly number[]) {
+  if (groupIds.length === 0) return []
+  return db
+    .selectFrom('group_alias')
+    .selectAll()
+    .where('group_id', '=', (eb) => eb.fn.any(eb.val([...groupIds])))
+    .orderBy('group_id')
+    .orderBy('alias')
+    .execute()
+}
+
+/** Relations in which the groups take part, on either side; with asOf, only those in force then. */
+export async function relationsByGroupIds(
+  db: Database,
+  groupIds: readonly number[],
+  asOf?: string,
+) {
+  if (groupIds.length === 0) return []
+  const ids = [...groupIds]
+  let query = db
+    .selectFrom('group_relation')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('from_group_id', '=', eb.fn.any(eb.val(ids))),
+        eb('to_group_id', '=', eb.fn.any(eb.val(ids))),
+      ]),
+    )
+  if (asOf)
+    query = query.where(sql<boolean>`daterange(valid_from, valid_to, '[]') @> ${asOf}::date`)
+  return query.orderBy('valid_from', 'asc').orderBy('id').execute()
+}
+
+/**
+ * The group and its affiliates as of a date: every group that pledged allegiance to it or is
+ * its branch, directly or through other affiliates, by relations in force on that date.
+ * "Events by ISIS and its affiliates as of 2019-01-03" filters on these ids.
+ */
+export async function groupWithAffiliatesAsOf(
+  db: Database,
+  groupId: number,
+  asOf: string,
+): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`
+    WITH RECURSIVE affiliate (id) AS (
+      SELECT ${groupId}::bigint
+      UNION
+      SELECT relation.from_group_id
+      FROM group_relation relation
+      JOIN affiliate ON relation.to_group_id = affiliate.id
+      WHERE relation.kind IN ('allegiance', 'branch_of')
+        AND daterange(relation.valid_from, relation.valid_to, '[]') @> ${asOf}::date
+    )
+    SELECT id FROM affiliate ORDER BY id`.execute(db)
+  return rows.map((row) => row.id)
+}
+
+/** Groups whose name or an alias resembles the text, best match first. */
+export async function searchGroupsByName(
+  db: Database,
+  text: string,
+  limit: number,
+): Promise<GroupRow[]> {
+  const { rows } = await sql<GroupRow>`
+    SELECT g.*
+    FROM armed_group g
+    JOIN LATERAL (
+      SELECT max(similarity(name, ${text})) AS score
+      FROM (SELECT g.name UNION ALL SELECT alias FROM group_alias WHERE group_id = g.id) names (name)
+      WHERE name % ${text} OR name ILIKE '%' || ${escapeLike(text)} || '%'
+    ) match ON match.score IS NOT NULL
+    ORDER BY match.score DESC, g.id
+    LIMIT ${limit}`.execute(db)
+  return rows
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`)
+}

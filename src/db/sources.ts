@@ -1,0 +1,45 @@
+import { sql } from 'kysely'
+import type { Database } from './database.js'
+
+export interface SourceChainLink {
+  /** 0 for the report itself, 1 for what it cites, and so on. */
+  readonly depth: number
+  readonly reportId: number | null
+  readonly sourceId: number
+  readonly sourceName: string
+  readonly quote: string | null
+}
+
+/**
+ * Who a report got its information from, transitively: The Defense Post → Reuters → the
+ * Interior Ministry spokesperson. Breadth first; a citation cycle is followed only once.
+ */
+export async function sourceChain(db: Database, reportId: number): Promise<SourceChainLink[]> {
+  const { rows } = await sql<SourceChainLink>`
+    WITH RECURSIVE chain (depth, report_id, source_id, quote, path) AS (
+      SELECT 0, report.id, report.source_id, NULL::text, ARRAY[report.id]
+      FROM report WHERE report.id = ${reportId}
+      UNION ALL
+      SELECT chain.depth + 1, cited.id, coalesce(cited.source_id, citation.cited_source_id), citation.quote,
+        chain.path || cited.id
+      FROM chain
+      JOIN report_citation citation ON citation.report_id = chain.report_id
+      LEFT JOIN report cited ON cited.id = citation.cited_report_id
+      WHERE cited.id IS NULL OR NOT cited.id = ANY(chain.path)
+    )
+    SELECT chain.depth, chain.report_id AS "reportId", chain.source_id AS "sourceId",
+      source.name AS "sourceName", chain.quote
+    FROM chain JOIN source ON source.id = chain.source_id
+    ORDER BY chain.depth, source.name`.execute(db)
+  return rows
+}
+
+export async function reportsByIds(db: Database, ids: readonly number[]) {
+  if (ids.length === 0) return []
+  return db
+    .selectFrom('report')
+    .selectAll()
+    .where('id', '=', (eb) => eb.fn.any(eb.val([...ids])))
+    .orderBy('id')
+    .execute()
+}

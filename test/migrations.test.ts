@@ -1,0 +1,76 @@
+import { readdir } from 'node:fs/promises'
+import { sql } from 'kysely'
+import { afterAll, describe, expect, inject, it } from 'vitest'
+import { createDatabase } from '../src/db/database.js'
+import { createMigrator, migrateToLatest } from '../src/db/migrator.js'
+import { migrationsDir } from '../src/paths.js'
+import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
+import { testDb } from './support/test-database.js'
+
+describe('migrations', () => {
+  const adminUrl = inject('postgresAdminUrl')
+  const name = uniqueDatabaseName('attest_empty')
+  let emptyDb: ReturnType<typeof createDatabase> | undefined
+
+  afterAll(async () => {
+    await emptyDb?.destroy()
+    await dropDatabase(adminUrl, name)
+  })
+
+  it('apply one by one, in order, to an empty database and are recorded in kysely_migration', async () => {
+    emptyDb = createDatabase(await createEmptyDatabase(adminUrl, name), { maxConnections: 1 })
+    const files = (await readdir(migrationsDir)).filter((file) => file.endsWith('.sql')).sort()
+    const expected = files.map((file) => file.replace(/\.sql$/, ''))
+    expect(expected.length).toBeGreaterThan(0)
+
+    const migrator = createMigrator(emptyDb)
+    for (const migration of expected) {
+      const { error, results } = await migrator.migrateUp()
+      expect(error).toBeUndefined()
+      expect(results).toEqual([{ migrationName: migration, direction: 'Up', status: 'Success' }])
+    }
+    const recorded = await emptyDb
+      .selectFrom('kysely_migration' as never)
+      .select('name' as never)
+      .orderBy('name' as never)
+      .execute()
+    expect(recorded.map((row) => (row as { name: string }).name)).toEqual(expected)
+    expect(await migrateToLatest(emptyDb)).toEqual([])
+  })
+
+  it('name files NNNN_name.sql with unique, consecutive numbers', async () => {
+    const files = (await readdir(migrationsDir)).filter((file) => file.endsWith('.sql')).sort()
+    files.forEach((file, index) => {
+      expect(file).toMatch(/^\d{4}_[a-z0-9_]+\.sql$/)
+      expect(Number(file.slice(0, 4))).toBe(index + 1)
+    })
+  })
+
+  it('index every foreign key by its leading columns', async () => {
+    const { rows } = await sql<{ constraint: string }>`
+      SELECT c.conname AS constraint
+      FROM pg_constraint c
+      WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+        AND NOT EXISTS (
+          SELECT 1 FROM pg_index i
+          WHERE i.indrelid = c.conrelid
+            AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+            AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey
+        )
+      ORDER BY 1`.execute(testDb())
+    expect(rows.map((row) => row.constraint)).toEqual([])
+  })
+
+  it('use only extensions that ship with stock Postgres', async () => {
+    const { rows } = await sql<{
+      extname: string
+    }>`SELECT extname FROM pg_extension ORDER BY 1`.execute(testDb())
+    expect(rows.map((row) => row.extname)).toEqual([
+      'btree_gist',
+      'cube',
+      'earthdistance',
+      'pg_trgm',
+      'plpgsql',
+    ])
+  })
+})
