@@ -7,7 +7,7 @@ CREATE TABLE place (
   parent_id bigint REFERENCES place (id),
   country_id bigint NOT NULL REFERENCES place (id),
   level place_level NOT NULL,
-  name text NOT NULL CONSTRAINT place_name_not_blank CHECK (btrim(name) <> ''),
+  name text NOT NULL CONSTRAINT place_name_not_blank CHECK (name ~ '\S'),
   iso_alpha3 char(3) CONSTRAINT place_iso_alpha3_format CHECK (iso_alpha3 ~ '^[A-Z]{3}$'),
   gw_code integer CONSTRAINT place_gw_code_range CHECK (gw_code BETWEEN 2 AND 999),
   latitude double precision CONSTRAINT place_latitude_range CHECK (latitude BETWEEN -90 AND 90),
@@ -58,10 +58,10 @@ CREATE TYPE source_kind AS ENUM (
 -- Who reports or states something.
 CREATE TABLE source (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  name text NOT NULL CONSTRAINT source_name_not_blank CHECK (btrim(name) <> ''),
+  name text NOT NULL CONSTRAINT source_name_not_blank CHECK (name ~ '\S'),
   kind source_kind NOT NULL,
   -- ACLED's source_scale: local, subnational, national, regional, international, other.
-  scale text CONSTRAINT source_scale_not_blank CHECK (btrim(scale) <> ''),
+  scale text CONSTRAINT source_scale_not_blank CHECK (scale ~ '\S'),
   country_id bigint REFERENCES place (id),
   url text CONSTRAINT source_url_format CHECK (url ~ '^https?://[^\s]+$'),
   description text,
@@ -82,7 +82,7 @@ CREATE TABLE report (
   citation text,
   created_at timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT report_identifiable CHECK (
-    coalesce(btrim(headline), '') <> '' OR url IS NOT NULL OR coalesce(btrim(citation), '') <> ''
+    coalesce(headline ~ '\S', false) OR url IS NOT NULL OR coalesce(citation ~ '\S', false)
   ),
   CONSTRAINT report_url_key UNIQUE (url)
 );

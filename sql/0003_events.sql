@@ -1,6 +1,6 @@
 CREATE TABLE event (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  title text NOT NULL CONSTRAINT event_title_not_blank CHECK (btrim(title) <> ''),
+  title text NOT NULL CONSTRAINT event_title_not_blank CHECK (title ~ '\S'),
   summary text,
   date_start date NOT NULL,
   date_end date NOT NULL,
@@ -61,8 +61,8 @@ CREATE TYPE event_type_scheme AS ENUM ('acled', 'gtd', 'ucdp');
 CREATE TABLE event_type (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   scheme event_type_scheme NOT NULL,
-  code text NOT NULL CONSTRAINT event_type_code_not_blank CHECK (btrim(code) <> ''),
-  label text NOT NULL CONSTRAINT event_type_label_not_blank CHECK (btrim(label) <> ''),
+  code text NOT NULL CONSTRAINT event_type_code_not_blank CHECK (code ~ '\S'),
+  label text NOT NULL CONSTRAINT event_type_label_not_blank CHECK (label ~ '\S'),
   parent_id bigint,
   CONSTRAINT event_type_code_key UNIQUE (scheme, code),
   CONSTRAINT event_type_scheme_id_key UNIQUE (scheme, id),
@@ -148,7 +148,7 @@ CREATE TABLE event_citation (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   event_id bigint NOT NULL REFERENCES event (id) ON DELETE CASCADE,
   report_id bigint NOT NULL REFERENCES report (id),
-  quote text CONSTRAINT event_citation_quote_not_blank CHECK (btrim(quote) <> ''),
+  quote text CONSTRAINT event_citation_quote_not_blank CHECK (quote ~ '\S'),
   CONSTRAINT event_citation_key UNIQUE NULLS NOT DISTINCT (event_id, report_id, quote)
 );
 CREATE INDEX event_citation_report_id_idx ON event_citation (report_id);

@@ -6,7 +6,7 @@ CREATE TYPE group_kind AS ENUM (
 
 CREATE TABLE armed_group (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  name text NOT NULL CONSTRAINT armed_group_name_not_blank CHECK (btrim(name) <> ''),
+  name text NOT NULL CONSTRAINT armed_group_name_not_blank CHECK (name ~ '\S'),
   kind group_kind NOT NULL DEFAULT 'unknown',
   description text,
   country_id bigint REFERENCES place (id),
@@ -28,7 +28,7 @@ CREATE TRIGGER armed_group_touch BEFORE UPDATE ON armed_group
 CREATE TABLE group_alias (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   group_id bigint NOT NULL REFERENCES armed_group (id) ON DELETE CASCADE,
-  alias text NOT NULL CONSTRAINT group_alias_not_blank CHECK (btrim(alias) <> ''),
+  alias text NOT NULL CONSTRAINT group_alias_not_blank CHECK (alias ~ '\S'),
   language text CONSTRAINT group_alias_language_format CHECK (language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$')
 );
 CREATE UNIQUE INDEX group_alias_key ON group_alias (group_id, lower(alias));
@@ -39,7 +39,7 @@ CREATE TABLE group_external_id (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   group_id bigint NOT NULL REFERENCES armed_group (id) ON DELETE CASCADE,
   scheme text NOT NULL CONSTRAINT group_external_id_scheme_format CHECK (scheme ~ '^[a-z][a-z0-9_]*$'),
-  external_id text NOT NULL CONSTRAINT group_external_id_not_blank CHECK (btrim(external_id) <> ''),
+  external_id text NOT NULL CONSTRAINT group_external_id_not_blank CHECK (external_id ~ '\S'),
   CONSTRAINT group_external_id_key UNIQUE (scheme, external_id)
 );
 CREATE INDEX group_external_id_group_id_idx ON group_external_id (group_id);
@@ -75,7 +75,7 @@ CREATE INDEX group_relation_report_id_idx ON group_relation (report_id);
 
 CREATE TABLE person (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  name text NOT NULL CONSTRAINT person_name_not_blank CHECK (btrim(name) <> ''),
+  name text NOT NULL CONSTRAINT person_name_not_blank CHECK (name ~ '\S'),
   aliases text[] NOT NULL DEFAULT '{}',
   description text,
   born_on date,
@@ -91,7 +91,7 @@ CREATE TABLE membership (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   person_id bigint NOT NULL REFERENCES person (id) ON DELETE CASCADE,
   group_id bigint NOT NULL REFERENCES armed_group (id) ON DELETE CASCADE,
-  role text NOT NULL DEFAULT 'member' CONSTRAINT membership_role_not_blank CHECK (btrim(role) <> ''),
+  role text NOT NULL DEFAULT 'member' CONSTRAINT membership_role_not_blank CHECK (role ~ '\S'),
   valid_from date,
   valid_from_precision date_precision,
   valid_to date,

@@ -21,7 +21,7 @@ CREATE TYPE person_outcome AS ENUM ('killed', 'injured', 'arrested', 'missing', 
 CREATE TABLE event_person (
   event_id bigint NOT NULL REFERENCES event (id) ON DELETE CASCADE,
   person_id bigint NOT NULL REFERENCES person (id),
-  role text NOT NULL CONSTRAINT event_person_role_not_blank CHECK (btrim(role) <> ''),
+  role text NOT NULL CONSTRAINT event_person_role_not_blank CHECK (role ~ '\S'),
   outcome person_outcome,
   report_id bigint REFERENCES report (id),
   PRIMARY KEY (event_id, person_id, role)
@@ -68,7 +68,7 @@ CREATE TABLE claim (
   group_id bigint REFERENCES armed_group (id) ON DELETE CASCADE,
   person_id bigint REFERENCES person (id) ON DELETE CASCADE,
   property text NOT NULL CONSTRAINT claim_property_format CHECK (property ~ '^[a-z][a-z0-9_]*$'),
-  statement text NOT NULL CONSTRAINT claim_statement_not_blank CHECK (btrim(statement) <> ''),
+  statement text NOT NULL CONSTRAINT claim_statement_not_blank CHECK (statement ~ '\S'),
   value_text text,
   low numeric,
   best numeric,

@@ -3,8 +3,8 @@
 CREATE TABLE import_record (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   dataset text NOT NULL CONSTRAINT import_record_dataset_format CHECK (dataset ~ '^[a-z][a-z0-9_]*$'),
-  release text NOT NULL CONSTRAINT import_record_release_not_blank CHECK (btrim(release) <> ''),
-  external_id text NOT NULL CONSTRAINT import_record_external_id_not_blank CHECK (btrim(external_id) <> ''),
+  release text NOT NULL CONSTRAINT import_record_release_not_blank CHECK (release ~ '\S'),
+  external_id text NOT NULL CONSTRAINT import_record_external_id_not_blank CHECK (external_id ~ '\S'),
   raw jsonb NOT NULL CONSTRAINT import_record_raw_is_object CHECK (jsonb_typeof(raw) = 'object'),
   event_id bigint REFERENCES event (id) ON DELETE SET NULL,
   imported_at timestamptz NOT NULL DEFAULT now(),
@@ -17,10 +17,10 @@ CREATE TYPE api_role AS ENUM ('reader', 'editor', 'admin');
 -- Only a salted hash of a key is stored; prefix is the non-secret part used to find the row.
 CREATE TABLE api_key (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  name text NOT NULL CONSTRAINT api_key_name_not_blank CHECK (btrim(name) <> ''),
+  name text NOT NULL CONSTRAINT api_key_name_not_blank CHECK (name ~ '\S'),
   role api_role NOT NULL,
   prefix text NOT NULL CONSTRAINT api_key_prefix_format CHECK (prefix ~ '^[A-Za-z0-9_-]{8,32}$'),
-  key_hash text NOT NULL CONSTRAINT api_key_hash_not_blank CHECK (btrim(key_hash) <> ''),
+  key_hash text NOT NULL CONSTRAINT api_key_hash_not_blank CHECK (key_hash ~ '\S'),
   created_at timestamptz NOT NULL DEFAULT now(),
   last_used_at timestamptz,
   revoked_at timestamptz,

@@ -1,0 +1,222 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { casualtyFiguresByEventIds, casualtySummaryByEventIds } from '../src/db/casualties.js'
+import { claimsAbout } from '../src/db/claims.js'
+import { eventLinksByEventIds, listEvents } from '../src/db/events.js'
+import {
+  aliasesByGroupIds,
+  groupWithAffiliatesAsOf,
+  relationsByGroupIds,
+  searchGroupsByName,
+} from '../src/db/groups.js'
+import { findPersonByName, membershipsByPersonIds } from '../src/db/persons.js'
+import { sourceChain } from '../src/db/sources.js'
+import { loadDemoData, readDemoData } from '../src/demo/load-demo.js'
+import { testDb } from './support/test-database.js'
+
+const db = testDb
+
+async function eventByTitle(title: string) {
+  return db().selectFrom('event').selectAll().where('title', '=', title).executeTakeFirstOrThrow()
+}
+
+async function groupByName(name: string) {
+  return db()
+    .selectFrom('armed_group')
+    .selectAll()
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow()
+}
+
+async function count(
+  table:
+    | 'event'
+    | 'armed_group'
+    | 'casualty_figure'
+    | 'claim'
+    | 'report'
+    | 'source'
+    | 'import_record',
+) {
+  const { n } = await db()
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(n)
+}
+
+describe('the demo data set', () => {
+  beforeAll(async () => {
+    expect(await loadDemoData(db())).toEqual({ status: 'loaded', events: 4 })
+  })
+
+  it('holds every record of the file, once', async () => {
+    const demo = await readDemoData()
+    expect(await count('event')).toBe(demo.events.length)
+    expect(await count('armed_group')).toBe(demo.groups.length)
+    expect(await count('report')).toBe(demo.reports.length)
+    expect(await count('source')).toBe(demo.sources.length)
+    expect(await count('claim')).toBe(demo.claims.length)
+    expect(await count('casualty_figure')).toBe(
+      demo.events.flatMap((event) => event.casualties).length,
+    )
+    expect(await count('import_record')).toBe(demo.events.length)
+  })
+
+  it('loads only once: a second load changes nothing', async () => {
+    const before = await count('event')
+    expect(await loadDemoData(db())).toEqual({ status: 'already-loaded' })
+    expect(await count('event')).toBe(before)
+  })
+
+  it('has the Sidi Bouzid raid on 3 January 2019 in Tunisia, with both figures and their sources', async () => {
+    const raid = await eventByTitle('Two militants killed in counter-terrorism raid in Sidi Bouzid')
+    expect(raid).toMatchObject({
+      date_start: '2019-01-03',
+      date_end: '2019-01-03',
+      date_precision: 'day',
+      is_suicide: true,
+    })
+    const [tunisia] = await listEvents(
+      db(),
+      { countries: ['TUN'], from: '2019-01-01', to: '2019-01-31' },
+      10,
+    )
+    expect(tunisia?.id).toBe(raid.id)
+
+    const figures = await casualtyFiguresByEventIds(db(), [raid.id])
+    expect(figures.map((f) => [f.category, f.population, f.best, f.source_name])).toEqual([
+      ['killed', 'perpetrators', 2, 'Tunisian Ministry of the Interior'],
+      ['injured', 'security_forces', 1, 'The Defense Post'],
+    ])
+    expect(await casualtySummaryByEventIds(db(), [raid.id])).toEqual([
+      { eventId: raid.id, category: 'killed', low: 2, best: 2, high: 2, figures: 1 },
+      { eventId: raid.id, category: 'injured', low: 1, best: 1, high: 1, figures: 1 },
+    ])
+  })
+
+  it('keeps the caption’s 2018 as a sourced discrepancy beside the text’s 2019', async () => {
+    const raid = await eventByTitle('Two militants killed in counter-terrorism raid in Sidi Bouzid')
+    const claims = await claimsAbout(db(), { eventId: raid.id })
+    expect(claims).toHaveLength(1)
+    expect(claims[0]).toMatchObject({ property: 'date_start', value_text: '2018-01-03' })
+    expect(raid.date_start).toBe('2019-01-03')
+  })
+
+  it('traces the source chain The Defense Post → Reuters → the spokesperson', async () => {
+    const report = await db()
+      .selectFrom('report')
+      .select('id')
+      .where(
+        'headline',
+        '=',
+        'Two militants killed and a police officer injured during raid in Tunisia',
+      )
+      .executeTakeFirstOrThrow()
+    const chain = await sourceChain(db(), report.id)
+    expect(chain[0]).toMatchObject({ depth: 0, sourceName: 'The Defense Post' })
+    expect(chain.filter((link) => link.depth === 1).map((link) => link.sourceName)).toContain(
+      'Reuters',
+    )
+    expect(chain.filter((link) => link.depth === 2).map((link) => link.sourceName)).toEqual([
+      'Soufien Sliti',
+    ])
+  })
+
+  it('records Jund al-Khilafa’s allegiance to Islamic State, attested by the Reuters report', async () => {
+    const jak = await groupByName('Jund al-Khilafa')
+    const isis = await groupByName('Islamic State')
+    const relations = await relationsByGroupIds(db(), [jak.id], '2019-01-03')
+    expect(relations).toHaveLength(1)
+    expect(relations[0]).toMatchObject({
+      from_group_id: jak.id,
+      to_group_id: isis.id,
+      kind: 'allegiance',
+    })
+    const report = await db()
+      .selectFrom('report')
+      .select('citation')
+      .where('id', '=', relations[0]?.report_id ?? 0)
+      .executeTakeFirstOrThrow()
+    expect(report.citation).toMatch(/^Reuters/)
+    expect((await aliasesByGroupIds(db(), [jak.id])).map((a) => a.alias)).toContain(
+      'Jund al-Khalifa',
+    )
+    expect((await searchGroupsByName(db(), 'Jund al-Khalifa', 5))[0]?.id).toBe(jak.id)
+    expect((await searchGroupsByName(db(), 'daesh', 5))[0]?.id).toBe(isis.id)
+  })
+
+  it('dates Ezzedine Alaoui’s memberships: Jund al-Khilafa from 2014, then head of the Brigade of Jihad and Unity', async () => {
+    const alaoui = await findPersonByName(db(), 'Ezzedine Alaoui')
+    expect(alaoui?.died_on).toBe('2019-01-03')
+    const memberships = await membershipsByPersonIds(db(), [alaoui?.id ?? 0])
+    expect(
+      memberships.map((m) => [
+        m.group_name,
+        m.role,
+        m.valid_from,
+        m.valid_from_precision,
+        m.valid_to,
+      ]),
+    ).toEqual([
+      ['Brigade of Jihad and Unity', 'head', null, null, '2019-01-03'],
+      ['Jund al-Khilafa', 'member', '2014-01-01', 'year', null],
+    ])
+  })
+
+  it('links the raid to the three earlier events it mentions, as context', async () => {
+    const raid = await eventByTitle('Two militants killed in counter-terrorism raid in Sidi Bouzid')
+    const links = await eventLinksByEventIds(db(), [raid.id])
+    const related = await db()
+      .selectFrom('event')
+      .select(['id', 'date_start', 'date_precision'])
+      .where(
+        'id',
+        'in',
+        links.map((l) => l.related_event_id),
+      )
+      .orderBy('date_start', 'desc')
+      .execute()
+    expect(links.every((link) => link.kind === 'context')).toBe(true)
+    expect(related.map((e) => [e.date_start, e.date_precision])).toEqual([
+      ['2018-10-29', 'day'],
+      ['2015-11-01', 'month'],
+      ['2015-06-01', 'month'],
+    ])
+  })
+
+  it('keeps both disputed counts of Tunisians who joined ISIS, each with who stated it', async () => {
+    const isis = await groupByName('Islamic State')
+    const claims = (await claimsAbout(db(), { groupId: isis.id })).filter(
+      (c) => c.property === 'foreign_fighters_from_tunisia',
+    )
+    expect(claims.map((c) => [c.low, c.high, c.qualifier, c.stated_by_name])).toEqual([
+      [null, 6000, 'at_most', null],
+      [2500, null, 'at_least', 'Aaron Zelin'],
+    ])
+  })
+
+  it('attributes every actor and person in an event to a report (the columns allow none)', async () => {
+    for (const table of ['event_actor', 'event_person'] as const) {
+      const unsourced = await db()
+        .selectFrom(table)
+        .select('event_id')
+        .where('report_id', 'is', null)
+        .execute()
+      expect(unsourced, table).toEqual([])
+    }
+  })
+
+  it('finds Islamic State with its affiliates as of the raid, and AQIM with its Tunisian branch', async () => {
+    const isis = await groupByName('Islamic State')
+    const jak = await groupByName('Jund al-Khilafa')
+    const aqim = await groupByName('al-Qaeda in the Islamic Maghreb')
+    const kubn = await groupByName('Katibat Uqbah Bin Nafi')
+    expect(await groupWithAffiliatesAsOf(db(), isis.id, '2019-01-03')).toEqual(
+      [isis.id, jak.id].sort((a, b) => a - b),
+    )
+    expect(await groupWithAffiliatesAsOf(db(), aqim.id, '2019-01-03')).toEqual(
+      [aqim.id, kubn.id].sort((a, b) => a - b),
+    )
+    expect(await groupWithAffiliatesAsOf(db(), jak.id, '2019-01-03')).toEqual([jak.id])
+  })
+})
