@@ -12,6 +12,11 @@ export interface EventFilter {
   readonly to?: string
 }
 
+/** Whether the database holds any event at all, deleted ones included. */
+export async function hasAnyEvent(db: Database): Promise<boolean> {
+  return (await db.selectFrom('event').select('id').limit(1).executeTakeFirst()) !== undefined
+}
+
 /** A live (not soft-deleted) event. */
 export async function findEventById(db: Database, id: number): Promise<EventRow | undefined> {
   return db

@@ -1,0 +1,51 @@
+import type { Config } from '../config.js'
+import type { Logger } from '../logger.js'
+import { redactUrl } from '../logger.js'
+import { createDatabase, type Database } from './database.js'
+import { startEmbeddedPostgres } from './embedded-postgres.js'
+import { migrateToLatest } from './migrator.js'
+
+export interface OpenDatabase {
+  readonly db: Database
+  /** Where the database is, password redacted: for logs and messages. */
+  readonly location: string
+  /** True when this is the embedded Postgres (not DATABASE_URL). */
+  readonly embedded: boolean
+  close(): Promise<void>
+}
+
+/**
+ * DATABASE_URL when configured; otherwise the embedded Postgres under DATA_DIR. Migrates it
+ * to the latest schema either way, so every entry point sees the same tables.
+ */
+export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        log: (message) => logger.info(message),
+      })
+  const url = config.databaseUrl ?? (embedded?.url as string)
+  const location = redactUrl(url)
+  const db = createDatabase(url)
+  const close = async () => {
+    await db.destroy()
+    await embedded?.stop()
+  }
+  try {
+    if (embedded)
+      logger.info(
+        { database: location, clusterDir: embedded.clusterDir },
+        'embedded Postgres is running',
+      )
+    const applied = await migrateToLatest(db)
+    logger.info(
+      { database: location, applied },
+      applied.length ? 'database migrated' : 'database schema is current',
+    )
+  } catch (error) {
+    await close()
+    throw error
+  }
+  return { db, location, embedded: embedded !== undefined, close }
+}

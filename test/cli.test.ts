@@ -1,0 +1,159 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, inject, it } from 'vitest'
+import { createDatabase } from '../src/db/database.js'
+import { exited, freePort, runCli, startCli, waitForHttp } from './support/cli.js'
+import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
+import { testDatabaseUrl } from './support/test-database.js'
+
+async function eventCount(url: string): Promise<number> {
+  const db = createDatabase(url, { maxConnections: 1 })
+  try {
+    const { n } = await db
+      .selectFrom('event')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
+    return Number(n)
+  } finally {
+    await db.destroy()
+  }
+}
+
+describe('attest --help', () => {
+  it('lists the commands and the environment', async () => {
+    const { code, stdout } = await runCli(['--help'])
+    expect(code).toBe(0)
+    for (const text of ['serve', 'migrate', 'demo', 'DATABASE_URL', 'DATA_DIR', 'PORT'])
+      expect(stdout).toContain(text)
+  })
+
+  it.each([['serve'], ['migrate'], ['demo', 'load']])('explains %s', async (...command) => {
+    const { code, stdout } = await runCli([...command, '--help'])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^Usage: attest /)
+  })
+
+  it('refuses an unknown command', async () => {
+    const { code, stderr } = await runCli(['serv'])
+    expect(code).not.toBe(0)
+    expect(stderr).toMatch(/unknown command 'serv'/)
+  })
+})
+
+describe('a bad configuration', () => {
+  it.each([
+    ['PORT', 'http'],
+    ['DATABASE_URL', 'localhost:5432'],
+    ['LOG_LEVEL', 'loud'],
+  ])('stops %s=%s before anything starts, naming the variable', async (name, value) => {
+    const dataDir = path.join(os.tmpdir(), uniqueDatabaseName('attest-no-data'))
+    const { code, stderr } = await runCli(['serve'], { [name]: value, DATA_DIR: dataDir })
+    expect(code).toBe(2)
+    expect(stderr).toContain(`attest: ${name} is invalid`)
+    expect(existsSync(dataDir)).toBe(false)
+  })
+
+  it('reports an unreachable database clearly and exits non-zero', async () => {
+    const port = await freePort()
+    const { code, stderr } = await runCli(['migrate'], {
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/none`,
+    })
+    expect(code).toBe(1)
+    expect(stderr).toMatch(/attest: .*ECONNREFUSED/)
+  })
+})
+
+describe('attest migrate and attest demo load', () => {
+  const adminUrl = inject('postgresAdminUrl')
+  const name = uniqueDatabaseName('attest_cli')
+  afterAll(() => dropDatabase(adminUrl, name))
+
+  it('migrates an empty database, and a second run changes nothing', async () => {
+    const url = await createEmptyDatabase(adminUrl, name)
+    expect((await runCli(['migrate'], { DATABASE_URL: url })).code).toBe(0)
+    const db = createDatabase(url, { maxConnections: 1 })
+    try {
+      const tables = () =>
+        db.introspection.getTables().then((list) => list.map((table) => table.name).sort())
+      const before = await tables()
+      expect(before).toEqual(
+        expect.arrayContaining(['event', 'casualty_figure', 'group_relation', 'import_record']),
+      )
+      expect((await runCli(['migrate'], { DATABASE_URL: url })).code).toBe(0)
+      expect(await tables()).toEqual(before)
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('loads the demo once; the second load says so and changes nothing', async () => {
+    const first = await runCli(['demo', 'load'], { DATABASE_URL: testDatabaseUrl() })
+    expect(first).toMatchObject({ code: 0, stdout: 'demo data loaded: 4 events\n' })
+    const second = await runCli(['demo', 'load'], { DATABASE_URL: testDatabaseUrl() })
+    expect(second).toMatchObject({ code: 0, stdout: 'demo data already loaded: nothing changed\n' })
+    expect(await eventCount(testDatabaseUrl())).toBe(4)
+  })
+})
+
+describe('attest serve', () => {
+  const adminUrl = inject('postgresAdminUrl')
+  const name = uniqueDatabaseName('attest_serve')
+  afterAll(() => dropDatabase(adminUrl, name))
+
+  it('serves on DATABASE_URL, leaves that database without demo data, and stops on SIGTERM', async () => {
+    const url = await createEmptyDatabase(adminUrl, name, inject('templateDatabase'))
+    const port = await freePort()
+    const server = startCli(['serve'], { DATABASE_URL: url, PORT: String(port) })
+    try {
+      const index = await waitForHttp(`http://127.0.0.1:${port}/`, server)
+      expect(index.status).toBe(200)
+      expect(await index.json()).toMatchObject({ service: 'attest' })
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
+      expect((await fetch(`http://127.0.0.1:${port}/nowhere`)).status).toBe(404)
+      expect((await fetch(`http://127.0.0.1:${port}/`, { method: 'DELETE' })).status).toBe(405)
+    } finally {
+      server.kill('SIGTERM')
+    }
+    expect(await exited(server)).toBe(0)
+    expect(await eventCount(url)).toBe(0)
+  })
+
+  it('with no DATABASE_URL starts an embedded Postgres with the demo data, stops it on Ctrl-C, and reuses it', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attest-cli-embedded-'))
+    await chmod(dataDir, 0o755)
+    try {
+      for (const run of [1, 2]) {
+        const port = await freePort()
+        const server = startCli(['serve'], {
+          DATA_DIR: dataDir,
+          PORT: String(port),
+          LOG_LEVEL: 'info',
+        })
+        let log = ''
+        server.stdout?.on('data', (chunk) => {
+          log += chunk
+        })
+        try {
+          expect((await waitForHttp(`http://127.0.0.1:${port}/readyz`, server)).status).toBe(200)
+        } finally {
+          server.kill('SIGINT')
+        }
+        expect(await exited(server)).toBe(0)
+        expect(log.includes('demo data loaded')).toBe(run === 1)
+        const clusterDir = JSON.parse(
+          log.split('\n').find((line) => line.includes('clusterDir')) ?? '{}',
+        ).clusterDir
+        expect(clusterDir).toBeTruthy()
+        // Postgres is stopped: its pid file is gone and no process runs on the cluster.
+        expect(existsSync(path.join(clusterDir, 'postmaster.pid'))).toBe(false)
+        expect(() => execFileSync('pgrep', ['-f', clusterDir])).toThrow()
+      }
+      expect(await readFile(path.join(dataDir, 'postgres-password'), 'utf8')).toMatch(/\S/)
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,0 +1,73 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import path from 'node:path'
+import { projectRoot } from '../../src/paths.js'
+
+const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx')
+const cli = path.join(projectRoot, 'src', 'cli', 'main.ts')
+
+/** The environment a user would have: none of the service's variables unless given. */
+function environment(env: Record<string, string>): NodeJS.ProcessEnv {
+  const { DATABASE_URL, TEST_DATABASE_URL, PORT, HOST, DATA_DIR, LOG_LEVEL, ...rest } = process.env
+  return { ...rest, LOG_LEVEL: 'warn', ...env }
+}
+
+export interface CliResult {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `attest ARGS` (from source, through tsx) to completion. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      tsx,
+      [cli, ...args],
+      { env: environment(env), timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr })
+      },
+    )
+  })
+}
+
+/** Starts `attest ARGS` in the background; the caller signals and awaits it. */
+export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(tsx, [cli, ...args], { env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode)
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Polls url until it answers (any status) or the deadline passes. */
+export async function waitForHttp(
+  url: string,
+  child: ChildProcess,
+  timeoutMs = 60_000,
+): Promise<Response> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`the server exited with ${child.exitCode} before answering`)
+    try {
+      return await fetch(url)
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+  throw new Error(`nothing answered at ${url}`)
+}
