@@ -42,11 +42,16 @@ describe('docker-compose.yml', () => {
 
   it('wires DATABASE_URL to the Postgres service with its user, password and database', () => {
     const environment = Object.fromEntries(
-      Object.entries(attest?.environment ?? {}).map(([name, value]) => [name, interpolate(String(value))]),
+      Object.entries(attest?.environment ?? {}).map(([name, value]) => [
+        name,
+        interpolate(String(value)),
+      ]),
     )
     const config = loadConfig(environment)
     const url = new URL(config.databaseUrl ?? '')
-    const db = Object.fromEntries(Object.entries(postgres?.environment ?? {}).map(([k, v]) => [k, interpolate(v)]))
+    const db = Object.fromEntries(
+      Object.entries(postgres?.environment ?? {}).map(([k, v]) => [k, interpolate(v)]),
+    )
     expect(url.hostname).toBe('postgres')
     expect(url.port).toBe('5432')
     expect(url.username).toBe(db.POSTGRES_USER)
