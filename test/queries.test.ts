@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest'
+import { casualtySummaryByEventIds } from '../src/db/casualties.js'
+import { eventsByIds, findEventById, hasAnyEvent, listEvents } from '../src/db/events.js'
+import { findGroupByExternalId, findGroupById, groupWithAffiliatesAsOf } from '../src/db/groups.js'
+import { findCountryByIso } from '../src/db/places.js'
+import { reportsByIds, sourceChain } from '../src/db/sources.js'
+import {
+  aCasualtyFigure,
+  aCountry,
+  aGroup,
+  aGroupRelation,
+  anEvent,
+  aPlace,
+  aReport,
+} from './support/factories.js'
+import { testDb } from './support/test-database.js'
+
+const db = testDb
+
+describe('event queries', () => {
+  it('hide soft-deleted events but still count them as present', async () => {
+    const live = await anEvent(db())
+    const deleted = await anEvent(db(), { deleted_at: new Date() })
+    expect(await hasAnyEvent(db())).toBe(true)
+    expect((await findEventById(db(), live))?.id).toBe(live)
+    expect(await findEventById(db(), deleted)).toBeUndefined()
+    expect((await eventsByIds(db(), [deleted, live, 987654321])).map((event) => event?.id)).toEqual(
+      [undefined, live, undefined],
+    )
+  })
+
+  it('list newest first with id as tie-breaker, filtered by country (at any place level) and overlapping dates', async () => {
+    const country = await aCountry(db(), { iso_alpha3: 'XQA' })
+    const province = await aPlace(db(), country)
+    const town = await aPlace(db(), province, { level: 'locality' })
+    const other = await aCountry(db(), { iso_alpha3: 'XQB' })
+    const a = await anEvent(db(), {
+      place_id: town,
+      date_start: '2020-05-01',
+      date_end: '2020-05-03',
+    })
+    const b = await anEvent(db(), {
+      place_id: province,
+      date_start: '2020-05-01',
+      date_end: '2020-05-01',
+    })
+    const c = await anEvent(db(), {
+      place_id: country,
+      date_start: '2020-04-20',
+      date_end: '2020-04-30',
+    })
+    await anEvent(db(), { place_id: other, date_start: '2020-05-01', date_end: '2020-05-01' })
+    expect((await listEvents(db(), { countries: ['XQA'] }, 10)).map((e) => e.id)).toEqual([
+      Math.max(a, b),
+      Math.min(a, b),
+      c,
+    ])
+    // [2020-05-02, …]: overlaps a (to 05-03) only; [… , 2020-04-25]: c only.
+    expect(
+      (await listEvents(db(), { countries: ['XQA'], from: '2020-05-02' }, 10)).map((e) => e.id),
+    ).toEqual([a])
+    expect(
+      (await listEvents(db(), { countries: ['XQA'], to: '2020-04-25' }, 10)).map((e) => e.id),
+    ).toEqual([c])
+    expect((await listEvents(db(), { countries: ['XQA'] }, 2)).length).toBe(2)
+    expect((await findEventById(db(), a))?.country_id).toBe(country)
+    expect((await findCountryByIso(db(), 'xqa'))?.id).toBe(country)
+  })
+})
+
+describe('casualtySummaryByEventIds', () => {
+  it('spans the reports’ disagreement: lowest low, highest high, median best', async () => {
+    const event = await anEvent(db())
+    await aCasualtyFigure(db(), {
+      event_id: event,
+      population: 'civilians',
+      low: 10,
+      best: 12,
+      high: 15,
+    })
+    await aCasualtyFigure(db(), {
+      event_id: event,
+      population: 'civilians',
+      best: 20,
+      qualifier: 'at_least',
+    })
+    await aCasualtyFigure(db(), { event_id: event, population: 'civilians', best: 8 })
+    await aCasualtyFigure(db(), { event_id: event, population: 'perpetrators', best: 2 })
+    await aCasualtyFigure(db(), {
+      event_id: event,
+      category: 'injured',
+      population: 'civilians',
+      best: 30,
+    })
+    expect(await casualtySummaryByEventIds(db(), [event])).toEqual([
+      { eventId: event, category: 'killed', low: 8 + 2, best: 12 + 2, high: 20 + 2, figures: 4 },
+      { eventId: event, category: 'injured', low: 30, best: 30, high: 30, figures: 1 },
+    ])
+  })
+
+  it('prefers a report’s total over the sum of populations when one is given', async () => {
+    const event = await anEvent(db())
+    await aCasualtyFigure(db(), { event_id: event, population: 'civilians', best: 5 })
+    await aCasualtyFigure(db(), { event_id: event, population: 'all', low: 6, best: 7, high: 9 })
+    expect(await casualtySummaryByEventIds(db(), [event])).toEqual([
+      { eventId: event, category: 'killed', low: 6, best: 7, high: 9, figures: 1 },
+    ])
+  })
+})
+
+describe('group queries', () => {
+  it('find a group by its id in another dataset', async () => {
+    const group = await aGroup(db())
+    await db()
+      .insertInto('group_external_id')
+      .values({ group_id: group, scheme: 'ucdp', external_id: '90210' })
+      .execute()
+    expect((await findGroupByExternalId(db(), 'ucdp', '90210'))?.id).toBe(group)
+    expect(await findGroupByExternalId(db(), 'gtd', '90210')).toBeUndefined()
+    expect((await findGroupById(db(), group))?.id).toBe(group)
+  })
+
+  it('follow allegiances transitively, only those in force on the date', async () => {
+    const [core, province, cell, former] = [
+      await aGroup(db()),
+      await aGroup(db()),
+      await aGroup(db()),
+      await aGroup(db()),
+    ]
+    await aGroupRelation(db(), {
+      from_group_id: province,
+      to_group_id: core,
+      valid_from: '2014-11-01',
+    })
+    await aGroupRelation(db(), {
+      from_group_id: cell,
+      to_group_id: province,
+      kind: 'branch_of',
+      valid_from: '2016-01-01',
+    })
+    await aGroupRelation(db(), {
+      from_group_id: former,
+      to_group_id: core,
+      valid_from: '2014-01-01',
+      valid_to: '2015-12-31',
+    })
+    const sorted = (ids: number[]) => [...ids].sort((x, y) => x - y)
+    expect(await groupWithAffiliatesAsOf(db(), core, '2015-06-01')).toEqual(
+      sorted([core, province, former]),
+    )
+    expect(await groupWithAffiliatesAsOf(db(), core, '2019-01-03')).toEqual(
+      sorted([core, province, cell]),
+    )
+    expect(await groupWithAffiliatesAsOf(db(), core, '2014-06-01')).toEqual(sorted([core, former]))
+  })
+})
+
+describe('source queries', () => {
+  it('follow a citation cycle only once', async () => {
+    const [first, second] = [await aReport(db()), await aReport(db())]
+    await db()
+      .insertInto('report_citation')
+      .values([
+        { report_id: first, cited_report_id: second },
+        { report_id: second, cited_report_id: first },
+      ])
+      .execute()
+    const chain = await sourceChain(db(), first)
+    expect(chain.map((link) => [link.depth, link.reportId])).toEqual([
+      [0, first],
+      [1, second],
+    ])
+    expect((await reportsByIds(db(), [second, first])).map((report) => report.id)).toEqual(
+      [first, second].sort((x, y) => x - y),
+    )
+  })
+})
