@@ -14,8 +14,20 @@ export async function renderDbTypes(db: Database): Promise<string> {
     db: db as unknown as Parameters<typeof generate>[0]['db'],
     dialect: new PostgresDialect({ dateParser: 'string', numericParser: 'number' }),
     typeMapping: { int8: 'number' },
-    // Set by a trigger from the parent place, so inserts need not (and should not) give it.
-    overrides: { columns: { 'place.country_id': 'Generated<number>' } },
+    // place.country_id is set by a trigger from the parent place: inserts need not give it.
+    // Views' columns are all nullable to the introspector; these never are.
+    overrides: {
+      columns: {
+        'place.country_id': 'Generated<number>',
+        'casualty_summary.event_id': 'number',
+        'casualty_summary.category': 'CasualtyCategory',
+        'casualty_summary.figures': 'number',
+        'casualty_population_summary.event_id': 'number',
+        'casualty_population_summary.category': 'CasualtyCategory',
+        'casualty_population_summary.population': 'CasualtyPopulation',
+        'casualty_population_summary.figures': 'number',
+      },
+    },
     excludePattern: 'kysely_migration*',
     print: false,
     logger: undefined,

@@ -89,8 +89,8 @@ describe('the demo data set', () => {
       ['injured', 'security_forces', 1, 'The Defense Post'],
     ])
     expect(await casualtySummaryByEventIds(db(), [raid.id])).toEqual([
-      { eventId: raid.id, category: 'killed', low: 2, best: 2, high: 2, figures: 1 },
-      { eventId: raid.id, category: 'injured', low: 1, best: 1, high: 1, figures: 1 },
+      { event_id: raid.id, category: 'killed', low: 2, best: 2, high: 2, figures: 1 },
+      { event_id: raid.id, category: 'injured', low: 1, best: 1, high: 1, figures: 1 },
     ])
   })
 

@@ -93,8 +93,8 @@ describe('casualtySummaryByEventIds', () => {
       best: 30,
     })
     expect(await casualtySummaryByEventIds(db(), [event])).toEqual([
-      { eventId: event, category: 'killed', low: 8 + 2, best: 12 + 2, high: 20 + 2, figures: 4 },
-      { eventId: event, category: 'injured', low: 30, best: 30, high: 30, figures: 1 },
+      { event_id: event, category: 'killed', low: 8 + 2, best: 12 + 2, high: 20 + 2, figures: 4 },
+      { event_id: event, category: 'injured', low: 30, best: 30, high: 30, figures: 1 },
     ])
   })
 
@@ -103,7 +103,7 @@ describe('casualtySummaryByEventIds', () => {
     await aCasualtyFigure(db(), { event_id: event, population: 'civilians', best: 5 })
     await aCasualtyFigure(db(), { event_id: event, population: 'all', low: 6, best: 7, high: 9 })
     expect(await casualtySummaryByEventIds(db(), [event])).toEqual([
-      { eventId: event, category: 'killed', low: 6, best: 7, high: 9, figures: 1 },
+      { event_id: event, category: 'killed', low: 6, best: 7, high: 9, figures: 1 },
     ])
   })
 })

@@ -1,6 +1,9 @@
-import { sql } from 'kysely'
+import type { Selectable } from 'kysely'
 import type { Database } from './database.js'
-import type { CasualtyCategory } from './schema.js'
+import type {
+  CasualtyPopulationSummary as CasualtyPopulationSummaryView,
+  CasualtySummary as CasualtySummaryView,
+} from './schema.js'
 
 /** Every figure of the events, with the report and source that give it. */
 export async function casualtyFiguresByEventIds(db: Database, eventIds: readonly number[]) {
@@ -33,47 +36,39 @@ export async function casualtyFiguresByEventIds(db: Database, eventIds: readonly
     .execute()
 }
 
-export interface CasualtySummary {
-  readonly eventId: number
-  readonly category: CasualtyCategory
-  readonly low: number | null
-  readonly best: number | null
-  readonly high: number | null
-  /** How many figures (from how many reports) the summary was computed from. */
-  readonly figures: number
-}
+export type CasualtySummaryRow = Selectable<CasualtySummaryView>
+export type CasualtyPopulationSummaryRow = Selectable<CasualtyPopulationSummaryView>
 
 /**
- * The consolidated low/best/high per event and category, from all figures of all reports.
- * Per population: low is the smallest number any report gives, high the largest, best the
- * median of the best estimates (reports disagree; no one report wins). The event's total is the
- * 'all' population when some report gives one, else the sum over the other populations.
+ * The consolidated low/best/high per event and category, from all figures of all reports
+ * (the rule is the casualty_summary view's, sql/0007_casualty_summary.sql).
  */
 export async function casualtySummaryByEventIds(
   db: Database,
   eventIds: readonly number[],
-): Promise<CasualtySummary[]> {
+): Promise<CasualtySummaryRow[]> {
   if (eventIds.length === 0) return []
-  const { rows } = await sql<CasualtySummary>`
-    WITH per_population AS (
-      SELECT event_id, category, population,
-        min(coalesce(low, best, high)) AS low,
-        percentile_disc(0.5) WITHIN GROUP (ORDER BY best) AS best,
-        max(coalesce(high, best, low)) AS high,
-        count(*) AS figures
-      FROM casualty_figure
-      WHERE event_id = ANY(${[...eventIds]}::bigint[])
-      GROUP BY event_id, category, population
-    ),
-    chosen AS (
-      SELECT *, bool_or(population = 'all') OVER (PARTITION BY event_id, category) AS has_total
-      FROM per_population
-    )
-    SELECT event_id AS "eventId", category,
-      sum(low)::int AS low, sum(best)::int AS best, sum(high)::int AS high, sum(figures)::int AS figures
-    FROM chosen
-    WHERE (population = 'all') = has_total
-    GROUP BY event_id, category
-    ORDER BY event_id, category`.execute(db)
-  return rows
+  return db
+    .selectFrom('casualty_summary')
+    .selectAll()
+    .where('event_id', '=', (eb) => eb.fn.any(eb.val([...eventIds])))
+    .orderBy('event_id')
+    .orderBy('category')
+    .execute()
+}
+
+/** The same, per population. */
+export async function casualtyPopulationSummaryByEventIds(
+  db: Database,
+  eventIds: readonly number[],
+) {
+  if (eventIds.length === 0) return []
+  return db
+    .selectFrom('casualty_population_summary')
+    .selectAll()
+    .where('event_id', '=', (eb) => eb.fn.any(eb.val([...eventIds])))
+    .orderBy('event_id')
+    .orderBy('category')
+    .orderBy('population')
+    .execute()
 }

@@ -100,6 +100,25 @@ export interface CasualtyFigure {
   vague_term: string | null;
 }
 
+export interface CasualtyPopulationSummary {
+  best: number | null;
+  category: CasualtyCategory;
+  event_id: number;
+  figures: number;
+  high: number | null;
+  low: number | null;
+  population: CasualtyPopulation;
+}
+
+export interface CasualtySummary {
+  best: number | null;
+  category: CasualtyCategory;
+  event_id: number;
+  figures: number;
+  high: number | null;
+  low: number | null;
+}
+
 export interface Claim {
   best: Numeric | null;
   created_at: Generated<Timestamp>;
@@ -307,6 +326,8 @@ export interface DB {
   api_key: ApiKey;
   armed_group: ArmedGroup;
   casualty_figure: CasualtyFigure;
+  casualty_population_summary: CasualtyPopulationSummary;
+  casualty_summary: CasualtySummary;
   claim: Claim;
   event: Event;
   event_actor: EventActor;
