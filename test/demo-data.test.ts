@@ -6,10 +6,10 @@ import {
   aliasesByGroupIds,
   groupWithAffiliatesAsOf,
   relationsByGroupIds,
-  searchGroupsByName,
 } from '../src/db/groups.js'
+import { searchByNamePage } from '../src/db/name-search.js'
 import { findPersonByName, membershipsByPersonIds } from '../src/db/persons.js'
-import { sourceChain } from '../src/db/sources.js'
+import { sourceChains } from '../src/db/sources.js'
 import { loadDemoData, readDemoData } from '../src/demo/load-demo.js'
 import { testDb } from './support/test-database.js'
 
@@ -112,7 +112,7 @@ describe('the demo data set', () => {
         'Two militants killed and a police officer injured during raid in Tunisia',
       )
       .executeTakeFirstOrThrow()
-    const chain = await sourceChain(db(), report.id)
+    const chain = await sourceChains(db(), [report.id])
     expect(chain[0]).toMatchObject({ depth: 0, sourceName: 'The Defense Post' })
     expect(chain.filter((link) => link.depth === 1).map((link) => link.sourceName)).toContain(
       'Reuters',
@@ -141,8 +141,11 @@ describe('the demo data set', () => {
     expect((await aliasesByGroupIds(db(), [jak.id])).map((a) => a.alias)).toContain(
       'Jund al-Khalifa',
     )
-    expect((await searchGroupsByName(db(), 'Jund al-Khalifa', 5))[0]?.id).toBe(jak.id)
-    expect((await searchGroupsByName(db(), 'daesh', 5))[0]?.id).toBe(isis.id)
+    const firstMatch = async (text: string) =>
+      (await searchByNamePage(db(), 'armed_group', text, { limit: 5, backward: false })).rows[0]?.id
+    expect(await firstMatch('Jund al-Khalifa')).toBe(jak.id)
+    expect(await firstMatch('daesh')).toBe(isis.id)
+    expect(await firstMatch('Khilafa')).toBe(jak.id)
   })
 
   it('dates Ezzedine Alaoui’s memberships: Jund al-Khilafa from 2014, then head of the Brigade of Jihad and Unity', async () => {

@@ -3,7 +3,7 @@ import { casualtySummaryByEventIds } from '../src/db/casualties.js'
 import { eventsByIds, findEventById, hasAnyEvent, listEvents } from '../src/db/events.js'
 import { findGroupByExternalId, findGroupById, groupWithAffiliatesAsOf } from '../src/db/groups.js'
 import { findCountryByIso } from '../src/db/places.js'
-import { reportsByIds, sourceChain } from '../src/db/sources.js'
+import { reportsByIds, sourceChains } from '../src/db/sources.js'
 import {
   aCasualtyFigure,
   aCountry,
@@ -165,7 +165,7 @@ describe('source queries', () => {
         { report_id: second, cited_report_id: first },
       ])
       .execute()
-    const chain = await sourceChain(db(), first)
+    const chain = await sourceChains(db(), [first])
     expect(chain.map((link) => [link.depth, link.reportId])).toEqual([
       [0, first],
       [1, second],

@@ -75,26 +75,3 @@ export async function groupWithAffiliatesAsOf(
     SELECT id FROM affiliate ORDER BY id`.execute(db)
   return rows.map((row) => row.id)
 }
-
-/** Groups whose name or an alias resembles the text, best match first. */
-export async function searchGroupsByName(
-  db: Database,
-  text: string,
-  limit: number,
-): Promise<GroupRow[]> {
-  const { rows } = await sql<GroupRow>`
-    SELECT g.*
-    FROM armed_group g
-    JOIN LATERAL (
-      SELECT max(similarity(name, ${text})) AS score
-      FROM (SELECT g.name UNION ALL SELECT alias FROM group_alias WHERE group_id = g.id) names (name)
-      WHERE name % ${text} OR name ILIKE '%' || ${escapeLike(text)} || '%'
-    ) match ON match.score IS NOT NULL
-    ORDER BY match.score DESC, g.id
-    LIMIT ${limit}`.execute(db)
-  return rows
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (char) => `\\${char}`)
-}

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Database } from './database.js'
 
 /** Memberships of the persons, with the group's name, earliest first. */
@@ -17,4 +18,25 @@ export async function membershipsByPersonIds(db: Database, personIds: readonly n
 
 export async function findPersonByName(db: Database, name: string) {
   return db.selectFrom('person').selectAll().where('name', '=', name).executeTakeFirst()
+}
+
+/** Memberships by person or by group; with asOf, only those valid on that date. */
+export async function membershipsWhereIn(
+  db: Database,
+  column: 'person_id' | 'group_id',
+  ids: readonly number[],
+  asOf?: string,
+) {
+  if (ids.length === 0) return []
+  let query = db
+    .selectFrom('membership')
+    .selectAll()
+    .where(column, '=', (eb) => eb.fn.any(eb.val([...ids])))
+  if (asOf)
+    query = query.where(sql<boolean>`daterange(valid_from, valid_to, '[]') @> ${asOf}::date`)
+  return query
+    .orderBy(column)
+    .orderBy('valid_from', (ob) => ob.asc().nullsFirst())
+    .orderBy('id')
+    .execute()
 }

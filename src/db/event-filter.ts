@@ -1,0 +1,147 @@
+import { type RawBuilder, sql } from 'kysely'
+import type { ActorRole, Attribution, EventTypeScheme } from './schema.js'
+
+/** What the event list, its count and its statistics filter on; every given part must match. */
+export interface EventFilter {
+  /** Overlap of the event's [date_start, date_end] with [from, to]. */
+  readonly from?: string
+  readonly to?: string
+  /** ISO 3166-1 alpha-3 codes. */
+  readonly countries?: readonly string[]
+  /** Place ids; a place includes everything below it. */
+  readonly placeIds?: readonly number[]
+  /** A parent type includes its sub-types (ACLED battles includes armed clashes). */
+  readonly eventTypes?: readonly { readonly scheme: EventTypeScheme; readonly code: string }[]
+  readonly groupIds?: readonly number[]
+  /** With groupIds: also their affiliates by relations valid at the event's start date. */
+  readonly includeAffiliates?: boolean
+  readonly actorRoles?: readonly ActorRole[]
+  readonly attributions?: readonly Attribution[]
+  /** Thresholds on the consolidated best estimates (the casualty_summary view). */
+  readonly minKilled?: number
+  readonly minInjured?: number
+  /** Web-search syntax over title, location and summary. */
+  readonly search?: string
+  readonly boundingBox?: {
+    readonly south: number
+    readonly west: number
+    readonly north: number
+    readonly east: number
+  }
+  readonly near?: {
+    readonly latitude: number
+    readonly longitude: number
+    readonly radiusKm: number
+  }
+  readonly sourceIds?: readonly number[]
+  readonly reportIds?: readonly number[]
+  /** ISO timestamp. */
+  readonly updatedSince?: string
+}
+
+const ids = (values: readonly number[]) => sql`${[...values]}::bigint[]`
+
+/**
+ * The filter as one SQL condition on the table `event` (live events only). Each part is a
+ * parameterized fragment that an index serves: see sql/0003_events.sql.
+ */
+export function eventFilterCondition(filter: EventFilter): RawBuilder<boolean> {
+  const parts: RawBuilder<unknown>[] = [sql`event.deleted_at IS NULL`]
+  if (filter.from) parts.push(sql`event.date_end >= ${filter.from}::date`)
+  if (filter.to) parts.push(sql`event.date_start <= ${filter.to}::date`)
+  if (filter.countries?.length) {
+    parts.push(
+      sql`event.country_id IN (SELECT id FROM place WHERE iso_alpha3 = ANY(${[...filter.countries]}::text[]))`,
+    )
+  }
+  if (filter.placeIds?.length) {
+    parts.push(sql`event.place_id IN (
+      WITH RECURSIVE below (id) AS (
+        SELECT id FROM place WHERE id = ANY(${ids(filter.placeIds)})
+        UNION
+        SELECT place.id FROM place JOIN below ON place.parent_id = below.id
+      ) SELECT id FROM below)`)
+  }
+  if (filter.eventTypes?.length) {
+    const keys = filter.eventTypes.map((type) => `${type.scheme}:${type.code}`)
+    parts.push(sql`EXISTS (
+      SELECT 1 FROM event_classification c
+      JOIN event_type t ON t.id = c.event_type_id
+      LEFT JOIN event_type parent ON parent.id = t.parent_id
+      WHERE c.event_id = event.id
+        AND (t.scheme || ':' || t.code = ANY(${keys}::text[])
+          OR parent.scheme || ':' || parent.code = ANY(${keys}::text[])))`)
+  }
+  const actorConditions = actorCondition(filter)
+  if (actorConditions) parts.push(actorConditions)
+  if (filter.minKilled !== undefined) parts.push(bestAtLeast('killed', filter.minKilled))
+  if (filter.minInjured !== undefined) parts.push(bestAtLeast('injured', filter.minInjured))
+  if (filter.search?.trim()) {
+    parts.push(sql`event.search_vector @@ websearch_to_tsquery('english', ${filter.search})`)
+  }
+  if (filter.boundingBox) parts.push(inBoundingBox(filter.boundingBox))
+  if (filter.near) {
+    const { latitude, longitude, radiusKm } = filter.near
+    const center = sql`ll_to_earth(${latitude}::float8, ${longitude}::float8)`
+    const point = sql`ll_to_earth(event.latitude, event.longitude)`
+    const metres = radiusKm * 1000
+    // earth_box finds candidates through the index; earth_distance trims the box's corners.
+    parts.push(sql`event.latitude IS NOT NULL
+      AND earth_box(${center}, ${metres}::float8) @> ${point}
+      AND earth_distance(${center}, ${point}) <= ${metres}::float8`)
+  }
+  if (filter.sourceIds?.length || filter.reportIds?.length) {
+    const reports = sql`SELECT id FROM report WHERE id = ANY(${ids(filter.reportIds ?? [])})
+      OR source_id = ANY(${ids(filter.sourceIds ?? [])})`
+    parts.push(sql`(EXISTS (SELECT 1 FROM event_citation c WHERE c.event_id = event.id AND c.report_id IN (${reports}))
+      OR EXISTS (SELECT 1 FROM casualty_figure f WHERE f.event_id = event.id AND f.report_id IN (${reports})))`)
+  }
+  if (filter.updatedSince) parts.push(sql`event.updated_at >= ${filter.updatedSince}::timestamptz`)
+  return sql<boolean>`(${sql.join(parts, sql` AND `)})`
+}
+
+function bestAtLeast(category: 'killed' | 'injured', minimum: number) {
+  return sql`coalesce((SELECT best FROM casualty_summary s WHERE s.event_id = event.id AND s.category = ${category}), 0) >= ${minimum}::int`
+}
+
+function inBoundingBox(box: NonNullable<EventFilter['boundingBox']>) {
+  const point = sql`point(event.longitude, event.latitude)`
+  const within = (west: number, east: number) =>
+    sql`${point} <@ box(point(${west}::float8, ${box.south}::float8), point(${east}::float8, ${box.north}::float8))`
+  // A box whose west edge lies east of its east edge crosses the antimeridian: two boxes.
+  const boxes =
+    box.west <= box.east
+      ? within(box.west, box.east)
+      : sql`(${within(box.west, 180)} OR ${within(-180, box.east)})`
+  return sql`event.latitude IS NOT NULL AND ${boxes}`
+}
+
+/** Groups (optionally with affiliates at the event's date), roles and attributions: one actor must match all. */
+function actorCondition(filter: EventFilter): RawBuilder<unknown> | undefined {
+  const parts: RawBuilder<unknown>[] = []
+  if (filter.groupIds?.length) {
+    if (filter.includeAffiliates) {
+      // Every group that is the asked group or reaches it through allegiance/branch relations,
+      // with the span of days over which that whole path was valid.
+      parts.push(sql`EXISTS (
+        WITH RECURSIVE affiliate (group_id, valid) AS (
+          SELECT id, daterange(NULL, NULL) FROM unnest(${ids(filter.groupIds)}) AS asked (id)
+          UNION
+          SELECT relation.from_group_id, affiliate.valid * daterange(relation.valid_from, relation.valid_to, '[]')
+          FROM group_relation relation
+          JOIN affiliate ON relation.to_group_id = affiliate.group_id
+          WHERE relation.kind IN ('allegiance', 'branch_of')
+            AND NOT isempty(affiliate.valid * daterange(relation.valid_from, relation.valid_to, '[]'))
+        )
+        SELECT 1 FROM affiliate WHERE affiliate.group_id = actor.group_id AND affiliate.valid @> event.date_start)`)
+    } else {
+      parts.push(sql`actor.group_id = ANY(${ids(filter.groupIds)})`)
+    }
+  }
+  if (filter.actorRoles?.length)
+    parts.push(sql`actor.role = ANY(${[...filter.actorRoles]}::actor_role[])`)
+  if (filter.attributions?.length)
+    parts.push(sql`actor.attribution = ANY(${[...filter.attributions]}::attribution[])`)
+  if (parts.length === 0) return undefined
+  return sql`EXISTS (SELECT 1 FROM event_actor actor WHERE actor.event_id = event.id AND ${sql.join(parts, sql` AND `)})`
+}

@@ -1,0 +1,92 @@
+import { sql } from 'kysely'
+import type { Database } from './database.js'
+import { type EventFilter, eventFilterCondition } from './event-filter.js'
+import type { EventRow } from './events.js'
+import { keyset, type PageRequest, pageRows, type SortKey } from './keyset.js'
+import type { ActorRole } from './schema.js'
+
+export type EventOrder = 'date_desc' | 'date_asc' | 'killed_desc' | 'updated_desc'
+
+const killedBest = sql`coalesce((SELECT best FROM casualty_summary s WHERE s.event_id = event.id AND s.category = 'killed'), -1)`
+
+export const eventSortKeys: Record<EventOrder, SortKey> = {
+  date_desc: { expression: sql`event.date_start`, direction: 'desc', type: 'date' },
+  date_asc: { expression: sql`event.date_start`, direction: 'asc', type: 'date' },
+  killed_desc: { expression: killedBest, direction: 'desc', type: 'int' },
+  updated_desc: { expression: sql`event.updated_at`, direction: 'desc', type: 'timestamptz' },
+}
+
+export type EventPageRow = EventRow & { readonly sort_value: string }
+
+/** One page of live events matching the filter, in the order asked. */
+export async function listEventPage(
+  db: Database,
+  filter: EventFilter,
+  order: EventOrder,
+  page: PageRequest,
+) {
+  const parts = keyset(eventSortKeys[order], sql`event.id`, page)
+  const { rows } = await sql<EventPageRow>`
+    SELECT event.*, ${parts.sortValue} AS sort_value
+    FROM event
+    WHERE ${eventFilterCondition(filter)} AND ${parts.condition}
+    ORDER BY ${parts.orderBy}
+    LIMIT ${parts.limit}`.execute(db)
+  return pageRows(rows, page)
+}
+
+export async function countEvents(db: Database, filter: EventFilter): Promise<number> {
+  const { rows } = await sql<{ count: number }>`
+    SELECT count(*)::int AS count FROM event WHERE ${eventFilterCondition(filter)}`.execute(db)
+  return rows[0]?.count ?? 0
+}
+
+export interface GroupEventPageRow extends EventPageRow {
+  readonly group_id: number
+}
+
+/** A page of each group's live events (newest first), in one statement for all the groups. */
+export async function groupEventPages(
+  db: Database,
+  groupIds: readonly number[],
+  role: ActorRole | undefined,
+  page: PageRequest,
+): Promise<Map<number, { rows: EventPageRow[]; hasMore: boolean }>> {
+  const parts = keyset(eventSortKeys.date_desc, sql`event.id`, page)
+  const { rows } = await sql<GroupEventPageRow>`
+    SELECT asked.group_id, page.*
+    FROM unnest(${[...groupIds]}::bigint[]) AS asked (group_id)
+    CROSS JOIN LATERAL (
+      SELECT event.*, ${parts.sortValue} AS sort_value
+      FROM event
+      WHERE event.deleted_at IS NULL AND ${parts.condition}
+        AND EXISTS (SELECT 1 FROM event_actor actor WHERE actor.event_id = event.id AND actor.group_id = asked.group_id
+          ${role ? sql`AND actor.role = ${role}::actor_role` : sql``})
+      ORDER BY ${parts.orderBy}
+      LIMIT ${parts.limit}
+    ) page`.execute(db)
+  return new Map(
+    groupIds.map((id) => [
+      id,
+      pageRows(
+        rows.filter((row) => row.group_id === id),
+        page,
+      ),
+    ]),
+  )
+}
+
+/** How many live events each group took part in (in a role, when given). */
+export async function groupEventCounts(
+  db: Database,
+  groupIds: readonly number[],
+  role?: ActorRole,
+) {
+  const { rows } = await sql<{ group_id: number; count: number }>`
+    SELECT actor.group_id, count(DISTINCT event.id)::int AS count
+    FROM event_actor actor JOIN event ON event.id = actor.event_id
+    WHERE actor.group_id = ANY(${[...groupIds]}::bigint[]) AND event.deleted_at IS NULL
+      ${role ? sql`AND actor.role = ${role}::actor_role` : sql``}
+    GROUP BY actor.group_id`.execute(db)
+  return new Map(rows.map((row) => [row.group_id, row.count]))
+}

@@ -1,0 +1,56 @@
+import { type RawBuilder, sql } from 'kysely'
+
+/**
+ * Keyset (cursor) pagination: a page is "the next N rows after this (sort value, id)" in a
+ * total order that ends with the id, so pages never skip or repeat rows and cost the same at
+ * any depth.
+ */
+export interface SortKey {
+  /** The sort expression; its value, as text, is what a cursor holds. */
+  readonly expression: RawBuilder<unknown>
+  readonly direction: 'asc' | 'desc'
+  /** The SQL type the cursor's text value is cast back to (a constant, never user input). */
+  readonly type: 'date' | 'int' | 'timestamptz' | 'text' | 'float8'
+}
+
+export interface PageRequest {
+  readonly limit: number
+  /** Rows strictly after (or, going backward, before) this position. */
+  readonly position?: readonly [sortValue: string, id: number]
+  /** Paging with last/before: walk the order in reverse (the caller reverses the rows back). */
+  readonly backward: boolean
+}
+
+export interface KeysetParts {
+  readonly sortValue: RawBuilder<string>
+  readonly condition: RawBuilder<boolean>
+  readonly orderBy: RawBuilder<unknown>
+  readonly limit: RawBuilder<unknown>
+}
+
+/** The pieces of a keyset query over rows whose id column is `idColumn`. */
+export function keyset(
+  key: SortKey,
+  idColumn: RawBuilder<unknown>,
+  page: PageRequest,
+): KeysetParts {
+  const ascending = (key.direction === 'asc') !== page.backward
+  const direction = sql.raw(ascending ? 'ASC' : 'DESC')
+  const condition = page.position
+    ? sql<boolean>`(${key.expression}, ${idColumn}) ${sql.raw(ascending ? '>' : '<')} (${page.position[0]}::${sql.raw(key.type)}, ${page.position[1]}::bigint)`
+    : sql<boolean>`true`
+  return {
+    sortValue: sql<string>`(${key.expression})::text`,
+    condition,
+    orderBy: sql`${key.expression} ${direction}, ${idColumn} ${direction}`,
+    // One row more than asked tells whether another page follows.
+    limit: sql`${page.limit + 1}::int`,
+  }
+}
+
+/** Trims the extra row and restores the order of a backward page. */
+export function pageRows<T>(rows: T[], page: PageRequest): { rows: T[]; hasMore: boolean } {
+  const hasMore = rows.length > page.limit
+  const kept = hasMore ? rows.slice(0, page.limit) : rows
+  return { rows: page.backward ? kept.reverse() : kept, hasMore }
+}

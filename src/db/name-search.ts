@@ -1,0 +1,59 @@
+import { type RawBuilder, type Selectable, sql } from 'kysely'
+import type { Database } from './database.js'
+import { keyset, type PageRequest, pageRows, type SortKey } from './keyset.js'
+import type { DB } from './schema.js'
+
+export type Searchable = 'armed_group' | 'person' | 'source'
+
+/** The names each kind of record is known by: groups by their aliases too, persons by theirs. */
+const namesOf: Record<Searchable, RawBuilder<unknown>> = {
+  armed_group: sql`SELECT armed_group.name UNION ALL SELECT alias FROM group_alias WHERE group_alias.group_id = armed_group.id`,
+  person: sql`SELECT person.name UNION ALL SELECT unnest(person.aliases)`,
+  source: sql`SELECT source.name`,
+}
+
+// Below this a match is noise (pg_trgm's own default threshold).
+const minimumScore = 0.3
+
+/**
+ * How well `text` matches the record's best name: the better of trigram similarity (typos:
+ * "Jund al-Khalifa") and word similarity (part of a long name: "Khilafa").
+ */
+function matchScore(table: Searchable, text: string) {
+  return sql`(SELECT max(greatest(similarity(candidate, ${text}), word_similarity(${text}, candidate)))
+    FROM (${namesOf[table]}) AS names (candidate))`
+}
+
+/**
+ * A page of records of one kind: by name when there is no search text, else those whose name
+ * or another name resembles it, best match first.
+ */
+export async function searchByNamePage<T extends Searchable>(
+  db: Database,
+  table: T,
+  text: string | undefined,
+  page: PageRequest,
+): Promise<{ rows: (Selectable<DB[T]> & { id: number; sort_value: string })[]; hasMore: boolean }> {
+  const key: SortKey = text
+    ? { expression: matchScore(table, text), direction: 'desc', type: 'float8' }
+    : { expression: sql`${sql.table(table)}.name`, direction: 'asc', type: 'text' }
+  const parts = keyset(key, sql`${sql.table(table)}.id`, page)
+  const { rows } = await sql<Selectable<DB[T]> & { id: number; sort_value: string }>`
+    SELECT ${sql.table(table)}.*, ${parts.sortValue} AS sort_value
+    FROM ${sql.table(table)}
+    WHERE ${text ? sql`${key.expression} >= ${minimumScore}` : sql`true`} AND ${parts.condition}
+    ORDER BY ${parts.orderBy}
+    LIMIT ${parts.limit}`.execute(db)
+  return pageRows(rows, page)
+}
+
+export async function countByName(
+  db: Database,
+  table: Searchable,
+  text: string | undefined,
+): Promise<number> {
+  const { rows } = await sql<{ count: number }>`
+    SELECT count(*)::int AS count FROM ${sql.table(table)}
+    WHERE ${text ? sql`${matchScore(table, text)} >= ${minimumScore}` : sql`true`}`.execute(db)
+  return rows[0]?.count ?? 0
+}

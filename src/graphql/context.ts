@@ -1,0 +1,11 @@
+import type { Database } from '../db/database.js'
+import type { Logger } from '../logger.js'
+import type { Loaders } from './loaders.js'
+
+/** Per request: the shared pool, fresh loaders, and a logger tagged with the request id. */
+export interface Context {
+  readonly db: Database
+  readonly loaders: Loaders
+  readonly requestId: string
+  readonly logger: Logger
+}

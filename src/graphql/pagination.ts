@@ -1,0 +1,85 @@
+import type { PageRequest } from '../db/keyset.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
+import { badUserInput } from './errors.js'
+
+export const defaultPageSize = 100
+export const maxPageSize = 500
+
+export interface PageArgs {
+  readonly first?: number | null
+  readonly after?: string | null
+  readonly last?: number | null
+  readonly before?: string | null
+}
+
+/**
+ * Relay's first/after (forward) or last/before (backward) as a keyset page request. A page
+ * larger than the maximum is refused, not silently cut.
+ */
+export function pageRequest(args: PageArgs, scope: string): PageRequest {
+  const { first, after, last, before } = args
+  if (first != null && last != null)
+    throw badUserInput('give first or last, not both', 'last', 'one_direction')
+  if (after != null && before != null)
+    throw badUserInput('give after or before, not both', 'before', 'one_direction')
+  const backward = last != null || before != null
+  if (backward && first != null)
+    throw badUserInput('first pages forward; use last with before', 'first', 'one_direction')
+  if (!backward && last != null)
+    throw badUserInput('last pages backward; use first with after', 'last', 'one_direction')
+  const [argument, size] = backward ? ['last', last] : ['first', first]
+  const limit = size ?? defaultPageSize
+  if (!Number.isInteger(limit) || limit < 0)
+    throw badUserInput(`${argument} must be 0 or more`, argument, 'non_negative')
+  if (limit > maxPageSize) {
+    throw badUserInput(
+      `${argument} must be at most ${maxPageSize}; page with the cursors`,
+      argument,
+      'max_page_size',
+    )
+  }
+  const cursor = backward ? before : after
+  const position =
+    cursor == null ? undefined : decodeCursor(cursor, scope, backward ? 'before' : 'after')
+  return { limit, backward, ...(position && { position }) }
+}
+
+export interface Connection<Node> {
+  readonly edges: { readonly cursor: string; readonly node: Node }[]
+  readonly pageInfo: {
+    readonly hasNextPage: boolean
+    readonly hasPreviousPage: boolean
+    readonly startCursor: string | null
+    readonly endCursor: string | null
+  }
+  /** Called by GraphQL's default resolver only when the client selects totalCount. */
+  readonly totalCount: () => Promise<number>
+}
+
+/** Builds a connection from a page of rows that carry their id and sort value. */
+export function toConnection<
+  Row extends { readonly id: number; readonly sort_value: string },
+  Node,
+>(
+  page: { readonly rows: readonly Row[]; readonly hasMore: boolean },
+  request: PageRequest,
+  scope: string,
+  toNode: (row: Row) => Node,
+  totalCount: () => Promise<number>,
+): Connection<Node> {
+  const edges = page.rows.map((row) => ({
+    cursor: encodeCursor(scope, row.sort_value, row.id),
+    node: toNode(row),
+  }))
+  return {
+    edges,
+    pageInfo: {
+      // Paging one way, the other way's answer is "something lies beyond the cursor we came from".
+      hasNextPage: request.backward ? request.position !== undefined : page.hasMore,
+      hasPreviousPage: request.backward ? page.hasMore : request.position !== undefined,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount,
+  }
+}
