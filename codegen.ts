@@ -26,6 +26,12 @@ const models = [
   'SourceChainLink',
   'Claim',
   'Place',
+  // Connections carry totalCount as a thunk, run only when selected.
+  'EventConnection',
+  'EventChangeConnection',
+  'ArmedGroupConnection',
+  'PersonConnection',
+  'SourceConnection',
 ]
 
 const config: CodegenConfig = {

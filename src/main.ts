@@ -3,7 +3,7 @@ import type { Config } from './config.js'
 import { hasAnyEvent } from './db/events.js'
 import { openDatabase } from './db/open-database.js'
 import { type DemoLoadResult, loadDemoData } from './demo/load-demo.js'
-import { closeHttpServer, startHttpServer } from './http/server.js'
+import { startHttpServer } from './http/server.js'
 import type { Logger } from './logger.js'
 
 // The composition root: config → database → server. Only this module wires pieces together.
@@ -23,14 +23,19 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const result = await loadDemoData(database.db)
       logger.info(result, 'demo data loaded into the new embedded database')
     }
-    const server = await startHttpServer({ db: database.db, host: config.host, port: config.port })
-    const { port } = server.address() as AddressInfo
+    const server = await startHttpServer({
+      db: database.db,
+      logger,
+      host: config.host,
+      port: config.port,
+    })
+    const { port } = server.server.address() as AddressInfo
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`
     logger.info({ url, database: database.location }, 'attest is serving')
     return {
       url,
       stop: async () => {
-        await closeHttpServer(server)
+        await server.close()
         await database.close()
       },
     }

@@ -3,7 +3,9 @@ import type { StatsBucket } from '../db/event-stats.js'
 import type { EventRow } from '../db/events.js'
 import type * as Row from '../db/schema.js'
 import type { SourceChainLink } from '../db/sources.js'
+import { toApiEnum as upper } from './enums.js'
 import type * as G from './generated/resolvers.js'
+import type { Connection } from './pagination.js'
 
 // What resolvers receive for each GraphQL object type: its scalar fields, named and typed as the
 // schema says (derived from the generated types, so schema drift fails typecheck), plus the
@@ -11,7 +13,6 @@ import type * as G from './generated/resolvers.js'
 
 type Fields<T, Relations extends keyof T = never> = Omit<T, '__typename' | 'id' | Relations>
 
-const upper = <T extends string>(value: T) => value.toUpperCase() as Uppercase<T>
 const upperOrNull = <T extends string>(value: T | null) => (value === null ? null : upper(value))
 
 export type EventModel = Fields<
@@ -356,3 +357,23 @@ export function toPlace(row: Selectable<Row.Place>): PlaceModel {
     countryId: row.country_id,
   }
 }
+
+export type EventConnectionModel = Connection<EventModel>
+export type EventChangeConnectionModel = Connection<EventChangeModel>
+export type ArmedGroupConnectionModel = Connection<ArmedGroupModel>
+export type PersonConnectionModel = Connection<PersonModel>
+export type SourceConnectionModel = Connection<SourceModel>
+
+/** Every model that implements Node. */
+export type NodeModel =
+  | EventModel
+  | EventTypeModel
+  | CasualtyFigureModel
+  | ArmedGroupModel
+  | GroupRelationModel
+  | PersonModel
+  | MembershipModel
+  | SourceModel
+  | ReportModel
+  | ClaimModel
+  | PlaceModel

@@ -1,68 +1,67 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { randomUUID } from 'node:crypto'
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify'
+import Fastify, { LogController } from 'fastify'
 import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
+import { createApolloServer } from '../graphql/apollo.js'
+import type { Context } from '../graphql/context.js'
+import { createLoaders } from '../graphql/loaders.js'
+import type { Logger } from '../logger.js'
 
 export interface HttpServerOptions {
   readonly db: Database
+  readonly logger: Logger
   readonly host: string
   readonly port: number
 }
 
 /**
- * The service's HTTP front: an index at /, liveness at /healthz and readiness (the database
- * answers) at /readyz. The GraphQL endpoint joins it at /graphql.
+ * The service's HTTP front: GraphQL at /graphql (POST and GET), an index at /, liveness at
+ * /healthz and readiness (the database answers) at /readyz.
  */
-export async function startHttpServer({ db, host, port }: HttpServerOptions): Promise<Server> {
-  const server = createServer((request, response) => {
-    route(db, request, response).catch(() => send(response, 500, { error: 'internal error' }))
+export async function startHttpServer({ db, logger, host, port }: HttpServerOptions) {
+  const app = Fastify({
+    loggerInstance: logger,
+    // Per-request lines would dominate the logs under load; errors are logged where they happen.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: (request) => {
+      const given = request.headers['x-request-id']
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID()
+    },
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => resolve())
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
   })
-  return server
-}
 
-async function route(
-  db: Database,
-  request: IncomingMessage,
-  response: ServerResponse,
-): Promise<void> {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
-    response.setHeader('allow', 'GET, HEAD')
-    return send(response, 405, { error: 'method not allowed' })
-  }
-  switch (path) {
-    case '/':
-      return send(response, 200, {
-        service: 'attest',
-        description:
-          'Political-violence and terrorism events, every figure attested by its report.',
-        endpoints: { health: '/healthz', readiness: '/readyz' },
-      })
-    case '/healthz':
-      return send(response, 200, { status: 'ok' })
-    case '/readyz':
-      try {
-        await sql`SELECT 1`.execute(db)
-        return send(response, 200, { status: 'ready' })
-      } catch {
-        return send(response, 503, { status: 'database unavailable' })
-      }
-    default:
-      return send(response, 404, { error: 'not found' })
-  }
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
-  response.end(`${JSON.stringify(body)}\n`)
-}
-
-export function closeHttpServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()))
-    server.closeIdleConnections()
+  const apollo = createApolloServer()
+  apollo.addPlugin(fastifyApolloDrainPlugin(app))
+  await apollo.start()
+  await app.register(fastifyApollo(apollo), {
+    path: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    context: async (request): Promise<Context> => ({
+      db,
+      loaders: createLoaders(db),
+      requestId: request.id,
+      logger: request.log as Logger,
+    }),
   })
+
+  app.get('/', async () => ({
+    service: 'attest',
+    description: 'Political-violence and terrorism events, every figure attested by its report.',
+    endpoints: { graphql: '/graphql', health: '/healthz', readiness: '/readyz' },
+  }))
+  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/readyz', async (_, reply) => {
+    try {
+      await sql`SELECT 1`.execute(db)
+      return { status: 'ready' }
+    } catch {
+      return reply.code(503).send({ status: 'database unavailable' })
+    }
+  })
+
+  await app.listen({ host, port })
+  return app
 }

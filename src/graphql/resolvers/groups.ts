@@ -1,0 +1,50 @@
+import { toDbEnum as lower } from '../enums.js'
+import type { ArmedGroupResolvers, GroupRelationResolvers } from '../generated/resolvers.js'
+import * as model from '../models.js'
+import { pageRequest, toConnection } from '../pagination.js'
+import { globalId, mapped, required } from './node.js'
+
+export const ArmedGroup: ArmedGroupResolvers = {
+  id: globalId('ArmedGroup'),
+  country: async ({ countryId }, _, { loaders }) =>
+    countryId ? mapped(await loaders.place.load(countryId), model.toPlace) : null,
+  aliases: async ({ id }, _, { loaders }) =>
+    (await loaders.aliasesOfGroup.load(id)).map((row) => ({
+      alias: row.alias,
+      language: row.language,
+    })),
+  externalIds: async ({ id }, _, { loaders }) =>
+    (await loaders.externalIdsOfGroup.load(id)).map((row) => ({
+      scheme: row.scheme,
+      externalId: row.external_id,
+    })),
+  relations: async ({ id }, { asOf, kind }, { loaders }) =>
+    (await loaders.relationsOfGroup(asOf ?? undefined).load(id))
+      .filter((row) => !kind || row.kind === lower(kind))
+      .map(model.toGroupRelation),
+  members: async ({ id }, { asOf }, { loaders }) =>
+    (await loaders.membersOfGroup(asOf ?? undefined).load(id)).map(model.toMembership),
+  events: async ({ id }, { first, after, role }, { loaders }) => {
+    const scope = 'group-events'
+    const request = pageRequest({ first, after }, scope)
+    const dbRole = role ? lower(role) : undefined
+    const page = await loaders
+      .eventPageOfGroup(JSON.stringify({ role: dbRole, page: request }))
+      .load(id)
+    return toConnection(page, request, scope, model.toEvent, () =>
+      loaders.eventCountOfGroup(dbRole).load(id),
+    )
+  },
+  claims: async ({ id }, _, { loaders }) =>
+    (await loaders.claimsOfGroup.load(id)).map(model.toClaim),
+}
+
+export const GroupRelation: GroupRelationResolvers = {
+  id: globalId('GroupRelation'),
+  from: async ({ fromGroupId }, _, { loaders }) =>
+    model.toArmedGroup(required(await loaders.group.load(fromGroupId), 'group', fromGroupId)),
+  to: async ({ toGroupId }, _, { loaders }) =>
+    model.toArmedGroup(required(await loaders.group.load(toGroupId), 'group', toGroupId)),
+  report: async ({ reportId }, _, { loaders }) =>
+    model.toReport(required(await loaders.report.load(reportId), 'report', reportId)),
+}

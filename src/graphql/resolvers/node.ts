@@ -1,0 +1,67 @@
+import type { Context } from '../context.js'
+import { type DecodedId, type NodeType, toGlobalId } from '../ids.js'
+import * as model from '../models.js'
+
+/** Loads any node by its decoded global id; tags it with its type for Node.__resolveType. */
+export async function loadNode(
+  context: Context,
+  { type, id }: DecodedId,
+): Promise<(model.NodeModel & Tagged) | null> {
+  const { loaders } = context
+  const tag = <T extends model.NodeModel>(value: T | null) =>
+    value ? Object.assign(value, { [nodeType]: type }) : null
+  switch (type) {
+    case 'Event':
+      return tag(mapped(await loaders.event.load(id), model.toEvent))
+    case 'EventType':
+      return tag(mapped(await loaders.eventType.load(id), model.toEventType))
+    case 'CasualtyFigure':
+      return tag(mapped(await loaders.figure.load(id), model.toCasualtyFigure))
+    case 'ArmedGroup':
+      return tag(mapped(await loaders.group.load(id), model.toArmedGroup))
+    case 'GroupRelation':
+      return tag(mapped(await loaders.relation.load(id), model.toGroupRelation))
+    case 'Person':
+      return tag(mapped(await loaders.person.load(id), model.toPerson))
+    case 'Membership':
+      return tag(mapped(await loaders.membership.load(id), model.toMembership))
+    case 'Source':
+      return tag(mapped(await loaders.source.load(id), model.toSource))
+    case 'Report':
+      return tag(mapped(await loaders.report.load(id), model.toReport))
+    case 'Claim':
+      return tag(mapped(await loaders.claim.load(id), model.toClaim))
+    case 'Place':
+      return tag(mapped(await loaders.place.load(id), model.toPlace))
+  }
+}
+
+const nodeType = Symbol('nodeType')
+type Tagged = { [nodeType]: NodeType }
+
+export function resolveNodeType(value: Tagged): NodeType {
+  return value[nodeType]
+}
+
+/** null stays null; a row becomes its model. */
+export function mapped<Row, Model>(
+  row: Row | null | undefined,
+  to: (row: Row) => Model,
+): Model | null {
+  return row == null ? null : to(row)
+}
+
+/** The id resolver of a node type: the model's database id as a global id. */
+export const globalId =
+  (type: NodeType) =>
+  (parent: { id: number }): string =>
+    toGlobalId(type, parent.id)
+
+/**
+ * A row a foreign key promises. Its absence is a bug or a concurrent delete, not the client's
+ * doing: thrown as an internal error, which is masked and logged.
+ */
+export function required<Row>(row: Row | null, what: string, id: number): Row {
+  if (row === null) throw new Error(`${what} ${id} is referenced but missing`)
+  return row
+}
