@@ -113,7 +113,12 @@ describe('attest serve', () => {
       expect(await index.json()).toMatchObject({ service: 'attest' })
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
       expect((await fetch(`http://127.0.0.1:${port}/nowhere`)).status).toBe(404)
-      expect((await fetch(`http://127.0.0.1:${port}/`, { method: 'DELETE' })).status).toBe(405)
+      const graphql = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ events { totalCount } }' }),
+      })
+      expect(await graphql.json()).toEqual({ data: { events: { totalCount: 0 } } })
     } finally {
       server.kill('SIGTERM')
     }
