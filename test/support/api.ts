@@ -1,0 +1,74 @@
+import type { AddressInfo } from 'node:net'
+import { createDatabase } from '../../src/db/database.js'
+import { startHttpServer } from '../../src/http/server.js'
+import { createLogger } from '../../src/logger.js'
+
+export interface GraphQLResponse<Data = Record<string, unknown>> {
+  readonly data?: Data | null
+  readonly errors?: readonly {
+    readonly message: string
+    readonly path?: readonly (string | number)[]
+    readonly extensions?: Record<string, unknown>
+  }[]
+}
+
+export interface TestApi {
+  readonly url: string
+  /** POSTs a GraphQL request to the real server, as any client would. */
+  query<Data = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<Data>>
+  /** SQL statements the server sent since the last reset. */
+  readonly statements: string[]
+  resetStatements(): void
+  stop(): Promise<void>
+}
+
+/** The real HTTP server on a free loopback port, over the given database, counting its SQL. */
+export async function startApi(databaseUrl: string): Promise<TestApi> {
+  const statements: string[] = []
+  const db = createDatabase(databaseUrl, { onQuery: (sql) => statements.push(sql) })
+  const server = await startHttpServer({
+    db,
+    logger: createLogger('silent'),
+    host: '127.0.0.1',
+    port: 0,
+  })
+  const { port } = server.server.address() as AddressInfo
+  const url = `http://127.0.0.1:${port}/graphql`
+  return {
+    url,
+    statements,
+    resetStatements: () => {
+      statements.length = 0
+    },
+    async query(query, variables) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      })
+      return (await response.json()) as GraphQLResponse<never>
+    },
+    async stop() {
+      await server.close()
+      await db.destroy()
+    },
+  }
+}
+
+/** The data of a response that must have no errors. */
+export function dataOf<Data>(response: GraphQLResponse<Data>): Data {
+  if (response.errors?.length)
+    throw new Error(`unexpected errors: ${JSON.stringify(response.errors)}`)
+  if (!response.data) throw new Error('no data')
+  return response.data
+}
+
+/** The single error of a response, for asserting its code and argument. */
+export function errorOf(response: GraphQLResponse<unknown>) {
+  if (response.errors?.length !== 1)
+    throw new Error(`expected one error, got ${JSON.stringify(response.errors)}`)
+  return response.errors[0] as NonNullable<GraphQLResponse['errors']>[number]
+}
