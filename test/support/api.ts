@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { createDatabase } from '../../src/db/database.js'
 import { startHttpServer } from '../../src/http/server.js'
-import { createLogger } from '../../src/logger.js'
+import { createLogger, type Logger } from '../../src/logger.js'
 
 export interface GraphQLResponse<Data = Record<string, unknown>> {
   readonly data?: Data | null
@@ -26,12 +26,15 @@ export interface TestApi {
 }
 
 /** The real HTTP server on a free loopback port, over the given database, counting its SQL. */
-export async function startApi(databaseUrl: string): Promise<TestApi> {
+export async function startApi(
+  databaseUrl: string,
+  logger: Logger = createLogger('silent'),
+): Promise<TestApi> {
   const statements: string[] = []
   const db = createDatabase(databaseUrl, { onQuery: (sql) => statements.push(sql) })
   const server = await startHttpServer({
     db,
-    logger: createLogger('silent'),
+    logger,
     host: '127.0.0.1',
     port: 0,
   })
