@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify'
-import Fastify, { LogController } from 'fastify'
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify'
 import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
 import { createApolloServer } from '../graphql/apollo.js'
 import type { Context } from '../graphql/context.js'
 import { createLoaders } from '../graphql/loaders.js'
 import type { Logger } from '../logger.js'
+import { registerGraphiql } from './graphiql.js'
 
 export interface HttpServerOptions {
   readonly db: Database
@@ -16,12 +17,14 @@ export interface HttpServerOptions {
 }
 
 /**
- * The service's HTTP front: GraphQL at /graphql (POST and GET), an index at /, liveness at
- * /healthz and readiness (the database answers) at /readyz.
+ * The service's HTTP front: GraphQL at /graphql (POST and GET), GraphiQL at /graphiql (and for
+ * a browser's GET of /graphql), an index at /, liveness at /healthz and readiness (the database
+ * answers) at /readyz.
  */
 export async function startHttpServer({ db, logger, host, port }: HttpServerOptions) {
   const app = Fastify({
-    loggerInstance: logger,
+    // Fastify's logger type is pino's minus a few members; the instance is our pino logger.
+    loggerInstance: logger as FastifyBaseLogger,
     // Per-request lines would dominate the logs under load; errors are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => {
@@ -47,10 +50,16 @@ export async function startHttpServer({ db, logger, host, port }: HttpServerOpti
     }),
   })
 
+  registerGraphiql(app)
   app.get('/', async () => ({
     service: 'attest',
     description: 'Political-violence and terrorism events, every figure attested by its report.',
-    endpoints: { graphql: '/graphql', health: '/healthz', readiness: '/readyz' },
+    endpoints: {
+      graphql: '/graphql',
+      graphiql: '/graphiql',
+      health: '/healthz',
+      readiness: '/readyz',
+    },
   }))
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_, reply) => {

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { type Browser, chromium } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadDemoData } from '../../src/demo/load-demo.js'
+import { projectRoot } from '../../src/paths.js'
+import { startApi, type TestApi } from '../support/api.js'
+import { testDatabaseUrl, testDb } from '../support/test-database.js'
+
+// Debian's chromium; `.ci/run` installs it. Screenshots go to test-results/ (not committed).
+const chromiumPath = '/usr/bin/chromium'
+const artifacts = path.join(projectRoot, 'test-results')
+
+let api: TestApi
+let browser: Browser
+beforeAll(async () => {
+  if (!existsSync(chromiumPath))
+    throw new Error(`${chromiumPath} is missing: apt-get install chromium`)
+  await loadDemoData(testDb())
+  api = await startApi(testDatabaseUrl())
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
+  })
+  await mkdir(artifacts, { recursive: true })
+})
+afterAll(async () => {
+  await browser?.close()
+  await api?.stop()
+})
+
+describe('GraphiQL', () => {
+  it('opens from /graphql in a browser, offline, and runs the example query on the demo data', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } })
+    const offSite: string[] = []
+    // Everything must come from the service itself: any other host is a failure.
+    await page.route('**/*', (route) => {
+      const url = new URL(route.request().url())
+      if (url.hostname !== '127.0.0.1') {
+        offSite.push(url.href)
+        return route.abort()
+      }
+      return route.continue()
+    })
+    await page.goto(api.url, { waitUntil: 'load' })
+    expect(await page.title()).toBe('Attest · GraphiQL')
+    const run = page.locator('.graphiql-execute-button')
+    await run.waitFor({ timeout: 30_000 })
+    // The editor shows the example query before anything runs.
+    await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
+      .poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 15_000 })
+      .toContain('RecentEvents')
+    const [response] = await Promise.all([
+      page.waitForResponse(
+        (r) =>
+          r.url().endsWith('/graphql') &&
+          r.request().method() === 'POST' &&
+          r.request().postData()?.includes('RecentEvents') === true,
+      ),
+      run.click(),
+    ])
+    const body = await response.json()
+    expect(body.data.events.edges[0].node.title).toBe(
+      'Two militants killed in counter-terrorism raid in Sidi Bouzid',
+    )
+    // The result editor wraps long lines and renders spaces as no-break spaces.
+    const shown = async () =>
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
+      (await page.locator('.result-window').innerText()).replace(/\s+/g, ' ')
+    await expect
+      .poll(shown, { timeout: 15_000 })
+      .toContain('"title": "Two militants killed in counter-terrorism raid in Sidi Bouzid"')
+    await page.screenshot({ path: path.join(artifacts, 'graphiql.png') })
+    expect(offSite).toEqual([])
+    await page.close()
+  })
+
+  it('is linked from the index, and /graphiql serves the same page', async () => {
+    const index = (await (await fetch(api.url.replace('/graphql', '/'))).json()) as {
+      endpoints: Record<string, string>
+    }
+    expect(index.endpoints.graphiql).toBe('/graphiql')
+    const page = await (await fetch(api.url.replace('/graphql', '/graphiql'))).text()
+    expect(page).toContain('/graphiql-static/ruru.js')
+    expect(page).not.toMatch(/unpkg|jsdelivr|cdn\./)
+  })
+})
