@@ -6,9 +6,14 @@ import config from '../codegen.js'
 import { projectRoot } from '../src/paths.js'
 
 it('src/graphql/generated/resolvers.ts matches schema.graphql (run `npm run graphql:types` when this fails)', async () => {
-  const outputs: { filename: string; content: string }[] = await generate({ ...config, cwd: projectRoot, silent: true }, false)
+  const outputs: { filename: string; content: string }[] = await generate(
+    { ...config, cwd: projectRoot, silent: true },
+    false,
+  )
   expect(outputs.length).toBeGreaterThan(0)
   for (const output of outputs) {
-    expect(output.content, output.filename).toBe(await readFile(path.resolve(projectRoot, output.filename), 'utf8'))
+    expect(output.content, output.filename).toBe(
+      await readFile(path.resolve(projectRoot, output.filename), 'utf8'),
+    )
   }
 })

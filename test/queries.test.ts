@@ -175,3 +175,47 @@ describe('source queries', () => {
     )
   })
 })
+
+describe('the casualty rollup on the event row', () => {
+  const rollup = async (id: number) =>
+    db()
+      .selectFrom('event')
+      .select(['killed_best', 'injured_best', 'version'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+
+  it('follows every insert, update and delete of the event’s figures', async () => {
+    const event = await anEvent(db())
+    expect(await rollup(event)).toMatchObject({ killed_best: null, injured_best: null })
+    const [first, second] = [await aReport(db()), await aReport(db())]
+    await db()
+      .insertInto('casualty_figure')
+      .values([
+        { event_id: event, category: 'killed', population: 'all', best: 4, report_id: first },
+        { event_id: event, category: 'killed', population: 'all', best: 9, report_id: second },
+        {
+          event_id: event,
+          category: 'injured',
+          population: 'civilians',
+          best: 3,
+          report_id: first,
+        },
+      ])
+      .execute()
+    expect(await rollup(event)).toMatchObject({ killed_best: 4, injured_best: 3 })
+    await db()
+      .updateTable('casualty_figure')
+      .set({ best: 1 })
+      .where('event_id', '=', event)
+      .where('category', '=', 'killed')
+      .where('report_id', '=', first)
+      .execute()
+    expect(await rollup(event)).toMatchObject({ killed_best: 1 })
+    await db()
+      .deleteFrom('casualty_figure')
+      .where('event_id', '=', event)
+      .where('category', '=', 'injured')
+      .execute()
+    expect(await rollup(event)).toMatchObject({ killed_best: 1, injured_best: null })
+  })
+})

@@ -17,7 +17,7 @@ export interface EventFilter {
   readonly includeAffiliates?: boolean
   readonly actorRoles?: readonly ActorRole[]
   readonly attributions?: readonly Attribution[]
-  /** Thresholds on the consolidated best estimates (the casualty_summary view). */
+  /** Thresholds on the consolidated best estimates (the casualty_summary view, rolled up on the event). */
   readonly minKilled?: number
   readonly minInjured?: number
   /** Web-search syntax over title, location and summary. */
@@ -47,20 +47,25 @@ const ids = (values: readonly number[]) => sql`${[...values]}::bigint[]`
  */
 export function eventFilterCondition(filter: EventFilter): RawBuilder<boolean> {
   const parts: RawBuilder<unknown>[] = [sql`event.deleted_at IS NULL`]
-  if (filter.from) parts.push(sql`event.date_end >= ${filter.from}::date`)
-  if (filter.to) parts.push(sql`event.date_start <= ${filter.to}::date`)
+  if (filter.from || filter.to) {
+    // The same expression as event_date_range_idx, so that index serves the overlap.
+    parts.push(
+      sql`daterange(event.date_start, event.date_end, '[]') && daterange(${filter.from ?? null}::date, ${filter.to ?? null}::date, '[]')`,
+    )
+  }
   if (filter.countries?.length) {
     parts.push(
       sql`event.country_id IN (SELECT id FROM place WHERE iso_alpha3 = ANY(${[...filter.countries]}::text[]))`,
     )
   }
   if (filter.placeIds?.length) {
-    parts.push(sql`event.place_id IN (
+    // ARRAY(...) is computed once, before the scan, and then looked up in the place index.
+    parts.push(sql`event.place_id = ANY(ARRAY(
       WITH RECURSIVE below (id) AS (
         SELECT id FROM place WHERE id = ANY(${ids(filter.placeIds)})
         UNION
         SELECT place.id FROM place JOIN below ON place.parent_id = below.id
-      ) SELECT id FROM below)`)
+      ) SELECT id FROM below))`)
   }
   if (filter.eventTypes?.length) {
     const keys = filter.eventTypes.map((type) => `${type.scheme}:${type.code}`)
@@ -91,17 +96,22 @@ export function eventFilterCondition(filter: EventFilter): RawBuilder<boolean> {
       AND earth_distance(${center}, ${point}) <= ${metres}::float8`)
   }
   if (filter.sourceIds?.length || filter.reportIds?.length) {
-    const reports = sql`SELECT id FROM report WHERE id = ANY(${ids(filter.reportIds ?? [])})
-      OR source_id = ANY(${ids(filter.sourceIds ?? [])})`
-    parts.push(sql`(EXISTS (SELECT 1 FROM event_citation c WHERE c.event_id = event.id AND c.report_id IN (${reports}))
-      OR EXISTS (SELECT 1 FROM casualty_figure f WHERE f.event_id = event.id AND f.report_id IN (${reports})))`)
+    const reports = sql`ARRAY(SELECT id FROM report WHERE id = ANY(${ids(filter.reportIds ?? [])})
+      OR source_id = ANY(${ids(filter.sourceIds ?? [])}))`
+    parts.push(sql`event.id IN (
+      SELECT event_id FROM event_citation WHERE report_id = ANY(${reports})
+      UNION SELECT event_id FROM casualty_figure WHERE report_id = ANY(${reports}))`)
   }
   if (filter.updatedSince) parts.push(sql`event.updated_at >= ${filter.updatedSince}::timestamptz`)
   return sql<boolean>`(${sql.join(parts, sql` AND `)})`
 }
 
+/** On the rollup columns (sql/0008): an event without a figure counts as 0. */
 function bestAtLeast(category: 'killed' | 'injured', minimum: number) {
-  return sql`coalesce((SELECT best FROM casualty_summary s WHERE s.event_id = event.id AND s.category = ${category}), 0) >= ${minimum}::int`
+  if (minimum <= 0) return sql`true`
+  return category === 'killed'
+    ? sql`event.killed_best >= ${minimum}::int`
+    : sql`event.injured_best >= ${minimum}::int`
 }
 
 function inBoundingBox(box: NonNullable<EventFilter['boundingBox']>) {
@@ -119,21 +129,13 @@ function inBoundingBox(box: NonNullable<EventFilter['boundingBox']>) {
 /** Groups (optionally with affiliates at the event's date), roles and attributions: one actor must match all. */
 function actorCondition(filter: EventFilter): RawBuilder<unknown> | undefined {
   const parts: RawBuilder<unknown>[] = []
+  let affiliates: RawBuilder<unknown> | undefined
   if (filter.groupIds?.length) {
     if (filter.includeAffiliates) {
-      // Every group that is the asked group or reaches it through allegiance/branch relations,
-      // with the span of days over which that whole path was valid.
-      parts.push(sql`EXISTS (
-        WITH RECURSIVE affiliate (group_id, valid) AS (
-          SELECT id, daterange(NULL, NULL) FROM unnest(${ids(filter.groupIds)}) AS asked (id)
-          UNION
-          SELECT relation.from_group_id, affiliate.valid * daterange(relation.valid_from, relation.valid_to, '[]')
-          FROM group_relation relation
-          JOIN affiliate ON relation.to_group_id = affiliate.group_id
-          WHERE relation.kind IN ('allegiance', 'branch_of')
-            AND NOT isempty(affiliate.valid * daterange(relation.valid_from, relation.valid_to, '[]'))
-        )
-        SELECT 1 FROM affiliate WHERE affiliate.group_id = actor.group_id AND affiliate.valid @> event.date_start)`)
+      // The affiliates (sql/0009) join the actor, so the planner starts from the few groups and
+      // their actors' index instead of from every event.
+      affiliates = sql`JOIN group_affiliates(${ids(filter.groupIds)}) affiliate ON affiliate.group_id = actor.group_id`
+      parts.push(sql`affiliate.valid @> event.date_start`)
     } else {
       parts.push(sql`actor.group_id = ANY(${ids(filter.groupIds)})`)
     }
@@ -142,6 +144,7 @@ function actorCondition(filter: EventFilter): RawBuilder<unknown> | undefined {
     parts.push(sql`actor.role = ANY(${[...filter.actorRoles]}::actor_role[])`)
   if (filter.attributions?.length)
     parts.push(sql`actor.attribution = ANY(${[...filter.attributions]}::attribution[])`)
-  if (parts.length === 0) return undefined
-  return sql`EXISTS (SELECT 1 FROM event_actor actor WHERE actor.event_id = event.id AND ${sql.join(parts, sql` AND `)})`
+  if (parts.length === 0 && !affiliates) return undefined
+  return sql`EXISTS (SELECT 1 FROM event_actor actor ${affiliates ?? sql``}
+    WHERE ${sql.join([sql`actor.event_id = event.id`, ...parts], sql` AND `)})`
 }

@@ -7,7 +7,8 @@ import type { ActorRole } from './schema.js'
 
 export type EventOrder = 'date_desc' | 'date_asc' | 'killed_desc' | 'updated_desc'
 
-const killedBest = sql`coalesce((SELECT best FROM casualty_summary s WHERE s.event_id = event.id AND s.category = 'killed'), -1)`
+// The expression of event_killed_order_idx: events without a killed figure sort last.
+const killedBest = sql`coalesce(event.killed_best, -1)`
 
 export const eventSortKeys: Record<EventOrder, SortKey> = {
   date_desc: { expression: sql`event.date_start`, direction: 'desc', type: 'date' },

@@ -63,15 +63,7 @@ export async function groupWithAffiliatesAsOf(
   asOf: string,
 ): Promise<number[]> {
   const { rows } = await sql<{ id: number }>`
-    WITH RECURSIVE affiliate (id) AS (
-      SELECT ${groupId}::bigint
-      UNION
-      SELECT relation.from_group_id
-      FROM group_relation relation
-      JOIN affiliate ON relation.to_group_id = affiliate.id
-      WHERE relation.kind IN ('allegiance', 'branch_of')
-        AND daterange(relation.valid_from, relation.valid_to, '[]') @> ${asOf}::date
-    )
-    SELECT id FROM affiliate ORDER BY id`.execute(db)
+    SELECT DISTINCT group_id AS id FROM group_affiliates(ARRAY[${groupId}]::bigint[])
+    WHERE valid @> ${asOf}::date ORDER BY 1`.execute(db)
   return rows.map((row) => row.id)
 }

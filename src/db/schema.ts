@@ -148,7 +148,9 @@ export interface Event {
   deleted_at: Timestamp | null;
   geo_precision: GeoPrecision | null;
   id: Generated<number>;
+  injured_best: number | null;
   is_suicide: Generated<boolean>;
+  killed_best: number | null;
   latitude: number | null;
   location_text: string | null;
   longitude: number | null;
