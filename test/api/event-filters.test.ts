@@ -234,6 +234,15 @@ describe('event filters', () => {
     )
   })
 
+  it('take coordinates written as integer literals in the query', async () => {
+    const { events } = dataOf(
+      await api.query(
+        '{ events(filter: { boundingBox: { south: 0, west: 0, north: 20, east: 20 } }) { edges { node { title } } } }',
+      ),
+    )
+    expect(events.edges).toEqual([{ node: { title: 'Market bombing' } }])
+  })
+
   it('near: within a radius in kilometres', async () => {
     expect(await titles({ near: { latitude: 10.1, longitude: 10.1, radiusKm: 50 } })).toEqual([
       'Market bombing',

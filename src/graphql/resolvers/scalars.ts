@@ -2,9 +2,7 @@ import { GraphQLScalarType, Kind } from 'graphql'
 import {
   GraphQLDateTime,
   GraphQLJSONObject,
-  GraphQLLatitude,
   GraphQLLocalDate,
-  GraphQLLongitude,
   GraphQLNonNegativeInt,
 } from 'graphql-scalars'
 
@@ -28,12 +26,39 @@ const GraphQLCountryCode = new GraphQLScalarType({
   parseLiteral: (ast) => countryCode(ast.kind === Kind.STRING ? ast.value : undefined),
 })
 
+/**
+ * Degrees within ±limit. graphql-scalars' Latitude and Longitude refuse an integer literal
+ * (`south: 30`), which every client writes; these take any number.
+ */
+function degrees(
+  name: string,
+  limit: number,
+  description: string,
+): GraphQLScalarType<number, number> {
+  const check = (value: unknown): number => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > limit) {
+      throw new TypeError(
+        `${name} must be a number from -${limit} to ${limit}; got ${JSON.stringify(value)}`,
+      )
+    }
+    return value
+  }
+  return new GraphQLScalarType({
+    name,
+    description,
+    serialize: check,
+    parseValue: check,
+    parseLiteral: (ast) =>
+      check(ast.kind === Kind.INT || ast.kind === Kind.FLOAT ? Number(ast.value) : undefined),
+  })
+}
+
 export const scalarResolvers = {
   Date: GraphQLLocalDate,
   DateTime: GraphQLDateTime,
   CountryCode: GraphQLCountryCode,
-  Latitude: GraphQLLatitude,
-  Longitude: GraphQLLongitude,
+  Latitude: degrees('Latitude', 90, 'Degrees north of the equator, from -90 to 90.'),
+  Longitude: degrees('Longitude', 180, 'Degrees east of Greenwich, from -180 to 180.'),
   NonNegativeInt: GraphQLNonNegativeInt,
   JSONObject: GraphQLJSONObject,
 }

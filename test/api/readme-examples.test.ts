@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { Client, fetchExchange } from '@urql/core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { loadDemoData } from '../../src/demo/load-demo.js'
+import { projectRoot } from '../../src/paths.js'
+import { startApi, type TestApi } from '../support/api.js'
+import { testDatabaseUrl, testDb } from '../support/test-database.js'
+
+interface Example {
+  readonly title: string
+  readonly query: string
+  readonly variables?: Record<string, unknown>
+  readonly result: { data: unknown }
+}
+
+/** The README's examples: each `### N.` heading's graphql block, optional variables, and result. */
+async function readmeExamples(): Promise<Example[]> {
+  const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8')
+  const section = readme.slice(
+    readme.indexOf('## The API by example'),
+    readme.indexOf('### Conventions'),
+  )
+  return section
+    .split(/^### /m)
+    .slice(1)
+    .map((part) => {
+      const blocks = [...part.matchAll(/(\S*)\n\n```(\w+)\n([\s\S]*?)\n```/g)].map(
+        ([, before, language, body]) => ({
+          before,
+          language,
+          body: body as string,
+        }),
+      )
+      const query = blocks.find((block) => block.language === 'graphql')
+      const variables = blocks.find((block) => block.before === 'Variables:')
+      const result = blocks.find((block) => block.language === 'json' && block !== variables)
+      if (!query || !result)
+        throw new Error(`README example "${part.split('\n')[0]}" lacks a query or a result`)
+      return {
+        title: part.split('\n')[0] ?? '',
+        query: query.body,
+        ...(variables && { variables: JSON.parse(variables.body) }),
+        result: JSON.parse(result.body),
+      }
+    })
+}
+
+let api: TestApi
+let client: Client
+beforeAll(async () => {
+  // The README's results (and the ids in them) are those of a fresh database with the demo data.
+  await loadDemoData(testDb())
+  api = await startApi(testDatabaseUrl())
+  client = new Client({
+    url: api.url,
+    exchanges: [fetchExchange],
+    preferGetMethod: false,
+    requestPolicy: 'network-only',
+  })
+})
+afterAll(() => api.stop())
+
+const examples = await readmeExamples()
+
+it('the README has its examples', () => {
+  expect(examples.map((example) => example.title)).toHaveLength(6)
+})
+
+it.each(examples.map((example) => [example.title, example]))(
+  'README example %s returns what the README shows',
+  async (_, example) => {
+    const { data, error } = await client.query(example.query, example.variables ?? {}).toPromise()
+    expect(error).toBeUndefined()
+    expect(data).toEqual(example.result.data)
+  },
+)
