@@ -4,8 +4,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify'
 import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
 import { createApolloServer } from '../graphql/apollo.js'
-import type { Context } from '../graphql/context.js'
-import { createLoaders } from '../graphql/loaders.js'
+import { createContext } from '../graphql/context.js'
 import type { Logger } from '../logger.js'
 import { registerGraphiql } from './graphiql.js'
 
@@ -42,12 +41,7 @@ export async function startHttpServer({ db, logger, host, port }: HttpServerOpti
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    context: async (request): Promise<Context> => ({
-      db,
-      loaders: createLoaders(db),
-      requestId: request.id,
-      logger: request.log as Logger,
-    }),
+    context: async (request) => createContext(db, request.id, request.log as Logger),
   })
 
   registerGraphiql(app)

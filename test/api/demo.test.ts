@@ -309,3 +309,14 @@ describe('reference data', () => {
     expect(eventTypes).toHaveLength(31)
   })
 })
+
+describe('GET requests', () => {
+  it('answer a query in the URL (with the header that proves it is no cross-site form)', async () => {
+    const url = `${api.url}?query=${encodeURIComponent('{ countries { isoCode } }')}`
+    const answered = await fetch(url, { headers: { 'apollo-require-preflight': '1' } })
+    expect(await answered.json()).toEqual({ data: { countries: [{ isoCode: 'TUN' }] } })
+    const refused = await fetch(url)
+    expect(refused.status).toBe(400)
+    expect(await refused.text()).toMatch(/Cross-Site Request Forgery/)
+  })
+})
