@@ -26,6 +26,7 @@ const models = [
   'SourceChainLink',
   'Claim',
   'Place',
+  'Revision',
   // Connections carry totalCount as a thunk, run only when selected.
   'EventConnection',
   'EventChangeConnection',

@@ -6,6 +6,7 @@ import { eventLinksByEventIds } from '../db/events.js'
 import { relationsByGroupIds } from '../db/groups.js'
 import type { PageRequest } from '../db/keyset.js'
 import { membershipsWhereIn } from '../db/persons.js'
+import { revisionsOf } from '../db/revisions.js'
 import type { ActorRole } from '../db/schema.js'
 import { sourceChains } from '../db/sources.js'
 
@@ -135,6 +136,14 @@ export function createLoaders(db: Database) {
     citationsOfCitedReport: manyBy(
       (ids) => rowsWhereIn(db, 'report_citation', 'cited_report_id', ids, ['report_id']),
       (row) => row.cited_report_id ?? 0,
+    ),
+    historyOfEvent: manyBy(
+      (ids) => revisionsOf(db, 'event', ids),
+      (row) => row.entity_id,
+    ),
+    historyOfGroup: manyBy(
+      (ids) => revisionsOf(db, 'armed_group', ids),
+      (row) => row.entity_id,
     ),
     sourceChainOfReport: manyBy(
       (ids) => sourceChains(db, ids),

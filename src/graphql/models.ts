@@ -28,6 +28,7 @@ export type EventModel = Fields<
   | 'citations'
   | 'links'
   | 'claims'
+  | 'history'
 > & { id: number; placeId: number | null; countryId: number | null }
 
 export function toEvent(row: EventRow): EventModel {
@@ -179,7 +180,7 @@ export type EventChangeModel = Fields<G.EventChange, 'event' | 'eventId'> & { ev
 
 export type ArmedGroupModel = Fields<
   G.ArmedGroup,
-  'country' | 'aliases' | 'externalIds' | 'relations' | 'members' | 'events' | 'claims'
+  'country' | 'aliases' | 'externalIds' | 'relations' | 'members' | 'events' | 'claims' | 'history'
 > & { id: number; countryId: number | null }
 
 export function toArmedGroup(row: Selectable<Row.ArmedGroup>): ArmedGroupModel {
@@ -355,6 +356,20 @@ export function toPlace(row: Selectable<Row.Place>): PlaceModel {
     longitude: row.longitude,
     parentId: row.parent_id,
     countryId: row.country_id,
+  }
+}
+
+export type RevisionModel = Fields<G.Revision>
+
+export function toRevision(
+  row: Selectable<Row.Revision> & { author: string | null },
+): RevisionModel {
+  return {
+    operation: upper(row.operation),
+    createdAt: row.created_at,
+    author: row.author,
+    before: row.before as Record<string, unknown> | null,
+    after: row.after as Record<string, unknown> | null,
   }
 }
 

@@ -320,3 +320,73 @@ describe('GET requests', () => {
     expect(await refused.text()).toMatch(/Cross-Site Request Forgery/)
   })
 })
+
+describe('history and sources', () => {
+  it('lists an event’s recorded writes newest first, with the key that wrote them', async () => {
+    const id = await idOfEvent(raidTitle)
+    const eventId = Number(Buffer.from(id, 'base64url').toString().split(':')[1])
+    const key = await testDb()
+      .insertInto('api_key')
+      .values({
+        name: 'editor-amira',
+        role: 'editor',
+        prefix: 'abcdefgh1',
+        key_hash: 'scrypt$test',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await testDb()
+      .insertInto('revision')
+      .values([
+        {
+          api_key_id: key.id,
+          operation: 'create',
+          entity_type: 'event',
+          entity_id: eventId,
+          after: JSON.stringify({ title: 'Raid' }),
+        },
+        {
+          operation: 'update',
+          entity_type: 'event',
+          entity_id: eventId,
+          before: JSON.stringify({ title: 'Raid' }),
+          after: JSON.stringify({ title: raidTitle }),
+        },
+        {
+          operation: 'update',
+          entity_type: 'armed_group',
+          entity_id: eventId,
+          after: JSON.stringify({}),
+        },
+      ])
+      .execute()
+    const { event } = dataOf(
+      await api.query(
+        'query ($id: ID!) { event(id: $id) { history { operation author before after } } }',
+        { id },
+      ),
+    )
+    expect(event.history).toEqual([
+      { operation: 'UPDATE', author: null, before: { title: 'Raid' }, after: { title: raidTitle } },
+      { operation: 'CREATE', author: 'editor-amira', before: null, after: { title: 'Raid' } },
+    ])
+  })
+
+  it('lists sources with their reports', async () => {
+    const { sources } = dataOf(
+      await api.query(
+        '{ sources(search: "Reuters") { totalCount edges { node { name kind reports { citation } } } } }',
+      ),
+    )
+    expect(sources.edges[0].node).toEqual({
+      name: 'Reuters',
+      kind: 'NEWS_AGENCY',
+      reports: [
+        {
+          citation:
+            'Reuters, interview with Soufien Sliti on the Sidi Bouzid raid, 3 January 2019, as cited by The Defense Post',
+        },
+      ],
+    })
+  })
+})

@@ -1,4 +1,5 @@
 import { toDbEnum as lower } from '../enums.js'
+import type * as G from '../generated/resolvers.js'
 import type {
   CasualtyFigureResolvers,
   EventActorResolvers,
@@ -13,9 +14,9 @@ import type {
 } from '../generated/resolvers.js'
 import { toGlobalId } from '../ids.js'
 import * as model from '../models.js'
-import { globalId, mapped, required } from './node.js'
+import { type Complete, globalId, mapped, required } from './node.js'
 
-export const Event: EventResolvers = {
+export const Event: Complete<EventResolvers, G.Event, model.EventModel> = {
   id: globalId('Event'),
   place: async ({ placeId }, _, { loaders }) =>
     placeId ? mapped(await loaders.place.load(placeId), model.toPlace) : null,
@@ -43,52 +44,70 @@ export const Event: EventResolvers = {
     (await loaders.linksOfEvent.load(id)).map(model.toEventLink),
   claims: async ({ id }, _, { loaders }) =>
     (await loaders.claimsOfEvent.load(id)).map(model.toClaim),
+  history: async ({ id }, _, { loaders }) =>
+    (await loaders.historyOfEvent.load(id)).map(model.toRevision),
 }
 
-export const EventType: EventTypeResolvers = {
+export const EventType: Complete<EventTypeResolvers, G.EventType, model.EventTypeModel> = {
   id: globalId('EventType'),
   parent: async ({ parentId }, _, { loaders }) =>
     parentId ? mapped(await loaders.eventType.load(parentId), model.toEventType) : null,
 }
 
-export const EventClassification: EventClassificationResolvers = {
+export const EventClassification: Complete<
+  EventClassificationResolvers,
+  G.EventClassification,
+  model.EventClassificationModel
+> = {
   eventType: async ({ eventTypeId }, _, { loaders }) =>
     model.toEventType(
       required(await loaders.eventType.load(eventTypeId), 'event type', eventTypeId),
     ),
 }
 
-export const EventActor: EventActorResolvers = {
+export const EventActor: Complete<EventActorResolvers, G.EventActor, model.EventActorModel> = {
   group: async ({ groupId }, _, { loaders }) =>
     model.toArmedGroup(required(await loaders.group.load(groupId), 'group', groupId)),
   report: async ({ reportId }, _, { loaders }) =>
     reportId ? mapped(await loaders.report.load(reportId), model.toReport) : null,
 }
 
-export const EventPerson: EventPersonResolvers = {
+export const EventPerson: Complete<EventPersonResolvers, G.EventPerson, model.EventPersonModel> = {
   person: async ({ personId }, _, { loaders }) =>
     model.toPerson(required(await loaders.person.load(personId), 'person', personId)),
   report: async ({ reportId }, _, { loaders }) =>
     reportId ? mapped(await loaders.report.load(reportId), model.toReport) : null,
 }
 
-export const CasualtyFigure: CasualtyFigureResolvers = {
+export const CasualtyFigure: Complete<
+  CasualtyFigureResolvers,
+  G.CasualtyFigure,
+  model.CasualtyFigureModel
+> = {
   id: globalId('CasualtyFigure'),
   report: async ({ reportId }, _, { loaders }) =>
     model.toReport(required(await loaders.report.load(reportId), 'report', reportId)),
 }
 
-export const EventCitation: EventCitationResolvers = {
+export const EventCitation: Complete<
+  EventCitationResolvers,
+  G.EventCitation,
+  model.EventCitationModel
+> = {
   report: async ({ reportId }, _, { loaders }) =>
     model.toReport(required(await loaders.report.load(reportId), 'report', reportId)),
 }
 
-export const EventLink: EventLinkResolvers = {
+export const EventLink: Complete<EventLinkResolvers, G.EventLink, model.EventLinkModel> = {
   event: async ({ relatedEventId }, _, { loaders }) =>
     mapped(await loaders.event.load(relatedEventId), model.toEvent),
 }
 
-export const EventStatsBucket: EventStatsBucketResolvers = {
+export const EventStatsBucket: Complete<
+  EventStatsBucketResolvers,
+  G.EventStatsBucket,
+  model.EventStatsBucketModel
+> = {
   country: async ({ countryId }, _, { loaders }) =>
     countryId ? mapped(await loaders.place.load(countryId), model.toPlace) : null,
   group: async ({ groupId }, _, { loaders }) =>
@@ -97,7 +116,7 @@ export const EventStatsBucket: EventStatsBucketResolvers = {
     eventTypeId ? mapped(await loaders.eventType.load(eventTypeId), model.toEventType) : null,
 }
 
-export const EventChange: EventChangeResolvers = {
+export const EventChange: Complete<EventChangeResolvers, G.EventChange, model.EventChangeModel> = {
   eventId: ({ eventId }) => toGlobalId('Event', eventId),
   event: async ({ eventId }, _, { loaders }) =>
     mapped(await loaders.event.load(eventId), model.toEvent),

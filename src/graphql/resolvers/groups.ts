@@ -1,10 +1,11 @@
 import { toDbEnum as lower } from '../enums.js'
+import type * as G from '../generated/resolvers.js'
 import type { ArmedGroupResolvers, GroupRelationResolvers } from '../generated/resolvers.js'
 import * as model from '../models.js'
 import { pageRequest, toConnection } from '../pagination.js'
-import { globalId, mapped, required } from './node.js'
+import { type Complete, globalId, mapped, required } from './node.js'
 
-export const ArmedGroup: ArmedGroupResolvers = {
+export const ArmedGroup: Complete<ArmedGroupResolvers, G.ArmedGroup, model.ArmedGroupModel> = {
   id: globalId('ArmedGroup'),
   country: async ({ countryId }, _, { loaders }) =>
     countryId ? mapped(await loaders.place.load(countryId), model.toPlace) : null,
@@ -37,9 +38,15 @@ export const ArmedGroup: ArmedGroupResolvers = {
   },
   claims: async ({ id }, _, { loaders }) =>
     (await loaders.claimsOfGroup.load(id)).map(model.toClaim),
+  history: async ({ id }, _, { loaders }) =>
+    (await loaders.historyOfGroup.load(id)).map(model.toRevision),
 }
 
-export const GroupRelation: GroupRelationResolvers = {
+export const GroupRelation: Complete<
+  GroupRelationResolvers,
+  G.GroupRelation,
+  model.GroupRelationModel
+> = {
   id: globalId('GroupRelation'),
   from: async ({ fromGroupId }, _, { loaders }) =>
     model.toArmedGroup(required(await loaders.group.load(fromGroupId), 'group', fromGroupId)),

@@ -65,3 +65,17 @@ export function required<Row>(row: Row | null, what: string, id: number): Row {
   if (row === null) throw new Error(`${what} ${id} is referenced but missing`)
   return row
 }
+
+/**
+ * A type's resolvers, where every field that its model does not carry must have one (and id,
+ * which the model holds as a database id): a relation added to the schema without a resolver
+ * fails typecheck instead of returning null at run time.
+ */
+export type Complete<Resolvers, Api, Model> = Resolvers &
+  Required<
+    Pick<
+      Resolvers,
+      (Exclude<keyof Api, '__typename' | keyof Model> | ('id' extends keyof Api ? 'id' : never)) &
+        keyof Resolvers
+    >
+  >

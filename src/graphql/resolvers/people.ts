@@ -1,12 +1,13 @@
+import type * as G from '../generated/resolvers.js'
 import type {
   MembershipResolvers,
   PersonEventResolvers,
   PersonResolvers,
 } from '../generated/resolvers.js'
 import * as model from '../models.js'
-import { globalId, mapped, required } from './node.js'
+import { type Complete, globalId, mapped, required } from './node.js'
 
-export const Person: PersonResolvers = {
+export const Person: Complete<PersonResolvers, G.Person, model.PersonModel> = {
   id: globalId('Person'),
   nationality: async ({ nationalityId }, _, { loaders }) =>
     nationalityId ? mapped(await loaders.place.load(nationalityId), model.toPlace) : null,
@@ -24,12 +25,12 @@ export const Person: PersonResolvers = {
     (await loaders.claimsOfPerson.load(id)).map(model.toClaim),
 }
 
-export const PersonEvent: PersonEventResolvers = {
+export const PersonEvent: Complete<PersonEventResolvers, G.PersonEvent, model.PersonEventModel> = {
   event: async ({ eventId }, _, { loaders }) =>
     model.toEvent(required(await loaders.event.load(eventId), 'event', eventId)),
 }
 
-export const Membership: MembershipResolvers = {
+export const Membership: Complete<MembershipResolvers, G.Membership, model.MembershipModel> = {
   id: globalId('Membership'),
   person: async ({ personId }, _, { loaders }) =>
     model.toPerson(required(await loaders.person.load(personId), 'person', personId)),

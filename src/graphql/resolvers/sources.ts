@@ -1,3 +1,4 @@
+import type * as G from '../generated/resolvers.js'
 import type {
   ClaimResolvers,
   PlaceResolvers,
@@ -7,9 +8,9 @@ import type {
   SourceResolvers,
 } from '../generated/resolvers.js'
 import * as model from '../models.js'
-import { globalId, mapped, required } from './node.js'
+import { type Complete, globalId, mapped, required } from './node.js'
 
-export const Source: SourceResolvers = {
+export const Source: Complete<SourceResolvers, G.Source, model.SourceModel> = {
   id: globalId('Source'),
   country: async ({ countryId }, _, { loaders }) =>
     countryId ? mapped(await loaders.place.load(countryId), model.toPlace) : null,
@@ -17,7 +18,7 @@ export const Source: SourceResolvers = {
     (await loaders.reportsOfSource.load(id)).map(model.toReport),
 }
 
-export const Report: ReportResolvers = {
+export const Report: Complete<ReportResolvers, G.Report, model.ReportModel> = {
   id: globalId('Report'),
   source: async ({ sourceId }, _, { loaders }) =>
     sourceId ? mapped(await loaders.source.load(sourceId), model.toSource) : null,
@@ -32,7 +33,11 @@ export const Report: ReportResolvers = {
     (await loaders.sourceChainOfReport.load(id)).map(model.toSourceChainLink),
 }
 
-export const ReportCitation: ReportCitationResolvers = {
+export const ReportCitation: Complete<
+  ReportCitationResolvers,
+  G.ReportCitation,
+  model.ReportCitationModel
+> = {
   report: async ({ citedReportId }, _, { loaders }) =>
     citedReportId ? mapped(await loaders.report.load(citedReportId), model.toReport) : null,
   source: async ({ citedReportId, citedSourceId }, _, { loaders }) => {
@@ -43,14 +48,18 @@ export const ReportCitation: ReportCitationResolvers = {
   },
 }
 
-export const SourceChainLink: SourceChainLinkResolvers = {
+export const SourceChainLink: Complete<
+  SourceChainLinkResolvers,
+  G.SourceChainLink,
+  model.SourceChainLinkModel
+> = {
   report: async ({ reportId }, _, { loaders }) =>
     reportId ? mapped(await loaders.report.load(reportId), model.toReport) : null,
   source: async ({ sourceId }, _, { loaders }) =>
     model.toSource(required(await loaders.source.load(sourceId), 'source', sourceId)),
 }
 
-export const Claim: ClaimResolvers = {
+export const Claim: Complete<ClaimResolvers, G.Claim, model.ClaimModel> = {
   id: globalId('Claim'),
   report: async ({ reportId }, _, { loaders }) =>
     model.toReport(required(await loaders.report.load(reportId), 'report', reportId)),
@@ -58,7 +67,7 @@ export const Claim: ClaimResolvers = {
     statedBySourceId ? mapped(await loaders.source.load(statedBySourceId), model.toSource) : null,
 }
 
-export const Place: PlaceResolvers = {
+export const Place: Complete<PlaceResolvers, G.Place, model.PlaceModel> = {
   id: globalId('Place'),
   parent: async ({ parentId }, _, { loaders }) =>
     parentId ? mapped(await loaders.place.load(parentId), model.toPlace) : null,
