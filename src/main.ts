@@ -4,6 +4,12 @@ import { hasAnyEvent } from './db/events.js'
 import { openDatabase } from './db/open-database.js'
 import { type DemoLoadResult, loadDemoData } from './demo/load-demo.js'
 import { startHttpServer } from './http/server.js'
+import {
+  type Dataset,
+  type ImportOptions,
+  type ImportSummary,
+  importFile,
+} from './import/run-import.js'
 import type { Logger } from './logger.js'
 
 // The composition root: config → database → server. Only this module wires pieces together.
@@ -74,6 +80,20 @@ export async function loadDemo(config: Config, logger: Logger): Promise<DemoLoad
   const database = await openDatabase(config, logger)
   try {
     return await loadDemoData(database.db)
+  } finally {
+    await database.close()
+  }
+}
+
+export async function importDataset(
+  config: Config,
+  logger: Logger,
+  dataset: Dataset,
+  options: ImportOptions,
+): Promise<ImportSummary> {
+  const database = await openDatabase(config, logger)
+  try {
+    return await importFile(database.db, dataset, options)
   } finally {
     await database.close()
   }

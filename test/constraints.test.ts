@@ -60,6 +60,10 @@ const cases: Record<string, (db: Db) => Promise<unknown>> = {
     await aReport(db, { url: 'https://example.org/raid' })
     await aReport(db, { url: 'https://example.org/raid' })
   },
+  report_citation_text_key: async (db) => {
+    await aReport(db, { headline: null, citation: 'Reuters 25/2-09' })
+    await aReport(db, { headline: null, citation: 'Reuters 25/2-09' })
+  },
   report_citation_one_target: async (db) =>
     db
       .insertInto('report_citation')

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-import { Command } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
+import { CsvError } from 'csv-parse'
 import { type Config, ConfigError, loadConfig } from '../config.js'
+import { ImportError } from '../import/run-import.js'
+import { ucdpGed, ucdpReleaseFromFileName } from '../import/ucdp.js'
 import { createLogger, type Logger } from '../logger.js'
-import { loadDemo, migrate, serve } from '../main.js'
+import { importDataset, loadDemo, migrate, serve } from '../main.js'
 
 const environment = `
 Environment:
@@ -46,6 +49,64 @@ program
   )
 
 /** Loads the configuration (a bad value exits 2 naming the variable) and runs the command. */
+program
+  .command('import')
+  .description('import a dataset file; importing it again changes nothing')
+  .command('ucdp')
+  .description('import a UCDP GED CSV download (such as GEDEvent_v23_1.csv)')
+  .argument('<file>', 'the CSV file')
+  .option('--release <version>', 'the GED version, such as 23.1 (default: read from the file name)')
+  .option('--strict', 'refuse the whole file if any row is bad (nothing is written)')
+  .option('--rejects <file>', 'write the rejected rows (line, column, reason) to this CSV file')
+  .option('--batch-size <rows>', 'rows per transaction', parsePositiveInteger, 1000)
+  .addHelpText('after', environment)
+  .action(
+    (
+      file: string,
+      options: { release?: string; strict?: boolean; rejects?: string; batchSize: number },
+    ) =>
+      withConfig(async (config, logger) => {
+        const release = options.release ?? ucdpReleaseFromFileName(file)
+        if (!release)
+          throw new ImportError(`cannot tell the GED version from "${file}": give --release`)
+        const summary = await importDataset(config, logger, ucdpGed, {
+          file,
+          release,
+          strict: options.strict ?? false,
+          batchSize: options.batchSize,
+          ...(options.rejects && { rejectsFile: options.rejects }),
+          onProgress: progressPrinter(),
+        })
+        if (process.stderr.isTTY) process.stderr.write('\n')
+        console.log(
+          `${summary.rows} rows: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejects.length} rejected`,
+        )
+        for (const reject of summary.rejects.slice(0, 20))
+          console.log(`  line ${reject.line}, ${reject.column}: ${reject.reason}`)
+        if (summary.rejects.length > 20)
+          console.log(
+            `  … ${summary.rejects.length - 20} more${options.rejects ? ` in ${options.rejects}` : ''}`,
+          )
+      }),
+  )
+
+function parsePositiveInteger(value: string): number {
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 1)
+    throw new InvalidArgumentError('expected a whole number, 1 or more')
+  return number
+}
+
+/** Progress on stderr: one line rewritten in place on a terminal, a line per batch otherwise. */
+function progressPrinter() {
+  return ({ rows, elapsedMs }: { rows: number; elapsedMs: number }) => {
+    const rate = Math.round(rows / Math.max(elapsedMs / 1000, 0.001))
+    const text = `${rows} rows, ${rate} rows/s`
+    if (process.stderr.isTTY) process.stderr.write(`\r${text}   `)
+    else process.stderr.write(`${text}\n`)
+  }
+}
+
 async function withConfig(action: (config: Config, logger: Logger) => Promise<void>) {
   let config: Config
   try {
@@ -59,10 +120,23 @@ async function withConfig(action: (config: Config, logger: Logger) => Promise<vo
   try {
     await action(config, logger)
   } catch (error) {
-    logger.fatal({ err: error }, (error as Error).message)
+    // Bad input (a wrong or missing file) is the user's to fix: the message says what. Anything
+    // else is logged whole, for whoever has to debug it.
+    if (!isBadInput(error)) logger.fatal({ err: error }, (error as Error).message)
     console.error(`attest: ${(error as Error).message}`)
     process.exit(1)
   }
+}
+
+function isBadInput(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code
+  return (
+    error instanceof ImportError ||
+    error instanceof CsvError ||
+    code === 'ENOENT' ||
+    code === 'EACCES' ||
+    code === 'EISDIR'
+  )
 }
 
 await program.parseAsync()

@@ -1,0 +1,181 @@
+import { createReadStream } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { parse } from 'csv-parse'
+import { sql, type Transaction } from 'kysely'
+import type { Database } from '../db/database.js'
+import type { DB } from '../db/schema.js'
+import type { ImportedEvent, Reject } from './imported-event.js'
+import { writeImportBatch } from './write-batch.js'
+
+/** What distinguishes one dataset's import from another's. */
+export interface Dataset {
+  /** import_record.dataset. */
+  readonly name: string
+  /** Shown in messages. */
+  readonly label: string
+  /** group_external_id.scheme of its actor ids. */
+  readonly actorScheme: string
+  /** Columns a file must have to be read as this dataset. */
+  readonly columns: readonly string[]
+  /** The dataset as a source, and the reference of one release: they attest its figures. */
+  readonly source: { readonly name: string; readonly url: string }
+  releaseCitation(release: string): string
+  map(raw: Record<string, string>, line: number): ImportedEvent | Reject
+}
+
+export interface ImportOptions {
+  readonly file: string
+  readonly release: string
+  /** Any bad row fails the whole import, and nothing is written. */
+  readonly strict?: boolean
+  readonly batchSize?: number
+  /** Where to write the rejected rows (CSV: line, column, reason). */
+  readonly rejectsFile?: string
+  readonly onProgress?: (progress: { rows: number; elapsedMs: number }) => void
+}
+
+export interface ImportSummary {
+  readonly rows: number
+  readonly inserted: number
+  readonly updated: number
+  readonly unchanged: number
+  readonly rejects: readonly Reject[]
+}
+
+/** Bad input that stops the whole import (a wrong file, or any bad row with --strict). */
+export class ImportError extends Error {
+  override name = 'ImportError'
+}
+
+/**
+ * Streams a dataset's CSV in batches. Each batch is one transaction (with --strict, the whole
+ * file is one): an interrupted import leaves whole batches, and running it again completes the
+ * file, skipping rows already imported unchanged.
+ */
+export async function importFile(
+  db: Database,
+  dataset: Dataset,
+  options: ImportOptions,
+): Promise<ImportSummary> {
+  const batchSize = options.batchSize ?? 1000
+  const started = Date.now()
+  const totals = { rows: 0, inserted: 0, updated: 0, unchanged: 0 }
+  const rejects: Reject[] = []
+
+  const run = async (
+    transaction: <T>(work: (trx: Transaction<DB>) => Promise<T>) => Promise<T>,
+  ) => {
+    let batch: ImportedEvent[] = []
+    const flush = async () => {
+      if (batch.length === 0) return
+      const events = batch
+      batch = []
+      const result = await transaction(async (trx) => {
+        // One import of a dataset writes at a time: two would race to create the same groups.
+        await sql`SELECT pg_advisory_xact_lock(hashtext(${`attest import ${dataset.name}`}))`.execute(
+          trx,
+        )
+        const datasetReportId = await ensureReleaseReport(trx, dataset, options.release)
+        return writeImportBatch(
+          trx,
+          {
+            dataset: dataset.name,
+            release: options.release,
+            actorScheme: dataset.actorScheme,
+            datasetReportId,
+          },
+          events,
+        )
+      })
+      totals.inserted += result.inserted
+      totals.updated += result.updated
+      totals.unchanged += result.unchanged
+      options.onProgress?.({ rows: totals.rows, elapsedMs: Date.now() - started })
+    }
+    for await (const { line, record } of readCsv(options.file, dataset)) {
+      totals.rows += 1
+      const mapped = dataset.map(record, line)
+      if ('reason' in mapped) {
+        rejects.push(mapped)
+        if (options.strict)
+          throw new ImportError(
+            `line ${mapped.line}, column ${mapped.column}: ${mapped.reason} (--strict: nothing was imported)`,
+          )
+        continue
+      }
+      batch.push(mapped)
+      if (batch.length >= batchSize) await flush()
+    }
+    await flush()
+  }
+
+  if (options.strict) {
+    await db.transaction().execute((trx) => run((work) => work(trx)))
+  } else {
+    await run((work) => db.transaction().execute(work))
+  }
+  if (options.rejectsFile) await writeRejects(options.rejectsFile, rejects)
+  return { ...totals, rejects }
+}
+
+async function* readCsv(
+  file: string,
+  dataset: Dataset,
+): AsyncGenerator<{ line: number; record: Record<string, string> }> {
+  const parser = createReadStream(file).pipe(
+    parse({
+      columns: true,
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }),
+  )
+  let checked = false
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: Record<string, string>
+    info: { lines: number }
+  }>) {
+    if (!checked) {
+      const missing = dataset.columns.filter((column) => !(column in record))
+      if (missing.length > 0) {
+        parser.destroy()
+        throw new ImportError(
+          `${file} is not a ${dataset.label} CSV file: it lacks the columns ${missing.join(', ')}`,
+        )
+      }
+      checked = true
+    }
+    // info.lines is the line the record ends on; quoted fields may span lines.
+    yield { line: info.lines, record }
+  }
+}
+
+/** The dataset's source and the report for this release, found or created. */
+async function ensureReleaseReport(
+  trx: Transaction<DB>,
+  dataset: Dataset,
+  release: string,
+): Promise<number> {
+  const { rows } = await sql<{ id: number }>`
+    WITH source AS (
+      INSERT INTO source (name, kind, url) VALUES (${dataset.source.name}, 'dataset', ${dataset.source.url})
+      ON CONFLICT (kind, lower(name)) DO UPDATE SET url = excluded.url
+      RETURNING id
+    ),
+    report AS (
+      INSERT INTO report (source_id, citation) SELECT id, ${dataset.releaseCitation(release)} FROM source
+      ON CONFLICT (citation) WHERE url IS NULL AND citation IS NOT NULL DO UPDATE SET source_id = excluded.source_id
+      RETURNING id
+    )
+    SELECT id FROM report`.execute(trx)
+  return Number(rows[0]?.id)
+}
+
+async function writeRejects(file: string, rejects: readonly Reject[]): Promise<void> {
+  const quote = (value: string) => `"${value.replaceAll('"', '""')}"`
+  const lines = rejects.map((reject) =>
+    [String(reject.line), quote(reject.column), quote(reject.reason)].join(','),
+  )
+  await writeFile(file, `line,column,reason\n${lines.map((line) => `${line}\n`).join('')}`)
+}

@@ -1,0 +1,347 @@
+import { sql, type Transaction } from 'kysely'
+import type { DB } from '../db/schema.js'
+import type { ImportedEvent } from './imported-event.js'
+
+export interface BatchTarget {
+  /** import_record.dataset, such as 'ucdp_ged'. */
+  readonly dataset: string
+  readonly release: string
+  /** group_external_id.scheme of the actors' ids, such as 'ucdp'. */
+  readonly actorScheme: string
+  /** The report (the dataset release) that attests the dataset's own figures. */
+  readonly datasetReportId: number
+}
+
+export interface BatchResult {
+  readonly inserted: number
+  readonly updated: number
+  readonly unchanged: number
+}
+
+type Trx = Transaction<DB>
+
+/** JSON rows as a table: one parameter, one statement, however many rows. */
+const rowsOf = (rows: readonly unknown[]) =>
+  sql`jsonb_array_elements(${JSON.stringify(rows)}::jsonb)`
+
+/**
+ * Writes one batch of imported rows in the caller's transaction, set-based: a fixed number of
+ * statements per batch, whatever its size. A row whose raw data is unchanged is skipped; a
+ * changed row (a newer release) updates its event, replaces what the dataset says about it
+ * and records a revision.
+ */
+export async function writeImportBatch(
+  trx: Trx,
+  target: BatchTarget,
+  events: readonly ImportedEvent[],
+): Promise<BatchResult> {
+  if (events.length === 0) return { inserted: 0, updated: 0, unchanged: 0 }
+  const existing = await trx
+    .selectFrom('import_record')
+    .select(['external_id', 'raw', 'event_id'])
+    .where('dataset', '=', target.dataset)
+    .where(
+      'external_id',
+      'in',
+      events.map((event) => event.externalId),
+    )
+    .execute()
+  const known = new Map(existing.map((row) => [row.external_id, row]))
+  const fresh: ImportedEvent[] = []
+  const changed: { event: ImportedEvent; eventId: number }[] = []
+  for (const event of events) {
+    const record = known.get(event.externalId)
+    if (!record) fresh.push(event)
+    else if (canonical(record.raw) !== canonical(event.raw) && record.event_id !== null) {
+      changed.push({ event, eventId: record.event_id })
+    }
+  }
+  const unchanged = events.length - fresh.length - changed.length
+  const writing = [...fresh, ...changed.map((item) => item.event)]
+  if (writing.length === 0) return { inserted: 0, updated: 0, unchanged }
+
+  const placeIds = await upsertPlaces(trx, writing)
+  const groupIds = await upsertGroups(trx, target.actorScheme, writing)
+  const reportIds = await upsertReports(trx, writing)
+
+  const newIds = await allocateIds(trx, 'event', fresh.length)
+  const eventIds = new Map<string, number>([
+    ...fresh.map((event, index) => [event.externalId, newIds[index] as number] as const),
+    ...changed.map(({ event, eventId }) => [event.externalId, eventId] as const),
+  ])
+  const eventRows = writing.map((event) => ({
+    id: eventIds.get(event.externalId),
+    title: event.title,
+    summary: event.summary,
+    date_start: event.dateStart,
+    date_end: event.dateEnd,
+    date_precision: event.datePrecision,
+    place_id: placeIds.get(placeKey(event)),
+    location_text: event.locationText,
+    latitude: event.latitude,
+    longitude: event.longitude,
+    geo_precision: event.geoPrecision,
+    tags: event.tags,
+    is_suicide: event.isSuicide,
+    civilian_targeting: event.civilianTargeting,
+  }))
+  const eventColumns = sql`id bigint, title text, summary text, date_start date, date_end date,
+    date_precision date_precision, place_id bigint, location_text text, latitude float8, longitude float8,
+    geo_precision geo_precision, tags text[], is_suicide boolean, civilian_targeting boolean`
+  const freshRows = eventRows.slice(0, fresh.length)
+  const changedRows = eventRows.slice(fresh.length)
+
+  if (freshRows.length > 0) {
+    await sql`
+      INSERT INTO event (id, title, summary, date_start, date_end, date_precision, place_id, location_text,
+        latitude, longitude, geo_precision, tags, is_suicide, civilian_targeting)
+      OVERRIDING SYSTEM VALUE
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(freshRows)}::jsonb) AS r (${eventColumns})`.execute(
+      trx,
+    )
+  }
+  if (changedRows.length > 0) {
+    // The update and its revision (the row before and after) in one statement; then what the
+    // dataset says about the event is written afresh.
+    const ids = changedRows.map((row) => row.id as number)
+    await sql`
+      WITH before AS (
+        SELECT id, to_jsonb(event) - 'search_vector' AS row FROM event WHERE id = ANY(${ids}::bigint[])
+      ),
+      updated AS (
+        UPDATE event SET title = r.title, summary = r.summary, date_start = r.date_start, date_end = r.date_end,
+          date_precision = r.date_precision, place_id = r.place_id, location_text = r.location_text,
+          latitude = r.latitude, longitude = r.longitude, geo_precision = r.geo_precision, tags = r.tags,
+          is_suicide = r.is_suicide, civilian_targeting = r.civilian_targeting
+        FROM jsonb_to_recordset(${JSON.stringify(changedRows)}::jsonb) AS r (${eventColumns})
+        WHERE event.id = r.id
+        RETURNING event.*
+      )
+      INSERT INTO revision (operation, entity_type, entity_id, before, after)
+      SELECT 'update', 'event', updated.id, before.row, to_jsonb(updated) - 'search_vector'
+      FROM updated JOIN before ON before.id = updated.id`.execute(trx)
+    for (const table of [
+      'event_classification',
+      'event_actor',
+      'casualty_figure',
+      'event_citation',
+    ] as const) {
+      await sql`DELETE FROM ${sql.table(table)} WHERE event_id = ANY(${ids}::bigint[])`.execute(trx)
+    }
+  }
+
+  const idOf = (event: ImportedEvent) => eventIds.get(event.externalId) as number
+  await sql`
+    INSERT INTO event_classification (event_id, event_type_id, is_primary)
+    SELECT (r->>'eventId')::bigint, type.id, (r->>'primary')::boolean
+    FROM ${rowsOf(writing.flatMap((event) => event.types.map((type) => ({ eventId: idOf(event), ...type }))))} AS r
+    JOIN event_type type ON type.scheme = (r->>'scheme')::event_type_scheme AND type.code = r->>'code'`.execute(
+    trx,
+  )
+  await sql`
+    INSERT INTO event_actor (event_id, group_id, role, side, attribution, report_id)
+    SELECT DISTINCT ON (r->>'eventId', r->>'groupId', r->>'role')
+      (r->>'eventId')::bigint, (r->>'groupId')::bigint, (r->>'role')::actor_role, (r->>'side')::actor_side,
+      (r->>'attribution')::attribution, ${target.datasetReportId}::bigint
+    FROM ${rowsOf(
+      writing.flatMap((event) =>
+        event.actors.map((actor) => ({
+          eventId: idOf(event),
+          groupId: groupIds.get(groupKey(actor)),
+          ...actor,
+        })),
+      ),
+    )} AS r`.execute(trx)
+  await sql`
+    INSERT INTO casualty_figure (event_id, category, population, low, best, high, qualifier, report_id)
+    SELECT (r->>'eventId')::bigint, (r->>'category')::casualty_category, (r->>'population')::casualty_population,
+      (r->>'low')::int, (r->>'best')::int, (r->>'high')::int, (r->>'qualifier')::figure_qualifier,
+      ${target.datasetReportId}::bigint
+    FROM ${rowsOf(writing.flatMap((event) => event.figures.map((figure) => ({ eventId: idOf(event), ...figure }))))} AS r`.execute(
+    trx,
+  )
+  await sql`
+    INSERT INTO event_citation (event_id, report_id)
+    SELECT DISTINCT (r->>'eventId')::bigint, (r->>'reportId')::bigint
+    FROM ${rowsOf(
+      writing.flatMap((event) =>
+        event.reports.map((report) => ({
+          eventId: idOf(event),
+          reportId: reportIds.get(report.citation),
+        })),
+      ),
+    )} AS r
+    ON CONFLICT DO NOTHING`.execute(trx)
+  await sql`
+    INSERT INTO import_record (dataset, release, external_id, raw, event_id)
+    SELECT ${target.dataset}, ${target.release}, r->>'externalId', r->'raw', (r->>'eventId')::bigint
+    FROM ${rowsOf(writing.map((event) => ({ externalId: event.externalId, raw: event.raw, eventId: idOf(event) })))} AS r
+    ON CONFLICT (dataset, external_id) DO UPDATE
+      SET release = excluded.release, raw = excluded.raw, event_id = excluded.event_id, imported_at = now()`.execute(
+    trx,
+  )
+  return { inserted: fresh.length, updated: changed.length, unchanged }
+}
+
+/** A raw row as comparable text: jsonb stores an object's keys in its own order. */
+function canonical(raw: unknown): string {
+  const entries = Object.entries(raw as Record<string, unknown>).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  )
+  return JSON.stringify(entries)
+}
+
+/** Ids taken from a table's identity sequence, so rows and their children go in set-based. */
+async function allocateIds(
+  trx: Trx,
+  table: 'event' | 'armed_group',
+  count: number,
+): Promise<number[]> {
+  if (count === 0) return []
+  const { rows } = await sql<{ id: number }>`
+    SELECT nextval(pg_get_serial_sequence(${table}, 'id')) AS id FROM generate_series(1, ${count})`.execute(
+    trx,
+  )
+  return rows.map((row) => Number(row.id))
+}
+
+const placeKey = (event: ImportedEvent) =>
+  JSON.stringify([event.place.country, event.place.admin1 ?? null, event.place.admin2 ?? null])
+
+/** Country, admin1 and admin2 of every row, found or created level by level; id of each row's most precise place. */
+async function upsertPlaces(
+  trx: Trx,
+  events: readonly ImportedEvent[],
+): Promise<Map<string, number>> {
+  const countries = [...new Map(events.map((event) => [event.place.country, event.place])).values()]
+  await sql`
+    INSERT INTO place (level, name, gw_code, iso_alpha3)
+    SELECT 'country', r->>'country', (r->>'gwCode')::int, r->>'isoAlpha3' FROM ${rowsOf(countries)} AS r
+    ON CONFLICT ON CONSTRAINT place_name_key DO NOTHING`.execute(trx)
+  const { rows } = await sql<{ key: string; id: number }>`
+    WITH wanted AS (
+      SELECT DISTINCT r->>'country' AS country, r->>'admin1' AS admin1, r->>'admin2' AS admin2
+      FROM ${rowsOf(events.map((event) => event.place))} AS r
+    ),
+    country AS (
+      SELECT wanted.*, place.id AS country_id FROM wanted
+      JOIN place ON place.parent_id IS NULL AND place.level = 'country' AND place.name = wanted.country
+    ),
+    admin1_new AS (
+      INSERT INTO place (parent_id, level, name)
+      SELECT DISTINCT country_id, 'admin1'::place_level, admin1 FROM country WHERE admin1 IS NOT NULL
+      ON CONFLICT ON CONSTRAINT place_name_key DO NOTHING
+      RETURNING id, parent_id, name
+    ),
+    admin1 AS (
+      SELECT country.*, coalesce(fresh.id, old.id) AS admin1_id FROM country
+      LEFT JOIN admin1_new fresh ON fresh.parent_id = country.country_id AND fresh.name = country.admin1
+      LEFT JOIN place old ON old.parent_id = country.country_id AND old.level = 'admin1' AND old.name = country.admin1
+    ),
+    admin2_new AS (
+      INSERT INTO place (parent_id, level, name)
+      SELECT DISTINCT coalesce(admin1_id, country_id), 'admin2'::place_level, admin2 FROM admin1 WHERE admin2 IS NOT NULL
+      ON CONFLICT ON CONSTRAINT place_name_key DO NOTHING
+      RETURNING id, parent_id, name
+    )
+    SELECT jsonb_build_array(admin1.country, admin1.admin1, admin1.admin2)::text AS key,
+      coalesce(fresh.id, old.id, admin1.admin1_id, admin1.country_id) AS id
+    FROM admin1
+    LEFT JOIN admin2_new fresh ON fresh.parent_id = coalesce(admin1.admin1_id, admin1.country_id) AND fresh.name = admin1.admin2
+    LEFT JOIN place old ON old.parent_id = coalesce(admin1.admin1_id, admin1.country_id) AND old.level = 'admin2' AND old.name = admin1.admin2`.execute(
+    trx,
+  )
+  // jsonb renders arrays with a space after each comma; match JSON.stringify's form.
+  return new Map(rows.map((row) => [JSON.stringify(JSON.parse(row.key)), Number(row.id)]))
+}
+
+const groupKey = (actor: { externalId: string | null; name: string }) =>
+  actor.externalId ?? `name:${actor.name}`
+
+/** Each actor's group: by its dataset id when it has one (else by exact name), created when new. */
+async function upsertGroups(
+  trx: Trx,
+  scheme: string,
+  events: readonly ImportedEvent[],
+): Promise<Map<string, number>> {
+  const actors = [
+    ...new Map(
+      events.flatMap((event) => event.actors).map((actor) => [groupKey(actor), actor]),
+    ).values(),
+  ]
+  const { rows: found } = await sql<{ key: string; id: number }>`
+    SELECT r->>'key' AS key, coalesce(external.group_id, named.id) AS id
+    FROM ${rowsOf(actors.map((actor) => ({ key: groupKey(actor), externalId: actor.externalId, name: actor.name })))} AS r
+    LEFT JOIN group_external_id external ON external.scheme = ${scheme} AND external.external_id = r->>'externalId'
+    LEFT JOIN LATERAL (
+      SELECT id FROM armed_group WHERE r->>'externalId' IS NULL AND armed_group.name = r->>'name' ORDER BY id LIMIT 1
+    ) named ON true`.execute(trx)
+  const ids = new Map(
+    found.filter((row) => row.id !== null).map((row) => [row.key, Number(row.id)]),
+  )
+  const missing = actors.filter((actor) => !ids.has(groupKey(actor)))
+  const newIds = await allocateIds(trx, 'armed_group', missing.length)
+  const rows = missing.map((actor, index) => ({
+    id: newIds[index],
+    name: actor.name,
+    kind: actor.kind,
+    externalId: actor.externalId,
+  }))
+  if (rows.length > 0) {
+    await sql`
+      INSERT INTO armed_group (id, name, kind) OVERRIDING SYSTEM VALUE
+      SELECT (r->>'id')::bigint, r->>'name', (r->>'kind')::group_kind FROM ${rowsOf(rows)} AS r`.execute(
+      trx,
+    )
+    await sql`
+      INSERT INTO group_external_id (group_id, scheme, external_id)
+      SELECT (r->>'id')::bigint, ${scheme}, r->>'externalId' FROM ${rowsOf(rows)} AS r WHERE r->>'externalId' IS NOT NULL`.execute(
+      trx,
+    )
+  }
+  for (const row of rows) ids.set(groupKey(row), row.id as number)
+  return ids
+}
+
+/** The reports the rows cite (by reference text), their publishers and whom they quote. */
+async function upsertReports(
+  trx: Trx,
+  events: readonly ImportedEvent[],
+): Promise<Map<string, number>> {
+  const reports = [
+    ...new Map(
+      events.flatMap((event) => event.reports).map((report) => [report.citation, report]),
+    ).values(),
+  ]
+  const sourceNames = [
+    ...new Set(
+      reports
+        .flatMap((report) => [report.sourceName, ...report.quotes])
+        .filter((name) => name !== null),
+    ),
+  ]
+  // Sources named by a dataset are of unknown kind: 'other', found again by name.
+  await sql`
+    INSERT INTO source (name, kind)
+    SELECT DISTINCT r #>> '{}', 'other'::source_kind FROM ${rowsOf(sourceNames)} AS r
+    ON CONFLICT (kind, lower(name)) DO NOTHING`.execute(trx)
+  await sql`
+    INSERT INTO report (source_id, headline, published_on, citation)
+    SELECT source.id, r->>'headline', (r->>'publishedOn')::date, r->>'citation'
+    FROM ${rowsOf(reports)} AS r
+    LEFT JOIN source ON source.kind = 'other' AND lower(source.name) = lower(r->>'sourceName')
+    ON CONFLICT (citation) WHERE url IS NULL AND citation IS NOT NULL DO NOTHING`.execute(trx)
+  const { rows } = await sql<{ citation: string; id: number }>`
+    SELECT citation, id FROM report
+    WHERE url IS NULL AND citation = ANY(${reports.map((report) => report.citation)}::text[])`.execute(
+    trx,
+  )
+  const ids = new Map(rows.map((row) => [row.citation, Number(row.id)]))
+  await sql`
+    INSERT INTO report_citation (report_id, cited_source_id)
+    SELECT DISTINCT (r->>'reportId')::bigint, source.id
+    FROM ${rowsOf(reports.flatMap((report) => report.quotes.map((quoted) => ({ reportId: ids.get(report.citation), quoted }))))} AS r
+    JOIN source ON source.kind = 'other' AND lower(source.name) = lower(r->>'quoted')
+    ON CONFLICT DO NOTHING`.execute(trx)
+  return ids
+}
