@@ -3,8 +3,10 @@ import { createServer } from 'node:net'
 import path from 'node:path'
 import { projectRoot } from '../../src/paths.js'
 
-const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx')
 const cli = path.join(projectRoot, 'src', 'cli', 'main.ts')
+// Node itself runs the CLI (tsx as a loader, not as a wrapper process), so a signal sent to the
+// child reaches the program under test.
+const node = [process.execPath, ['--import', 'tsx', cli]] as const
 
 /** The environment a user would have: none of the service's variables unless given. */
 function environment(env: Record<string, string>): NodeJS.ProcessEnv {
@@ -22,9 +24,9 @@ export interface CliResult {
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
-      tsx,
-      [cli, ...args],
-      { env: environment(env), timeout: 60_000 },
+      node[0],
+      [...node[1], ...args],
+      { env: environment(env), timeout: 60_000, cwd: projectRoot },
       (error, stdout, stderr) => {
         resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr })
       },
@@ -34,7 +36,11 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 
 /** Starts `attest ARGS` in the background; the caller signals and awaits it. */
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(tsx, [cli, ...args], { env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  return spawn(node[0], [...node[1], ...args], {
+    env: environment(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: projectRoot,
+  })
 }
 
 export function exited(child: ChildProcess): Promise<number | null> {

@@ -1,0 +1,346 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { parse } from 'csv-parse/sync'
+import { stringify } from 'csv-stringify/sync'
+import { sql } from 'kysely'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { createDatabase } from '../src/db/database.js'
+import { ImportError, importFile } from '../src/import/run-import.js'
+import { ucdpGed } from '../src/import/ucdp.js'
+import { projectRoot } from '../src/paths.js'
+import { exited, startCli } from './support/cli.js'
+import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
+import { testDb } from './support/test-database.js'
+
+// 1,848 real UCDP GED 23.1 events (CC BY 4.0: Sundberg & Melander 2013; Davies, Pettersson & Öberg 2023).
+const fixture = path.join(projectRoot, '..', 'shared', 'data', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
+type Row = Record<string, string>
+let rows: Row[]
+let header: string[]
+let dir: string
+
+const db = testDb
+const count = async (table: 'event' | 'import_record' | 'revision' | 'armed_group') =>
+  Number(
+    (
+      await db()
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
+
+async function csvFile(name: string, records: readonly Row[]): Promise<string> {
+  const file = path.join(dir, name)
+  await writeFile(file, stringify(records as Row[], { header: true, columns: header }))
+  return file
+}
+
+beforeAll(async () => {
+  const text = await readFile(fixture, 'utf8')
+  rows = parse(text, { columns: true }) as Row[]
+  header = Object.keys(rows[0] as Row)
+  dir = await mkdtemp(path.join(os.tmpdir(), 'attest-ucdp-'))
+})
+
+describe('attest import ucdp on the GED fixture', () => {
+  it('imports every row once, then a second import changes nothing', async () => {
+    const first = await importFile(db(), ucdpGed, {
+      file: fixture,
+      release: '23.1',
+      batchSize: 500,
+    })
+    expect(first).toMatchObject({
+      rows: 1848,
+      inserted: 1848,
+      updated: 0,
+      unchanged: 0,
+      rejects: [],
+    })
+    expect(await count('event')).toBe(1848)
+    expect(await count('import_record')).toBe(1848)
+
+    const groups = await count('armed_group')
+    const lastChange = await db()
+      .selectFrom('event')
+      .select((eb) => eb.fn.max('updated_at').as('at'))
+      .executeTakeFirstOrThrow()
+    const second = await importFile(db(), ucdpGed, { file: fixture, release: '23.1' })
+    expect(second).toMatchObject({ rows: 1848, inserted: 0, updated: 0, unchanged: 1848 })
+    expect(await count('event')).toBe(1848)
+    expect(await count('armed_group')).toBe(groups)
+    expect(await count('revision')).toBe(0)
+    expect(
+      await db()
+        .selectFrom('event')
+        .select((eb) => eb.fn.max('updated_at').as('at'))
+        .executeTakeFirstOrThrow(),
+    ).toEqual(lastChange)
+  })
+
+  it('matches the file row by row: dates, places, points, sides, figures, sources, raw row', async () => {
+    const { rows: stored } = await sql<{ external_id: string; raw: Row; event: any }>`
+      SELECT record.external_id, record.raw, jsonb_build_object(
+        'dateStart', event.date_start, 'dateEnd', event.date_end, 'datePrecision', event.date_precision,
+        'latitude', event.latitude, 'longitude', event.longitude, 'geoPrecision', event.geo_precision,
+        'places', (WITH RECURSIVE up AS (SELECT id, parent_id, name, level FROM place WHERE id = event.place_id
+                     UNION ALL SELECT p.id, p.parent_id, p.name, p.level FROM place p JOIN up ON p.id = up.parent_id)
+                   SELECT jsonb_object_agg(level, name) FROM up),
+        'gw', (SELECT gw_code FROM place WHERE id = event.country_id),
+        'type', (SELECT t.code FROM event_classification c JOIN event_type t ON t.id = c.event_type_id
+                 WHERE c.event_id = event.id AND c.is_primary AND t.scheme = 'ucdp'),
+        'actors', (SELECT jsonb_object_agg(a.side, jsonb_build_object('name', g.name, 'id', x.external_id, 'role', a.role))
+                   FROM event_actor a JOIN armed_group g ON g.id = a.group_id
+                   LEFT JOIN group_external_id x ON x.group_id = g.id AND x.scheme = 'ucdp' WHERE a.event_id = event.id),
+        'figures', (SELECT jsonb_object_agg(f.population, jsonb_build_array(f.low, f.best, f.high))
+                    FROM casualty_figure f WHERE f.event_id = event.id),
+        'citations', (SELECT jsonb_agg(r.citation ORDER BY r.citation) FROM event_citation c JOIN report r ON r.id = c.report_id
+                      WHERE c.event_id = event.id)
+      ) AS event
+      FROM import_record record JOIN event ON event.id = record.event_id
+      WHERE record.dataset = 'ucdp_ged'`.execute(db())
+    const byId = new Map(stored.map((row) => [row.external_id, row]))
+    expect(byId.size).toBe(1848)
+    const datePrecision = {
+      '1': 'day',
+      '2': 'week',
+      '3': 'week',
+      '4': 'month',
+      '5': 'range',
+    } as Record<string, string>
+    const geoPrecision = {
+      '1': 'exact',
+      '2': 'near',
+      '3': 'admin2',
+      '4': 'admin1',
+      '5': 'region',
+      '6': 'country',
+      '7': 'region',
+    } as Record<string, string>
+    for (const row of rows) {
+      const found = byId.get(row.id as string)
+      expect(found, `row ${row.id}`).toBeDefined()
+      const event = found?.event
+      expect(found?.raw, `raw ${row.id}`).toEqual(row)
+      const [low, best, high] = [Number(row.low), Number(row.best), Number(row.high)]
+      expect(event, `event ${row.id}`).toEqual({
+        dateStart: row.date_start?.slice(0, 10),
+        dateEnd: row.date_end?.slice(0, 10),
+        datePrecision: datePrecision[row.date_prec as string],
+        latitude: Number(row.latitude),
+        longitude: Number(row.longitude),
+        geoPrecision: geoPrecision[row.where_prec as string],
+        places: {
+          country: row.country,
+          ...(row.adm_1 && { admin1: row.adm_1 }),
+          ...(row.adm_2 && { admin2: row.adm_2 }),
+        },
+        gw: Number(row.country_id),
+        type: row.type_of_violence,
+        actors: {
+          a: {
+            name: row.side_a,
+            id: row.side_a_new_id,
+            role: row.type_of_violence === '3' ? 'perpetrator' : 'participant',
+          },
+          b: {
+            name: row.side_b,
+            id: row.side_b_new_id,
+            role: row.type_of_violence === '3' ? 'target' : 'participant',
+          },
+        },
+        figures: {
+          all: [Math.min(low, best, high), best, Math.max(low, best, high)],
+          side_a: [null, Number(row.deaths_a), null],
+          side_b: [null, Number(row.deaths_b), null],
+          civilians: [null, Number(row.deaths_civilians), null],
+          unknown: [null, Number(row.deaths_unknown), null],
+        },
+        citations: [
+          ...new Set(
+            (row.source_article as string)
+              .split(';')
+              .map((item) => item.trim())
+              .filter(Boolean),
+          ),
+        ].sort(),
+      })
+    }
+  })
+
+  it('makes one group of one UCDP actor across rows, and attests the figures by the release', async () => {
+    const actorIds = new Set(rows.flatMap((row) => [row.side_a_new_id, row.side_b_new_id]))
+    const { rows: groups } = await sql<{ n: number }>`
+      SELECT count(DISTINCT group_id)::int AS n FROM group_external_id WHERE scheme = 'ucdp'`.execute(
+      db(),
+    )
+    expect(groups[0]?.n).toBe(actorIds.size)
+    const { rows: reports } = await sql<{ citation: string; source: string; kind: string }>`
+      SELECT DISTINCT r.citation, s.name AS source, s.kind FROM casualty_figure f
+      JOIN report r ON r.id = f.report_id JOIN source s ON s.id = r.source_id`.execute(db())
+    expect(reports).toEqual([
+      {
+        citation: 'UCDP Georeferenced Event Dataset (GED), version 23.1',
+        source: 'UCDP Georeferenced Event Dataset (GED)',
+        kind: 'dataset',
+      },
+    ])
+  })
+
+  it('keeps a report’s publisher, date and headline, and whom it quotes', async () => {
+    const row = rows.find((candidate) =>
+      candidate.source_office?.includes('BBC Monitoring Africa;Resolve'),
+    ) as Row
+    const { rows: found } = await sql<{
+      source: string
+      published_on: string
+      headline: string
+      quoted: string[]
+    }>`
+      SELECT s.name AS source, r.published_on, r.headline,
+        ARRAY(SELECT q.name FROM report_citation rc JOIN source q ON q.id = rc.cited_source_id WHERE rc.report_id = r.id) AS quoted
+      FROM import_record record JOIN event_citation c ON c.event_id = record.event_id JOIN report r ON r.id = c.report_id
+      JOIN source s ON s.id = r.source_id
+      WHERE record.external_id = ${row.id} AND s.name = 'BBC Monitoring Africa'`.execute(db())
+    expect(found).toEqual([
+      {
+        source: 'BBC Monitoring Africa',
+        published_on: '2013-01-21',
+        headline:
+          'Ugandan army kills senior LRA member in Central African Republic - Rwandan paper',
+        quoted: [row.source_original],
+      },
+    ])
+  })
+
+  it('updates an event from a newer release and records the revision', async () => {
+    const original = rows[0] as Row
+    const changed = {
+      ...original,
+      best: '5',
+      high: '5',
+      deaths_b: '5',
+      where_description: 'corrected place',
+    }
+    const file = await csvFile('GEDEvent_v23_2.csv', [changed, ...rows.slice(1)])
+    const result = await importFile(db(), ucdpGed, { file, release: '23.2' })
+    expect(result).toMatchObject({ inserted: 0, updated: 1, unchanged: 1847 })
+    const { rows: revisions } = await sql<{ before: any; after: any }>`
+      SELECT before, after FROM revision JOIN import_record record ON record.event_id = revision.entity_id
+      WHERE record.external_id = ${original.id} AND revision.entity_type = 'event'`.execute(db())
+    expect(revisions).toHaveLength(1)
+    expect(revisions[0]?.before.location_text).toBe(original.where_description)
+    expect(revisions[0]?.after.location_text).toBe('corrected place')
+    const { rows: figures } = await sql<{ best: number }>`
+      SELECT f.best FROM casualty_figure f JOIN import_record record ON record.event_id = f.event_id
+      WHERE record.external_id = ${original.id} AND f.population = 'all'`.execute(db())
+    expect(figures).toEqual([{ best: 5 }])
+    expect(await count('event')).toBe(1848)
+  })
+})
+
+describe('bad rows', () => {
+  function bad(changes: Row): Row {
+    return { ...(rows[5] as Row), ...changes }
+  }
+
+  it('are rejected with their line, column and reason; the good rows are imported', async () => {
+    const good = { ...(rows[5] as Row), id: '990001' }
+    const cases: [Row, string, RegExp][] = [
+      [bad({ id: '990002', date_start: '2009-02-30 00:00:00.000' }), 'date_start', /is not a date/],
+      [
+        bad({
+          id: '990003',
+          date_start: '2010-01-05 00:00:00.000',
+          date_end: '2010-01-01 00:00:00.000',
+        }),
+        'date_end',
+        /before date_start/,
+      ],
+      [bad({ id: '990004', latitude: '91.5' }), 'latitude', /not a coordinate from -90 to 90/],
+      [bad({ id: '990005', longitude: 'east' }), 'longitude', /not a coordinate/],
+      [bad({ id: '990006', type_of_violence: '4' }), 'type_of_violence', /unknown code "4"/],
+      [bad({ id: '990007', date_prec: '9' }), 'date_prec', /unknown code "9"/],
+      [bad({ id: '990008', where_prec: '' }), 'where_prec', /is empty/],
+      [bad({ id: '990009', deaths_a: '-5' }), 'deaths_a', /not a count/],
+      [bad({ id: '' }), 'id', /is empty/],
+      [bad({ id: '990010', side_a: ' ' }), 'side_a', /is empty/],
+    ]
+    const file = await csvFile('GEDEvent_v23_1_bad.csv', [good, ...cases.map(([row]) => row)])
+    const rejectsFile = path.join(dir, 'rejects.csv')
+    const before = await count('event')
+    const result = await importFile(db(), ucdpGed, { file, release: '23.1', rejectsFile })
+    expect(result).toMatchObject({ rows: 11, inserted: 1 })
+    expect(await count('event')).toBe(before + 1)
+    expect(result.rejects).toHaveLength(cases.length)
+    cases.forEach(([, column, reason], index) => {
+      expect(result.rejects[index]).toMatchObject({ line: index + 3, column })
+      expect(result.rejects[index]?.reason).toMatch(reason)
+    })
+    const written = parse(await readFile(rejectsFile, 'utf8'), { columns: true }) as Row[]
+    expect(written.map((row) => [Number(row.line), row.column])).toEqual(
+      cases.map(([, column], index) => [index + 3, column]),
+    )
+  })
+
+  it('with --strict fail the whole import and write nothing', async () => {
+    const file = await csvFile('GEDEvent_v23_1_strict.csv', [
+      { ...(rows[6] as Row), id: '990101' },
+      bad({ id: '990102', latitude: '-100' }),
+    ])
+    const before = await count('event')
+    await expect(
+      importFile(db(), ucdpGed, { file, release: '23.1', strict: true, batchSize: 1 }),
+    ).rejects.toThrow(/line 3, column latitude: .* \(--strict: nothing was imported\)/)
+    expect(await count('event')).toBe(before)
+  })
+
+  it('refuses a file that is not a GED download, naming the missing columns', async () => {
+    const file = path.join(dir, 'other.csv')
+    await writeFile(file, 'event_id_cnty,event_date\nTUN1,2019-01-03\n')
+    await expect(importFile(db(), ucdpGed, { file, release: '23.1' })).rejects.toThrow(ImportError)
+    await expect(importFile(db(), ucdpGed, { file, release: '23.1' })).rejects.toThrow(
+      /lacks the columns id, type_of_violence/,
+    )
+  })
+})
+
+describe('an interrupted import', () => {
+  it('leaves whole batches, and running it again completes the file without duplicates', async () => {
+    // A database of its own: this import starts from nothing.
+    const adminUrl = inject('postgresAdminUrl')
+    const name = uniqueDatabaseName('attest_resume')
+    const url = await createEmptyDatabase(adminUrl, name, inject('templateDatabase'))
+    const resumed = createDatabase(url, { maxConnections: 2 })
+    const events = async () =>
+      Number(
+        (
+          await resumed
+            .selectFrom('event')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    try {
+      const cli = startCli(['import', 'ucdp', fixture, '--batch-size', '100'], {
+        DATABASE_URL: url,
+      })
+      // Killed without warning once a few batches are in.
+      cli.stderr?.on('data', (chunk: Buffer) => {
+        if (/^[3-9]00 rows/m.test(String(chunk))) cli.kill('SIGKILL')
+      })
+      await exited(cli)
+      const partial = await events()
+      expect(partial % 100).toBe(0)
+      expect(partial).toBeGreaterThan(0)
+      expect(partial).toBeLessThan(1848)
+      const result = await importFile(resumed, ucdpGed, { file: fixture, release: '23.1' })
+      expect(result).toMatchObject({ inserted: 1848 - partial, unchanged: partial })
+      expect(await events()).toBe(1848)
+    } finally {
+      await resumed.destroy()
+      await dropDatabase(adminUrl, name)
+    }
+  })
+})
