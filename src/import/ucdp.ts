@@ -1,11 +1,7 @@
 import type { DatePrecision, GeoPrecision, GroupKind } from '../db/schema.js'
-import type {
-  ImportedActor,
-  ImportedEvent,
-  ImportedFigure,
-  ImportedReport,
-  Reject,
-} from './imported-event.js'
+import { isoAlpha3 } from './countries.js'
+import type { ImportedActor, ImportedFigure, ImportedReport } from './imported-event.js'
+import { mapRow, RowError } from './row-reader.js'
 import type { Dataset } from './run-import.js'
 
 /** The UCDP GED CSV download's columns that the import reads (the rest are kept in the raw row). */
@@ -71,69 +67,14 @@ const violence: Record<string, string> = {
   '3': 'One-sided violence',
 }
 
-class RowError extends Error {
-  constructor(
-    readonly column: string,
-    reason: string,
-  ) {
-    super(reason)
-  }
-}
-
 /** A UCDP GED row as an ImportedEvent, or the first reason it cannot be one. */
-export function mapUcdpRow(raw: Record<string, string>, line: number): ImportedEvent | Reject {
-  try {
-    return toEvent(raw, line)
-  } catch (error) {
-    if (error instanceof RowError) return { line, column: error.column, reason: error.message }
-    throw error
-  }
-}
-
-function toEvent(raw: Record<string, string>, line: number): ImportedEvent {
-  const text = (column: string) => raw[column]?.trim() ?? ''
-  const optional = (column: string) => text(column) || null
-  const required = (column: string) => {
-    const value = text(column)
-    if (!value) throw new RowError(column, 'is empty')
-    return value
-  }
-  const code = <T>(column: string, codes: Record<string, T>) => {
-    const value = codes[required(column)]
-    if (value === undefined)
-      throw new RowError(
-        column,
-        `unknown code "${text(column)}" (expected ${Object.keys(codes).join(', ')})`,
-      )
-    return value
-  }
-  const count = (column: string) => {
-    const value = required(column)
-    if (!/^\d+$/.test(value))
-      throw new RowError(column, `"${value}" is not a count (a whole number, 0 or more)`)
-    return Number(value)
-  }
-  const date = (column: string) => {
-    const value = required(column).slice(0, 10)
-    const parsed = new Date(`${value}T00:00:00Z`)
-    if (
-      !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
-      Number.isNaN(parsed.getTime()) ||
-      parsed.toISOString().slice(0, 10) !== value
-    ) {
-      throw new RowError(column, `"${text(column)}" is not a date (YYYY-MM-DD)`)
-    }
-    return value
-  }
-  const degrees = (column: string, limit: number) => {
-    const value = optional(column)
-    if (value === null) return null
-    const number = Number(value)
-    if (!Number.isFinite(number) || Math.abs(number) > limit) {
-      throw new RowError(column, `"${value}" is not a coordinate from -${limit} to ${limit}`)
-    }
-    return number
-  }
+export const mapUcdpRow = mapRow((row, line) => {
+  const { raw } = row
+  const optional = (column: string) => row.optional(column)
+  const required = (column: string) => row.required(column)
+  const code = <T>(column: string, codes: Record<string, T>) => row.code(column, codes)
+  const count = (column: string) => row.count(column)
+  const date = (column: string) => row.date(column)
 
   const id = required('id')
   if (!/^\d+$/.test(id)) throw new RowError('id', `"${id}" is not a UCDP event id`)
@@ -143,10 +84,7 @@ function toEvent(raw: Record<string, string>, line: number): ImportedEvent {
   const dateEnd = date('date_end')
   if (dateEnd < dateStart)
     throw new RowError('date_end', `${dateEnd} is before date_start ${dateStart}`)
-  const latitude = degrees('latitude', 90)
-  const longitude = degrees('longitude', 180)
-  if ((latitude === null) !== (longitude === null))
-    throw new RowError('longitude', 'latitude and longitude must come together')
+  const { latitude, longitude } = row.point()
   const gwCode = optional('country_id')
   if (gwCode !== null && !/^\d{1,3}$/.test(gwCode))
     throw new RowError('country_id', `"${gwCode}" is not a Gleditsch-Ward code`)
@@ -213,7 +151,7 @@ function toEvent(raw: Record<string, string>, line: number): ImportedEvent {
     place: {
       country: required('country'),
       gwCode: gwCode === null ? null : Number(gwCode),
-      isoAlpha3: null,
+      isoAlpha3: isoAlpha3(required('country')),
       admin1: optional('adm_1'),
       admin2: optional('adm_2'),
     },
@@ -236,7 +174,7 @@ function toEvent(raw: Record<string, string>, line: number): ImportedEvent {
     figures,
     reports: reports(raw),
   }
-}
+})
 
 /** UCDP names no actor type; these three follow from its definitions. */
 function groupKind(name: string, type: string, side: 'a' | 'b'): GroupKind {
