@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { CsvError } from 'csv-parse'
 import { type Config, ConfigError, loadConfig } from '../config.js'
+import { acled } from '../import/acled.js'
+import { gtd } from '../import/gtd.js'
 import { ImportError } from '../import/run-import.js'
 import { ucdpGed, ucdpReleaseFromFileName } from '../import/ucdp.js'
 import { createLogger, type Logger } from '../logger.js'
@@ -48,47 +50,65 @@ program
     }),
   )
 
-/** Loads the configuration (a bad value exits 2 naming the variable) and runs the command. */
-program
+const importCommand = program
   .command('import')
   .description('import a dataset file; importing it again changes nothing')
-  .command('ucdp')
-  .description('import a UCDP GED CSV download (such as GEDEvent_v23_1.csv)')
-  .argument('<file>', 'the CSV file')
-  .option('--release <version>', 'the GED version, such as 23.1 (default: read from the file name)')
-  .option('--strict', 'refuse the whole file if any row is bad (nothing is written)')
-  .option('--rejects <file>', 'write the rejected rows (line, column, reason) to this CSV file')
-  .option('--batch-size <rows>', 'rows per transaction', parsePositiveInteger, 1000)
-  .addHelpText('after', environment)
-  .action(
-    (
-      file: string,
-      options: { release?: string; strict?: boolean; rejects?: string; batchSize: number },
-    ) =>
-      withConfig(async (config, logger) => {
-        const release = options.release ?? ucdpReleaseFromFileName(file)
-        if (!release)
-          throw new ImportError(`cannot tell the GED version from "${file}": give --release`)
-        const summary = await importDataset(config, logger, ucdpGed, {
-          file,
-          release,
-          strict: options.strict ?? false,
-          batchSize: options.batchSize,
-          ...(options.rejects && { rejectsFile: options.rejects }),
-          onProgress: progressPrinter(),
-        })
-        if (process.stderr.isTTY) process.stderr.write('\n')
-        console.log(
-          `${summary.rows} rows: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejects.length} rejected`,
-        )
-        for (const reject of summary.rejects.slice(0, 20))
-          console.log(`  line ${reject.line}, ${reject.column}: ${reject.reason}`)
-        if (summary.rejects.length > 20)
+
+const importers = [
+  {
+    command: 'ucdp',
+    dataset: ucdpGed,
+    what: 'a UCDP GED CSV download (such as GEDEvent_v23_1.csv)',
+    release: ucdpReleaseFromFileName,
+  },
+  { command: 'acled', dataset: acled, what: 'an ACLED export CSV', release: undefined },
+  { command: 'gtd', dataset: gtd, what: 'a Global Terrorism Database CSV', release: undefined },
+] as const
+
+for (const importer of importers) {
+  importCommand
+    .command(importer.command)
+    .description(`import ${importer.what}`)
+    .argument('<file>', 'the CSV file')
+    .option(
+      '--release <name>',
+      'the release, such as 23.1 (UCDP: read from the file name when not given)',
+    )
+    .option('--strict', 'refuse the whole file if any row is bad (nothing is written)')
+    .option('--rejects <file>', 'write the rejected rows (line, column, reason) to this CSV file')
+    .option('--batch-size <rows>', 'rows per transaction', parsePositiveInteger, 1000)
+    .addHelpText('after', environment)
+    .action(
+      (
+        file: string,
+        options: { release?: string; strict?: boolean; rejects?: string; batchSize: number },
+      ) =>
+        withConfig(async (config, logger) => {
+          const release = options.release ?? importer.release?.(file)
+          if (!release)
+            throw new ImportError(`cannot tell the release of "${file}": give --release`)
+          const summary = await importDataset(config, logger, importer.dataset, {
+            file,
+            release,
+            strict: options.strict ?? false,
+            batchSize: options.batchSize,
+            ...(options.rejects && { rejectsFile: options.rejects }),
+            onProgress: progressPrinter(),
+          })
+          if (process.stderr.isTTY) process.stderr.write('\n')
+          const { rows, inserted, updated, unchanged, rejects } = summary
           console.log(
-            `  … ${summary.rejects.length - 20} more${options.rejects ? ` in ${options.rejects}` : ''}`,
+            `${rows} rows: ${inserted} new, ${updated} updated, ${unchanged} unchanged, ${rejects.length} rejected`,
           )
-      }),
-  )
+          for (const reject of rejects.slice(0, 20))
+            console.log(`  line ${reject.line}, ${reject.column}: ${reject.reason}`)
+          if (rejects.length > 20)
+            console.log(
+              `  … ${rejects.length - 20} more${options.rejects ? ` in ${options.rejects}` : ''}`,
+            )
+        }),
+    )
+}
 
 function parsePositiveInteger(value: string): number {
   const number = Number(value)
@@ -107,6 +127,7 @@ function progressPrinter() {
   }
 }
 
+/** Loads the configuration (a bad value exits 2 naming the variable) and runs the command. */
 async function withConfig(action: (config: Config, logger: Logger) => Promise<void>) {
   let config: Config
   try {

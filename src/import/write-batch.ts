@@ -138,20 +138,20 @@ export async function writeImportBatch(
     JOIN event_type type ON type.scheme = (r->>'scheme')::event_type_scheme AND type.code = r->>'code'`.execute(
     trx,
   )
+  // One actor per (event, group, role), in the dataset's order.
+  const actorRows = new Map(
+    writing.flatMap((event) =>
+      event.actors.map((actor) => {
+        const row = { eventId: idOf(event), groupId: groupIds.get(groupKey(actor)), ...actor }
+        return [`${row.eventId}:${row.groupId}:${actor.role}`, row] as const
+      }),
+    ),
+  )
   await sql`
     INSERT INTO event_actor (event_id, group_id, role, side, attribution, report_id)
-    SELECT DISTINCT ON (r->>'eventId', r->>'groupId', r->>'role')
-      (r->>'eventId')::bigint, (r->>'groupId')::bigint, (r->>'role')::actor_role, (r->>'side')::actor_side,
+    SELECT (r->>'eventId')::bigint, (r->>'groupId')::bigint, (r->>'role')::actor_role, (r->>'side')::actor_side,
       (r->>'attribution')::attribution, ${target.datasetReportId}::bigint
-    FROM ${rowsOf(
-      writing.flatMap((event) =>
-        event.actors.map((actor) => ({
-          eventId: idOf(event),
-          groupId: groupIds.get(groupKey(actor)),
-          ...actor,
-        })),
-      ),
-    )} AS r`.execute(trx)
+    FROM ${rowsOf([...actorRows.values()])} AS r`.execute(trx)
   await sql`
     INSERT INTO casualty_figure (event_id, category, population, low, best, high, qualifier, report_id)
     SELECT (r->>'eventId')::bigint, (r->>'category')::casualty_category, (r->>'population')::casualty_population,
@@ -264,11 +264,14 @@ async function upsertGroups(
   scheme: string,
   events: readonly ImportedEvent[],
 ): Promise<Map<string, number>> {
-  const actors = [
-    ...new Map(
-      events.flatMap((event) => event.actors).map((actor) => [groupKey(actor), actor]),
-    ).values(),
-  ]
+  // One group per key; a row that knows the actor's kind wins over one that does not.
+  const byKey = new Map<string, ImportedEvent['actors'][number]>()
+  for (const actor of events.flatMap((event) => event.actors)) {
+    const seen = byKey.get(groupKey(actor))
+    if (!seen || (seen.kind === 'unknown' && actor.kind !== 'unknown'))
+      byKey.set(groupKey(actor), actor)
+  }
+  const actors = [...byKey.values()]
   const { rows: found } = await sql<{ key: string; id: number }>`
     SELECT r->>'key' AS key, coalesce(external.group_id, named.id) AS id
     FROM ${rowsOf(actors.map((actor) => ({ key: groupKey(actor), externalId: actor.externalId, name: actor.name })))} AS r
