@@ -240,6 +240,38 @@ describe('attest import ucdp on the GED fixture', () => {
   })
 })
 
+describe('rows withdrawn upstream', () => {
+  it('are soft-deleted from a --deleted file, with a revision each; ids never imported are counted', async () => {
+    const withdrawn = [rows[10]?.id, rows[11]?.id] as string[]
+    const file = path.join(dir, 'deleted.csv')
+    await writeFile(file, `id\n${withdrawn.join('\n')}\n999999999\n`)
+    const result = await importFile(db(), ucdpGed, {
+      file: fixture,
+      release: '23.1',
+      deletedFile: file,
+    })
+    expect(result).toMatchObject({ inserted: 0, deleted: { deleted: 2, unknown: 1 } })
+    const { rows: events } = await sql<{
+      external_id: string
+      deleted: boolean
+      revisions: number
+    }>`
+      SELECT record.external_id, event.deleted_at IS NOT NULL AS deleted,
+        (SELECT count(*)::int FROM revision WHERE entity_id = event.id AND operation = 'delete') AS revisions
+      FROM import_record record JOIN event ON event.id = record.event_id
+      WHERE record.external_id = ANY(${withdrawn}::text[]) ORDER BY 1`.execute(db())
+    expect(events).toEqual(
+      withdrawn.sort().map((id) => ({ external_id: id, deleted: true, revisions: 1 })),
+    )
+    const again = await importFile(db(), ucdpGed, {
+      file: fixture,
+      release: '23.1',
+      deletedFile: file,
+    })
+    expect(again.deleted).toEqual({ deleted: 0, unknown: 1 })
+  })
+})
+
 describe('bad rows', () => {
   function bad(changes: Row): Row {
     return { ...(rows[5] as Row), ...changes }

@@ -4,7 +4,7 @@ import { CsvError } from 'csv-parse'
 import { type Config, ConfigError, loadConfig } from '../config.js'
 import { acled } from '../import/acled.js'
 import { gtd } from '../import/gtd.js'
-import { ImportError } from '../import/run-import.js'
+import { ImportError, type ImportSummary } from '../import/run-import.js'
 import { ucdpGed, ucdpReleaseFromFileName } from '../import/ucdp.js'
 import { createLogger, type Logger } from '../logger.js'
 import { importDataset, loadDemo, migrate, serve } from '../main.js'
@@ -77,36 +77,50 @@ for (const importer of importers) {
     .option('--strict', 'refuse the whole file if any row is bad (nothing is written)')
     .option('--rejects <file>', 'write the rejected rows (line, column, reason) to this CSV file')
     .option('--batch-size <rows>', 'rows per transaction', parsePositiveInteger, 1000)
+    .option(
+      '--deleted <file>',
+      'then soft-delete the events of the ids it lists (withdrawn upstream)',
+    )
     .addHelpText('after', environment)
-    .action(
-      (
-        file: string,
-        options: { release?: string; strict?: boolean; rejects?: string; batchSize: number },
-      ) =>
-        withConfig(async (config, logger) => {
-          const release = options.release ?? importer.release?.(file)
-          if (!release)
-            throw new ImportError(`cannot tell the release of "${file}": give --release`)
-          const summary = await importDataset(config, logger, importer.dataset, {
-            file,
-            release,
-            strict: options.strict ?? false,
-            batchSize: options.batchSize,
-            ...(options.rejects && { rejectsFile: options.rejects }),
-            onProgress: progressPrinter(),
-          })
-          if (process.stderr.isTTY) process.stderr.write('\n')
-          const { rows, inserted, updated, unchanged, rejects } = summary
-          console.log(
-            `${rows} rows: ${inserted} new, ${updated} updated, ${unchanged} unchanged, ${rejects.length} rejected`,
-          )
-          for (const reject of rejects.slice(0, 20))
-            console.log(`  line ${reject.line}, ${reject.column}: ${reject.reason}`)
-          if (rejects.length > 20)
-            console.log(
-              `  … ${rejects.length - 20} more${options.rejects ? ` in ${options.rejects}` : ''}`,
-            )
-        }),
+    .action((file: string, options: ImportCommandOptions) =>
+      withConfig(async (config, logger) => {
+        const release = options.release ?? importer.release?.(file)
+        if (!release) throw new ImportError(`cannot tell the release of "${file}": give --release`)
+        const summary = await importDataset(config, logger, importer.dataset, {
+          file,
+          release,
+          strict: options.strict ?? false,
+          batchSize: options.batchSize,
+          ...(options.rejects && { rejectsFile: options.rejects }),
+          ...(options.deleted && { deletedFile: options.deleted }),
+          onProgress: progressPrinter(),
+        })
+        printSummary(summary, options.rejects)
+      }),
+    )
+}
+
+interface ImportCommandOptions {
+  readonly release?: string
+  readonly strict?: boolean
+  readonly rejects?: string
+  readonly batchSize: number
+  readonly deleted?: string
+}
+
+function printSummary(summary: ImportSummary, rejectsFile: string | undefined): void {
+  if (process.stderr.isTTY) process.stderr.write('\n')
+  const { rows, inserted, updated, unchanged, rejects, deleted } = summary
+  console.log(
+    `${rows} rows: ${inserted} new, ${updated} updated, ${unchanged} unchanged, ${rejects.length} rejected`,
+  )
+  for (const reject of rejects.slice(0, 20))
+    console.log(`  line ${reject.line}, ${reject.column}: ${reject.reason}`)
+  if (rejects.length > 20)
+    console.log(`  … ${rejects.length - 20} more${rejectsFile ? ` in ${rejectsFile}` : ''}`)
+  if (deleted)
+    console.log(
+      `${deleted.deleted} withdrawn events marked deleted; ${deleted.unknown} listed ids never imported`,
     )
 }
 

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { parse } from 'csv-parse'
 import { sql, type Transaction } from 'kysely'
 import type { Database } from '../db/database.js'
@@ -32,6 +32,8 @@ export interface ImportOptions {
   /** Where to write the rejected rows (CSV: line, column, reason). */
   readonly rejectsFile?: string
   readonly onProgress?: (progress: { rows: number; elapsedMs: number }) => void
+  /** A file of ids the dataset has withdrawn: their events are soft-deleted (see markDeleted). */
+  readonly deletedFile?: string
 }
 
 export interface ImportSummary {
@@ -40,6 +42,8 @@ export interface ImportSummary {
   readonly updated: number
   readonly unchanged: number
   readonly rejects: readonly Reject[]
+  /** Events soft-deleted from --deleted, and listed ids that were never imported. */
+  readonly deleted: { readonly deleted: number; readonly unknown: number } | null
 }
 
 /** Bad input that stops the whole import (a wrong file, or any bad row with --strict). */
@@ -115,7 +119,8 @@ export async function importFile(
     await run((work) => db.transaction().execute(work))
   }
   if (options.rejectsFile) await writeRejects(options.rejectsFile, rejects)
-  return { ...totals, rejects }
+  const deleted = options.deletedFile ? await markDeleted(db, dataset, options.deletedFile) : null
+  return { ...totals, rejects, deleted }
 }
 
 async function* readCsv(
@@ -178,4 +183,44 @@ async function writeRejects(file: string, rejects: readonly Reject[]): Promise<v
     [String(reject.line), quote(reject.column), quote(reject.reason)].join(','),
   )
   await writeFile(file, `line,column,reason\n${lines.map((line) => `${line}\n`).join('')}`)
+}
+
+/**
+ * Soft-deletes the events of rows the dataset has withdrawn: the file lists their ids, one per
+ * line (a CSV's first column; a header line is skipped). Each deletion is recorded as a
+ * revision; ids never imported are counted, not errors.
+ */
+export async function markDeleted(
+  db: Database,
+  dataset: Dataset,
+  file: string,
+): Promise<{ deleted: number; unknown: number }> {
+  const ids = [
+    ...new Set(
+      (await readFile(file, 'utf8'))
+        .split(/\r?\n/)
+        .map((line) => (line.split(',')[0] ?? '').trim().replace(/^"|"$/g, ''))
+        .filter((id) => id !== '' && !dataset.columns.includes(id as never)),
+    ),
+  ]
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ deleted: number; known: number }>`
+      WITH known AS (
+        SELECT event_id FROM import_record WHERE dataset = ${dataset.name} AND external_id = ANY(${ids}::text[])
+      ),
+      deleted AS (
+        UPDATE event SET deleted_at = now() FROM known
+        WHERE event.id = known.event_id AND event.deleted_at IS NULL
+        RETURNING event.*
+      ),
+      revisions AS (
+        INSERT INTO revision (operation, entity_type, entity_id, after)
+        SELECT 'delete', 'event', deleted.id, to_jsonb(deleted) - 'search_vector' FROM deleted
+      )
+      SELECT (SELECT count(*)::int FROM deleted) AS deleted, (SELECT count(*)::int FROM known) AS known`.execute(
+      trx,
+    )
+    const { deleted = 0, known = 0 } = rows[0] ?? {}
+    return { deleted, unknown: ids.length - known }
+  })
 }
