@@ -1,6 +1,13 @@
+import { createRequire } from 'node:module'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  resolve: {
+    // graphql@16 has no "exports": Node loads its CommonJS main, Vite would pick its ESM
+    // "module" build for our sources. Two copies break `instanceof` between our code and
+    // @graphql-tools/Apollo; resolve ours to the copy Node loads, as in production.
+    alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],

@@ -1,8 +1,13 @@
 import type { AddressInfo } from 'node:net'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { Config } from './config.js'
+import { exportEvents } from './db/event-export.js'
+import type { EventFilter } from './db/event-filter.js'
 import { hasAnyEvent } from './db/events.js'
 import { openDatabase } from './db/open-database.js'
 import { type DemoLoadResult, loadDemoData } from './demo/load-demo.js'
+import { type ExportFormat, exportFormats } from './export/formats.js'
 import { startHttpServer } from './http/server.js'
 import {
   type Dataset,
@@ -94,6 +99,25 @@ export async function importDataset(
   const database = await openDatabase(config, logger)
   try {
     return await importFile(database.db, dataset, options)
+  } finally {
+    await database.close()
+  }
+}
+
+/** Writes every event matching the filter to `output` (stdout when undefined). */
+export async function exportEventsTo(
+  config: Config,
+  logger: Logger,
+  format: ExportFormat,
+  filter: EventFilter,
+  output: NodeJS.WritableStream,
+): Promise<void> {
+  const database = await openDatabase(config, logger)
+  try {
+    await pipeline(
+      Readable.from(exportFormats[format].chunks(exportEvents(database.db, filter))),
+      output,
+    )
   } finally {
     await database.close()
   }

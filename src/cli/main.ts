@@ -1,13 +1,16 @@
 #!/usr/bin/env node
+import { createWriteStream } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import { CsvError } from 'csv-parse'
 import { type Config, ConfigError, loadConfig } from '../config.js'
+import { ExportFilterError, parseExportFilter } from '../export/export-filter.js'
+import { type ExportFormat, exportFormats } from '../export/formats.js'
 import { acled } from '../import/acled.js'
 import { gtd } from '../import/gtd.js'
 import { ImportError, type ImportSummary } from '../import/run-import.js'
 import { ucdpGed, ucdpReleaseFromFileName } from '../import/ucdp.js'
 import { createLogger, type Logger } from '../logger.js'
-import { importDataset, loadDemo, migrate, serve } from '../main.js'
+import { exportEventsTo, importDataset, loadDemo, migrate, serve } from '../main.js'
 
 const environment = `
 Environment:
@@ -124,6 +127,29 @@ function printSummary(summary: ImportSummary, rejectsFile: string | undefined): 
     )
 }
 
+program
+  .command('export')
+  .description(
+    'write the events that match a filter as CSV or GeoJSON, with sources and casualty summaries',
+  )
+  .requiredOption('--format <format>', 'csv or geojson', parseFormat)
+  .option('--filter <json>', 'the API’s EventFilter as JSON, such as \'{"countries":["TUN"]}\'')
+  .option('--output <file>', 'write to this file instead of standard output')
+  .addHelpText('after', environment)
+  .action((options: { format: ExportFormat; filter?: string; output?: string }) =>
+    withConfig(async (config, logger) => {
+      const filter = parseExportFilter(options.filter)
+      const output = options.output ? createWriteStream(options.output) : process.stdout
+      await exportEventsTo(config, logger, options.format, filter, output)
+    }),
+  )
+
+function parseFormat(value: string): ExportFormat {
+  if (!(value in exportFormats))
+    throw new InvalidArgumentError(`expected ${Object.keys(exportFormats).join(' or ')}`)
+  return value as ExportFormat
+}
+
 function parsePositiveInteger(value: string): number {
   const number = Number(value)
   if (!Number.isInteger(number) || number < 1)
@@ -167,6 +193,7 @@ function isBadInput(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code
   return (
     error instanceof ImportError ||
+    error instanceof ExportFilterError ||
     error instanceof CsvError ||
     code === 'ENOENT' ||
     code === 'EACCES' ||

@@ -6,12 +6,16 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled'
+import { makeExecutableSchema } from '@graphql-tools/schema'
 import type { GraphQLFormattedError } from 'graphql'
 import { projectRoot } from '../paths.js'
 import type { Context } from './context.js'
 import { resolvers } from './resolvers/index.js'
 
 export const typeDefs = readFileSync(path.join(projectRoot, 'schema.graphql'), 'utf8')
+
+/** The executable schema: schema.graphql with its resolvers (also used to check export filters). */
+export const schema = makeExecutableSchema({ typeDefs, resolvers: resolvers as never })
 
 // Errors the client caused and may read; anything else is masked.
 const clientErrorCodes = new Set([
@@ -58,8 +62,7 @@ const logInternalErrors: ApolloServerPlugin<Context> = {
 
 export function createApolloServer(): ApolloServer<Context> {
   return new ApolloServer<Context>({
-    typeDefs,
-    resolvers: resolvers as never,
+    schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     plugins: [

@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js'
 import { createApolloServer } from '../graphql/apollo.js'
 import { createContext } from '../graphql/context.js'
 import type { Logger } from '../logger.js'
+import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
 
 export interface HttpServerOptions {
@@ -31,6 +32,13 @@ export async function startHttpServer({ db, logger, host, port }: HttpServerOpti
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID()
     },
   })
+  // With request logging off, Fastify's default handler would drop errors silently: log them
+  // with the request id, and tell the client no more than that something failed.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500
+    if (status >= 500) request.log.error({ err: error }, 'request failed')
+    return reply.code(status).send({ error: status >= 500 ? 'internal error' : error.message })
+  })
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
@@ -45,12 +53,14 @@ export async function startHttpServer({ db, logger, host, port }: HttpServerOpti
   })
 
   registerGraphiql(app)
+  registerExports(app, db)
   app.get('/', async () => ({
     service: 'attest',
     description: 'Political-violence and terrorism events, every figure attested by its report.',
     endpoints: {
       graphql: '/graphql',
       graphiql: '/graphiql',
+      exports: ['/export/events.csv', '/export/events.geojson'],
       health: '/healthz',
       readiness: '/readyz',
     },

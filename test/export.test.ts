@@ -1,0 +1,180 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parse } from 'csv-parse/sync'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadDemoData } from '../src/demo/load-demo.js'
+import { acled } from '../src/import/acled.js'
+import { gtd } from '../src/import/gtd.js'
+import { importFile } from '../src/import/run-import.js'
+import { projectRoot } from '../src/paths.js'
+import { dataOf, startApi, type TestApi } from './support/api.js'
+import { runCli } from './support/cli.js'
+import { testDatabaseUrl, testDb } from './support/test-database.js'
+
+const fixtures = path.join(projectRoot, 'test', 'fixtures')
+let api: TestApi
+let exportUrl: (format: string, filter?: unknown) => string
+
+beforeAll(async () => {
+  await loadDemoData(testDb())
+  await importFile(testDb(), acled, {
+    file: path.join(fixtures, 'acled-sample.csv'),
+    release: 'fixture',
+  })
+  await importFile(testDb(), gtd, {
+    file: path.join(fixtures, 'gtd-sample.csv'),
+    release: 'fixture',
+  })
+  api = await startApi(testDatabaseUrl())
+  exportUrl = (format, filter) =>
+    `${api.url.replace('/graphql', `/export/events.${format}`)}${filter === undefined ? '' : `?filter=${encodeURIComponent(JSON.stringify(filter))}`}`
+})
+afterAll(() => api.stop())
+
+type Row = Record<string, string>
+
+async function exportCsv(args: string[] = []): Promise<Row[]> {
+  const { code, stdout, stderr } = await runCli(['export', '--format', 'csv', ...args], {
+    DATABASE_URL: testDatabaseUrl(),
+  })
+  expect(code, stderr).toBe(0)
+  return parse(stdout, { columns: true }) as Row[]
+}
+
+describe('attest export', () => {
+  it('writes every event as CSV, oldest first, with consolidated figures and sources', async () => {
+    const rows = await exportCsv()
+    const { events } = dataOf(await api.query('{ events { totalCount } }'))
+    expect(rows).toHaveLength(events.totalCount)
+    expect(rows.map((row) => row.date_start)).toEqual(rows.map((row) => row.date_start).sort())
+    const raid = rows.find(
+      (row) => row.title === 'Two militants killed in counter-terrorism raid in Sidi Bouzid',
+    )
+    expect(raid).toMatchObject({
+      date_start: '2019-01-03',
+      country_code: 'TUN',
+      killed_best: '2',
+      injured_best: '1',
+      event_types: 'acled:armed_clash Armed clash',
+    })
+    expect(raid?.sources?.split('; ')).toEqual(
+      expect.arrayContaining([
+        'Reuters',
+        'The Defense Post',
+        'Tunisian Ministry of the Interior',
+        '@menastream',
+      ]),
+    )
+    // The id leads back to the API.
+    const { event } = dataOf(
+      await api.query('query ($id: ID!) { event(id: $id) { title } }', { id: raid?.id }),
+    )
+    expect(event.title).toBe(raid?.title)
+  })
+
+  it('round-trips the ACLED and GTD fixtures: what was imported is what is exported', async () => {
+    const rows = await exportCsv([
+      '--filter',
+      JSON.stringify({ dateRange: { from: '2018-01-01' } }),
+    ])
+    const byTitle = (title: string) => rows.find((row) => row.title === title)
+    expect(
+      byTitle('Armed clash: Military Forces of Tunisia (2011-) and Jund al-Khilafa in Sidi Bouzid'),
+    ).toMatchObject({
+      date_start: '2019-01-03',
+      date_precision: 'day',
+      country: 'Tunisia',
+      place: 'Sidi Bouzid Ouest',
+      latitude: '35.0382',
+      longitude: '9.4849',
+      killed_best: '2',
+      sources: 'Armed Conflict Location & Event Data (ACLED); Mosaique FM; Reuters',
+      actors: 'Military Forces of Tunisia (2011-) (participant); Jund al-Khilafa (participant)',
+    })
+    expect(byTitle('Hostage Taking (Kidnapping) in Ain Draham, Tunisia')).toMatchObject({
+      date_start: '2018-12-15',
+      killed_best: '1',
+      tags: 'extended incident (more than 24 hours)',
+      actors: 'Jund al-Khilafa-Tunisia (perpetrator); Okba Ibn Nafaa Brigade (perpetrator)',
+    })
+    expect(byTitle('Facility/Infrastructure Attack, Tunisia')).toMatchObject({
+      date_start: '2018-01-01',
+      date_end: '2018-12-31',
+      date_precision: 'year',
+      latitude: '',
+    })
+  })
+
+  it('filters like the API, and refuses a bad filter naming the field', async () => {
+    const { events } = dataOf(
+      await api.query('{ events(filter: { search: "clash" }) { totalCount } }'),
+    )
+    expect(await exportCsv(['--filter', '{"search":"clash"}'])).toHaveLength(events.totalCount)
+    const bad = await runCli(['export', '--format', 'csv', '--filter', '{"countries":["tun"]}'], {
+      DATABASE_URL: testDatabaseUrl(),
+    })
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(
+      /^attest: filter\.countries\[0\]: Expected type "CountryCode"\. CountryCode must be an ISO 3166-1 alpha-3 code/m,
+    )
+    const format = await runCli(['export', '--format', 'kml'], { DATABASE_URL: testDatabaseUrl() })
+    expect(format.code).not.toBe(0)
+    expect(format.stderr).toMatch(/expected csv or geojson/)
+  })
+
+  it('writes to a file with --output', async () => {
+    const file = path.join(projectRoot, 'test-results', `export-${process.pid}.geojson`)
+    const { code } = await runCli(['export', '--format', 'geojson', '--output', file], {
+      DATABASE_URL: testDatabaseUrl(),
+    })
+    expect(code).toBe(0)
+    expect(JSON.parse(await readFile(file, 'utf8')).type).toBe('FeatureCollection')
+  })
+})
+
+describe('the HTTP downloads', () => {
+  it('serve valid GeoJSON (RFC 7946): points as [longitude, latitude], null geometry when unknown', async () => {
+    const response = await fetch(exportUrl('geojson', { countries: ['TUN'] }))
+    expect(response.headers.get('content-type')).toBe('application/geo+json')
+    const collection = (await response.json()) as any
+    const { events } = dataOf(
+      await api.query('{ events(filter: { countries: ["TUN"] }) { totalCount } }'),
+    )
+    expect(collection.type).toBe('FeatureCollection')
+    expect(collection.features).toHaveLength(events.totalCount)
+    for (const feature of collection.features) {
+      expect(feature.type).toBe('Feature')
+      expect(typeof feature.properties).toBe('object')
+      if (feature.geometry === null) continue
+      expect(feature.geometry.type).toBe('Point')
+      const [longitude, latitude] = feature.geometry.coordinates
+      expect(feature.geometry.coordinates).toHaveLength(2)
+      expect(Math.abs(longitude)).toBeLessThanOrEqual(180)
+      expect(Math.abs(latitude)).toBeLessThanOrEqual(90)
+      expect(latitude).toBe(feature.properties.latitude)
+    }
+    expect(collection.features.some((feature: any) => feature.geometry === null)).toBe(true)
+  })
+
+  it('serve CSV as an attachment, and refuse a bad filter with 400', async () => {
+    const response = await fetch(exportUrl('csv'))
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="events.csv"')
+    expect((await response.text()).split('\n')[0]).toMatch(/^id,title,summary,date_start/)
+    for (const [filter, message] of [
+      [
+        { dateRange: { from: '2020-01-01', to: '2019-01-01' } },
+        /filter\.dateRange: from \(2020-01-01\) is after to/,
+      ],
+      [{ minKilled: -3 }, /filter\.minKilled/],
+    ] as const) {
+      const bad = await fetch(exportUrl('csv', filter))
+      expect(bad.status).toBe(400)
+      const body = (await bad.json()) as any
+      expect(body.argument).toBe('filter')
+      expect(body.error).toMatch(message)
+    }
+    const notJson = await fetch(`${exportUrl('csv')}?filter=%7Bnope`)
+    expect(notJson.status).toBe(400)
+  })
+})
