@@ -8,13 +8,16 @@ ALTER TABLE event
 
 CREATE FUNCTION refresh_event_casualty_rollup(event_ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
-  UPDATE event SET
-    killed_best = (SELECT best FROM casualty_summary s WHERE s.event_id = event.id AND s.category = 'killed'),
-    injured_best = (SELECT best FROM casualty_summary s WHERE s.event_id = event.id AND s.category = 'injured')
-  WHERE event.id = ANY(event_ids)
-    AND (event.killed_best, event.injured_best) IS DISTINCT FROM (
-      (SELECT best FROM casualty_summary s WHERE s.event_id = event.id AND s.category = 'killed'),
-      (SELECT best FROM casualty_summary s WHERE s.event_id = event.id AND s.category = 'injured'));
+  UPDATE event SET killed_best = rollup.killed, injured_best = rollup.injured
+  FROM (
+    -- Correlated per event, so the view is computed for these events only.
+    SELECT asked.id,
+      (SELECT best FROM casualty_summary s WHERE s.event_id = asked.id AND s.category = 'killed') AS killed,
+      (SELECT best FROM casualty_summary s WHERE s.event_id = asked.id AND s.category = 'injured') AS injured
+    FROM unnest(event_ids) AS asked (id)
+  ) rollup
+  WHERE event.id = rollup.id
+    AND (event.killed_best, event.injured_best) IS DISTINCT FROM (rollup.killed, rollup.injured);
 $$;
 
 CREATE FUNCTION casualty_figure_rollup_inserted() RETURNS trigger

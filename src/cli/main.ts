@@ -7,7 +7,7 @@ import { ExportFilterError, parseExportFilter } from '../export/export-filter.js
 import { type ExportFormat, exportFormats } from '../export/formats.js'
 import { acled } from '../import/acled.js'
 import { gtd } from '../import/gtd.js'
-import { ImportError, type ImportSummary } from '../import/run-import.js'
+import { ImportError, type ImportProgress, type ImportSummary } from '../import/run-import.js'
 import { ucdpGed, ucdpReleaseFromFileName } from '../import/ucdp.js'
 import { createLogger, type Logger } from '../logger.js'
 import { exportEventsTo, importDataset, loadDemo, migrate, serve } from '../main.js'
@@ -157,12 +157,15 @@ function parsePositiveInteger(value: string): number {
   return number
 }
 
-/** Progress on stderr: one line rewritten in place on a terminal, a line per batch otherwise. */
+/** Progress on stderr: one line rewritten in place on a terminal (with an ETA), a line per batch otherwise. */
 function progressPrinter() {
-  return ({ rows, elapsedMs }: { rows: number; elapsedMs: number }) => {
-    const rate = Math.round(rows / Math.max(elapsedMs / 1000, 0.001))
-    const text = `${rows} rows, ${rate} rows/s`
-    if (process.stderr.isTTY) process.stderr.write(`\r${text}   `)
+  return ({ rows, elapsedMs, bytes, totalBytes }: ImportProgress) => {
+    const seconds = Math.max(elapsedMs / 1000, 0.001)
+    const done = totalBytes > 0 ? bytes / totalBytes : 1
+    const eta = done > 0 ? Math.round((seconds / done) * (1 - done)) : 0
+    const text = `${rows} rows, ${Math.round(rows / seconds)} rows/s`
+    if (process.stderr.isTTY)
+      process.stderr.write(`\r${text}, ${Math.round(done * 100)}%, about ${eta} s left   `)
     else process.stderr.write(`${text}\n`)
   }
 }

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { parse } from 'csv-parse'
 import { sql, type Transaction } from 'kysely'
 import type { Database } from '../db/database.js'
@@ -31,9 +31,17 @@ export interface ImportOptions {
   readonly batchSize?: number
   /** Where to write the rejected rows (CSV: line, column, reason). */
   readonly rejectsFile?: string
-  readonly onProgress?: (progress: { rows: number; elapsedMs: number }) => void
+  readonly onProgress?: (progress: ImportProgress) => void
   /** A file of ids the dataset has withdrawn: their events are soft-deleted (see markDeleted). */
   readonly deletedFile?: string
+}
+
+export interface ImportProgress {
+  readonly rows: number
+  readonly elapsedMs: number
+  /** Bytes of the file read so far, and its size: the share done, for an ETA. */
+  readonly bytes: number
+  readonly totalBytes: number
 }
 
 export interface ImportSummary {
@@ -64,6 +72,8 @@ export async function importFile(
   const batchSize = options.batchSize ?? 1000
   const started = Date.now()
   const totals = { rows: 0, inserted: 0, updated: 0, unchanged: 0 }
+  const totalBytes = (await stat(options.file)).size
+  let bytes = 0
   const rejects: Reject[] = []
 
   const run = async (
@@ -94,10 +104,16 @@ export async function importFile(
       totals.inserted += result.inserted
       totals.updated += result.updated
       totals.unchanged += result.unchanged
-      options.onProgress?.({ rows: totals.rows, elapsedMs: Date.now() - started })
+      options.onProgress?.({
+        rows: totals.rows,
+        elapsedMs: Date.now() - started,
+        bytes,
+        totalBytes,
+      })
     }
-    for await (const { line, record } of readCsv(options.file, dataset)) {
+    for await (const { line, record, read } of readCsv(options.file, dataset)) {
       totals.rows += 1
+      bytes = read
       const mapped = dataset.map(record, line)
       if ('reason' in mapped) {
         rejects.push(mapped)
@@ -126,7 +142,7 @@ export async function importFile(
 async function* readCsv(
   file: string,
   dataset: Dataset,
-): AsyncGenerator<{ line: number; record: Record<string, string> }> {
+): AsyncGenerator<{ line: number; record: Record<string, string>; read: number }> {
   const parser = createReadStream(file).pipe(
     parse({
       columns: true,
@@ -139,7 +155,7 @@ async function* readCsv(
   let checked = false
   for await (const { record, info } of parser as AsyncIterable<{
     record: Record<string, string>
-    info: { lines: number }
+    info: { lines: number; bytes: number }
   }>) {
     if (!checked) {
       const missing = dataset.columns.filter((column) => !(column in record))
@@ -152,7 +168,7 @@ async function* readCsv(
       checked = true
     }
     // info.lines is the line the record ends on; quoted fields may span lines.
-    yield { line: info.lines, record }
+    yield { line: info.lines, record, read: info.bytes }
   }
 }
 
