@@ -1,12 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { casualtyFiguresByEventIds, casualtySummaryByEventIds } from '../src/db/casualties.js'
+import { rowsWhereIn } from '../src/db/batch.js'
 import { claimsAbout } from '../src/db/claims.js'
 import { eventLinksByEventIds, listEvents } from '../src/db/events.js'
-import {
-  aliasesByGroupIds,
-  groupWithAffiliatesAsOf,
-  relationsByGroupIds,
-} from '../src/db/groups.js'
+import { groupWithAffiliatesAsOf, relationsByGroupIds } from '../src/db/groups.js'
 import { searchByNamePage } from '../src/db/name-search.js'
 import { findPersonByName, membershipsByPersonIds } from '../src/db/persons.js'
 import { sourceChains } from '../src/db/sources.js'
@@ -83,12 +79,22 @@ describe('the demo data set', () => {
     )
     expect(tunisia?.id).toBe(raid.id)
 
-    const figures = await casualtyFiguresByEventIds(db(), [raid.id])
+    const figures = await db()
+      .selectFrom('casualty_figure as f')
+      .innerJoin('report', 'report.id', 'f.report_id')
+      .innerJoin('source', 'source.id', 'report.source_id')
+      .select(['f.category', 'f.population', 'f.best', 'source.name as source_name'])
+      .where('f.event_id', '=', raid.id)
+      .orderBy('f.category')
+      .orderBy('f.population')
+      .execute()
     expect(figures.map((f) => [f.category, f.population, f.best, f.source_name])).toEqual([
       ['killed', 'perpetrators', 2, 'Tunisian Ministry of the Interior'],
       ['injured', 'security_forces', 1, 'The Defense Post'],
     ])
-    expect(await casualtySummaryByEventIds(db(), [raid.id])).toEqual([
+    expect(
+      await rowsWhereIn(db(), 'casualty_summary', 'event_id', [raid.id], ['category']),
+    ).toEqual([
       { event_id: raid.id, category: 'killed', low: 2, best: 2, high: 2, figures: 1 },
       { event_id: raid.id, category: 'injured', low: 1, best: 1, high: 1, figures: 1 },
     ])
@@ -138,9 +144,9 @@ describe('the demo data set', () => {
       .where('id', '=', relations[0]?.report_id ?? 0)
       .executeTakeFirstOrThrow()
     expect(report.citation).toMatch(/^Reuters/)
-    expect((await aliasesByGroupIds(db(), [jak.id])).map((a) => a.alias)).toContain(
-      'Jund al-Khalifa',
-    )
+    expect(
+      (await rowsWhereIn(db(), 'group_alias', 'group_id', [jak.id], ['alias'])).map((a) => a.alias),
+    ).toContain('Jund al-Khalifa')
     const firstMatch = async (text: string) =>
       (await searchByNamePage(db(), 'armed_group', text, { limit: 5, backward: false })).rows[0]?.id
     expect(await firstMatch('Jund al-Khalifa')).toBe(jak.id)

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { casualtySummaryByEventIds } from '../src/db/casualties.js'
+import { rowsWhereIn } from '../src/db/batch.js'
 import { eventsByIds, findEventById, hasAnyEvent, listEvents } from '../src/db/events.js'
 import { findGroupByExternalId, findGroupById, groupWithAffiliatesAsOf } from '../src/db/groups.js'
 import { findCountryByIso } from '../src/db/places.js'
-import { reportsByIds, sourceChains } from '../src/db/sources.js'
+import { sourceChains } from '../src/db/sources.js'
 import {
   aCasualtyFigure,
   aCountry,
@@ -68,7 +68,7 @@ describe('event queries', () => {
   })
 })
 
-describe('casualtySummaryByEventIds', () => {
+describe('the casualty_summary view', () => {
   it('spans the reports’ disagreement: lowest low, highest high, median best', async () => {
     const event = await anEvent(db())
     await aCasualtyFigure(db(), {
@@ -92,7 +92,7 @@ describe('casualtySummaryByEventIds', () => {
       population: 'civilians',
       best: 30,
     })
-    expect(await casualtySummaryByEventIds(db(), [event])).toEqual([
+    expect(await rowsWhereIn(db(), 'casualty_summary', 'event_id', [event], ['category'])).toEqual([
       { event_id: event, category: 'killed', low: 8 + 2, best: 12 + 2, high: 20 + 2, figures: 4 },
       { event_id: event, category: 'injured', low: 30, best: 30, high: 30, figures: 1 },
     ])
@@ -102,7 +102,7 @@ describe('casualtySummaryByEventIds', () => {
     const event = await anEvent(db())
     await aCasualtyFigure(db(), { event_id: event, population: 'civilians', best: 5 })
     await aCasualtyFigure(db(), { event_id: event, population: 'all', low: 6, best: 7, high: 9 })
-    expect(await casualtySummaryByEventIds(db(), [event])).toEqual([
+    expect(await rowsWhereIn(db(), 'casualty_summary', 'event_id', [event], ['category'])).toEqual([
       { event_id: event, category: 'killed', low: 6, best: 7, high: 9, figures: 1 },
     ])
   })
@@ -170,9 +170,9 @@ describe('source queries', () => {
       [0, first],
       [1, second],
     ])
-    expect((await reportsByIds(db(), [second, first])).map((report) => report.id)).toEqual(
-      [first, second].sort((x, y) => x - y),
-    )
+    expect(
+      (await rowsWhereIn(db(), 'report', 'id', [second, first])).map((report) => report.id),
+    ).toEqual([first, second].sort((x, y) => x - y))
   })
 })
 

@@ -19,17 +19,6 @@ export async function findGroupByExternalId(db: Database, scheme: string, extern
     .executeTakeFirst()
 }
 
-export async function aliasesByGroupIds(db: Database, groupIds: readonly number[]) {
-  if (groupIds.length === 0) return []
-  return db
-    .selectFrom('group_alias')
-    .selectAll()
-    .where('group_id', '=', (eb) => eb.fn.any(eb.val([...groupIds])))
-    .orderBy('group_id')
-    .orderBy('alias')
-    .execute()
-}
-
 /** Relations in which the groups take part, on either side; with asOf, only those in force then. */
 export async function relationsByGroupIds(
   db: Database,

@@ -39,13 +39,3 @@ export async function sourceChains(
     ORDER BY chain.root, chain.depth, source.name`.execute(db)
   return rows
 }
-
-export async function reportsByIds(db: Database, ids: readonly number[]) {
-  if (ids.length === 0) return []
-  return db
-    .selectFrom('report')
-    .selectAll()
-    .where('id', '=', (eb) => eb.fn.any(eb.val([...ids])))
-    .orderBy('id')
-    .execute()
-}

@@ -199,6 +199,21 @@ export function toArmedGroup(row: Selectable<Row.ArmedGroup>): ArmedGroupModel {
   }
 }
 
+/** The dated span of a relation or membership. */
+function validity(row: {
+  valid_from: string | null
+  valid_from_precision: Row.DatePrecision | null
+  valid_to: string | null
+  valid_to_precision: Row.DatePrecision | null
+}) {
+  return {
+    validFrom: row.valid_from,
+    validFromPrecision: upperOrNull(row.valid_from_precision),
+    validTo: row.valid_to,
+    validToPrecision: upperOrNull(row.valid_to_precision),
+  }
+}
+
 export type GroupRelationModel = Fields<G.GroupRelation, 'from' | 'to' | 'report'> & {
   id: number
   fromGroupId: number
@@ -212,10 +227,7 @@ export function toGroupRelation(row: Selectable<Row.GroupRelation>): GroupRelati
     kind: upper(row.kind),
     fromGroupId: row.from_group_id,
     toGroupId: row.to_group_id,
-    validFrom: row.valid_from,
-    validFromPrecision: upperOrNull(row.valid_from_precision),
-    validTo: row.valid_to,
-    validToPrecision: upperOrNull(row.valid_to_precision),
+    ...validity(row),
     reportId: row.report_id,
     quote: row.quote,
   }
@@ -251,10 +263,7 @@ export function toMembership(row: Selectable<Row.Membership>): MembershipModel {
     personId: row.person_id,
     groupId: row.group_id,
     role: row.role,
-    validFrom: row.valid_from,
-    validFromPrecision: upperOrNull(row.valid_from_precision),
-    validTo: row.valid_to,
-    validToPrecision: upperOrNull(row.valid_to_precision),
+    ...validity(row),
     reportId: row.report_id,
     quote: row.quote,
   }
