@@ -38,7 +38,6 @@ CREATE INDEX event_place_id_idx ON event (place_id);
 CREATE INDEX event_updated_idx ON event (updated_at, id);
 CREATE INDEX event_tags_idx ON event USING gin (tags);
 CREATE INDEX event_search_idx ON event USING gin (search_vector);
-CREATE INDEX event_title_trgm_idx ON event USING gin (title gin_trgm_ops);
 -- Bounding boxes use the point index, radius searches the earthdistance one.
 CREATE INDEX event_point_idx ON event USING gist (point(longitude, latitude)) WHERE latitude IS NOT NULL;
 CREATE INDEX event_earth_idx ON event USING gist (ll_to_earth(latitude, longitude)) WHERE latitude IS NOT NULL;
