@@ -69,27 +69,20 @@ const violence: Record<string, string> = {
 
 /** A UCDP GED row as an ImportedEvent, or the first reason it cannot be one. */
 export const mapUcdpRow = mapRow((row, line) => {
-  const { raw } = row
-  const optional = (column: string) => row.optional(column)
-  const required = (column: string) => row.required(column)
-  const code = <T>(column: string, codes: Record<string, T>) => row.code(column, codes)
-  const count = (column: string) => row.count(column)
-  const date = (column: string) => row.date(column)
-
-  const id = required('id')
+  const id = row.required('id')
   if (!/^\d+$/.test(id)) throw new RowError('id', `"${id}" is not a UCDP event id`)
-  const type = required('type_of_violence')
-  const typeLabel = code('type_of_violence', violence)
-  const dateStart = date('date_start')
-  const dateEnd = date('date_end')
+  const type = row.required('type_of_violence')
+  const typeLabel = row.code('type_of_violence', violence)
+  const dateStart = row.date('date_start')
+  const dateEnd = row.date('date_end')
   if (dateEnd < dateStart)
     throw new RowError('date_end', `${dateEnd} is before date_start ${dateStart}`)
   const { latitude, longitude } = row.point()
-  const gwCode = optional('country_id')
+  const gwCode = row.optional('country_id')
   if (gwCode !== null && !/^\d{1,3}$/.test(gwCode))
     throw new RowError('country_id', `"${gwCode}" is not a Gleditsch-Ward code`)
 
-  const given = { low: count('low'), best: count('best'), high: count('high') }
+  const given = { low: row.count('low'), best: row.count('best'), high: row.count('high') }
   // Some GED rows give low > best or best > high. The figure keeps best and spans all three
   // numbers (the database requires low <= best <= high); the tag marks the row, and the raw row
   // keeps the numbers as given.
@@ -111,7 +104,7 @@ export const mapUcdpRow = mapRow((row, line) => {
         ['deaths_unknown', 'unknown'],
       ] as const
     ).map(([column, population]): ImportedFigure => {
-      const deaths = count(column)
+      const deaths = row.count(column)
       return {
         category: 'killed',
         population,
@@ -125,10 +118,10 @@ export const mapUcdpRow = mapRow((row, line) => {
 
   const oneSided = type === '3'
   const actor = (side: 'a' | 'b'): ImportedActor => {
-    const name = required(`side_${side}`)
+    const name = row.required(`side_${side}`)
     return {
       name,
-      externalId: optional(`side_${side}_new_id`),
+      externalId: row.optional(`side_${side}_new_id`),
       kind: groupKind(name, type, side),
       role: oneSided ? (side === 'a' ? 'perpetrator' : 'target') : 'participant',
       side,
@@ -136,32 +129,34 @@ export const mapUcdpRow = mapRow((row, line) => {
     }
   }
 
-  const dyad = required('dyad_name')
+  const dyad = row.required('dyad_name')
   const where =
-    optional('where_coordinates') ?? optional('where_description') ?? required('country')
+    row.optional('where_coordinates') ??
+    row.optional('where_description') ??
+    row.required('country')
   return {
     externalId: id,
-    raw,
+    raw: row.raw,
     line,
     title: `${typeLabel}: ${dyad}, ${where}`,
     summary: null,
     dateStart,
     dateEnd,
-    datePrecision: code('date_prec', datePrecision),
+    datePrecision: row.code('date_prec', datePrecision),
     place: {
-      country: required('country'),
+      country: row.required('country'),
       gwCode: gwCode === null ? null : Number(gwCode),
-      isoAlpha3: isoAlpha3(required('country')),
-      admin1: optional('adm_1'),
-      admin2: optional('adm_2'),
+      isoAlpha3: isoAlpha3(row.required('country')),
+      admin1: row.optional('adm_1'),
+      admin2: row.optional('adm_2'),
     },
-    locationText: optional('where_description'),
+    locationText: row.optional('where_description'),
     latitude,
     longitude,
-    geoPrecision: code('where_prec', geoPrecision),
+    geoPrecision: row.code('where_prec', geoPrecision),
     // Conflict and dyad as tags: events of one conflict or dyad can be found together.
     tags: [
-      `conflict: ${required('conflict_name')}`,
+      `conflict: ${row.required('conflict_name')}`,
       `dyad: ${dyad}`,
       ...(ordered
         ? []
@@ -172,7 +167,7 @@ export const mapUcdpRow = mapRow((row, line) => {
     types: [{ scheme: 'ucdp', code: type, primary: true }],
     actors: [actor('a'), actor('b')],
     figures,
-    reports: reports(raw),
+    reports: reports(row.raw),
   }
 })
 
