@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -123,7 +124,10 @@ describe('attest export', () => {
   })
 
   it('writes to a file with --output', async () => {
-    const file = path.join(projectRoot, 'test-results', `export-${process.pid}.geojson`)
+    const file = path.join(
+      await mkdtemp(path.join(os.tmpdir(), 'attest-export-')),
+      'events.geojson',
+    )
     const { code } = await runCli(['export', '--format', 'geojson', '--output', file], {
       DATABASE_URL: testDatabaseUrl(),
     })

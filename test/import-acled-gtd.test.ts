@@ -1,3 +1,5 @@
+import { mkdtemp, readFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -209,7 +211,10 @@ describe('attest import gtd', () => {
 
 describe('the import command', () => {
   it('prints a summary and writes the rejects file', async () => {
-    const rejects = path.join(projectRoot, 'test-results', `acled-rejects-${process.pid}.csv`)
+    const rejects = path.join(
+      await mkdtemp(path.join(os.tmpdir(), 'attest-rejects-')),
+      'rejects.csv',
+    )
     const { code, stdout } = await runCli(
       ['import', 'acled', acledFile, '--release', 'fixture', '--rejects', rejects],
       {
@@ -219,6 +224,9 @@ describe('the import command', () => {
     expect(code).toBe(0)
     expect(stdout).toMatch(/^8 rows: 0 new, 0 updated, 5 unchanged, 3 rejected$/m)
     expect(stdout).toMatch(/line 7, sub_event_type: unknown ACLED type "Teleportation"/)
+    const written = (await readFile(rejects, 'utf8')).split('\n')
+    expect(written[0]).toBe('line,column,reason')
+    expect(written.slice(1, 4).map((line) => line.split(',')[0])).toEqual(['7', '8', '9'])
   })
 
   it('refuses a file of another dataset, naming what is missing, and writes nothing', async () => {
