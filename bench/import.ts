@@ -24,7 +24,7 @@ import {
 } from '../test/support/postgres-server.js'
 
 const rows = Number(process.argv[2] ?? 1_000_000)
-const fixture = path.join(projectRoot, '..', 'shared', 'data', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
+const fixture = path.join(projectRoot, 'test', 'fixtures', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
 
 async function generate(file: string): Promise<void> {
   const template: Record<string, string>[] = []

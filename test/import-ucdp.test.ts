@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -14,7 +15,7 @@ import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support
 import { testDb } from './support/test-database.js'
 
 // 1,848 real UCDP GED 23.1 events (CC BY 4.0: Sundberg & Melander 2013; Davies, Pettersson & Öberg 2023).
-const fixture = path.join(projectRoot, '..', 'shared', 'data', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
+const fixture = path.join(projectRoot, 'test', 'fixtures', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
 type Row = Record<string, string>
 let rows: Row[]
 let header: string[]
@@ -45,6 +46,14 @@ beforeAll(async () => {
 })
 
 describe('attest import ucdp on the GED fixture', () => {
+  it('reads the fixture unchanged (its SHA256SUMS)', async () => {
+    const sums = await readFile(path.join(path.dirname(fixture), 'SHA256SUMS'), 'utf8')
+    const digest = createHash('sha256')
+      .update(await readFile(fixture))
+      .digest('hex')
+    expect(sums).toContain(`${digest}  GEDEvent_v23_1_CAF.csv`)
+  })
+
   it('imports every row once, then a second import changes nothing', async () => {
     const first = await importFile(db(), ucdpGed, {
       file: fixture,
