@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { rowsWhereIn } from '../src/db/batch.js'
-import { claimsAbout } from '../src/db/claims.js'
-import { eventLinksByEventIds, listEvents } from '../src/db/events.js'
-import { groupWithAffiliatesAsOf, relationsByGroupIds } from '../src/db/groups.js'
+import { listEventPage } from '../src/db/event-list.js'
+import { eventLinksByEventIds } from '../src/db/events.js'
+import { affiliatesAsOf, relationsByGroupIds } from '../src/db/groups.js'
 import { searchByNamePage } from '../src/db/name-search.js'
-import { findPersonByName, membershipsByPersonIds } from '../src/db/persons.js'
+import { membershipsWhereIn } from '../src/db/persons.js'
 import { sourceChains } from '../src/db/sources.js'
 import { loadDemoData, readDemoData } from '../src/demo/load-demo.js'
 import { testDb } from './support/test-database.js'
@@ -72,12 +72,13 @@ describe('the demo data set', () => {
       date_precision: 'day',
       is_suicide: true,
     })
-    const [tunisia] = await listEvents(
+    const { rows: january } = await listEventPage(
       db(),
       { countries: ['TUN'], from: '2019-01-01', to: '2019-01-31' },
-      10,
+      'date_desc',
+      { limit: 10, backward: false },
     )
-    expect(tunisia?.id).toBe(raid.id)
+    expect(january.map((event) => event.id)).toEqual([raid.id])
 
     const figures = await db()
       .selectFrom('casualty_figure as f')
@@ -102,7 +103,7 @@ describe('the demo data set', () => {
 
   it('keeps the caption’s 2018 as a sourced discrepancy beside the text’s 2019', async () => {
     const raid = await eventByTitle('Two militants killed in counter-terrorism raid in Sidi Bouzid')
-    const claims = await claimsAbout(db(), { eventId: raid.id })
+    const claims = await rowsWhereIn(db(), 'claim', 'event_id', [raid.id])
     expect(claims).toHaveLength(1)
     expect(claims[0]).toMatchObject({ property: 'date_start', value_text: '2018-01-03' })
     expect(raid.date_start).toBe('2019-01-03')
@@ -155,12 +156,26 @@ describe('the demo data set', () => {
   })
 
   it('dates Ezzedine Alaoui’s memberships: Jund al-Khilafa from 2014, then head of the Brigade of Jihad and Unity', async () => {
-    const alaoui = await findPersonByName(db(), 'Ezzedine Alaoui')
-    expect(alaoui?.died_on).toBe('2019-01-03')
-    const memberships = await membershipsByPersonIds(db(), [alaoui?.id ?? 0])
+    const alaoui = await db()
+      .selectFrom('person')
+      .selectAll()
+      .where('name', '=', 'Ezzedine Alaoui')
+      .executeTakeFirstOrThrow()
+    expect(alaoui.died_on).toBe('2019-01-03')
+    const memberships = await membershipsWhereIn(db(), 'person_id', [alaoui.id])
+    const groupNames = new Map(
+      (
+        await rowsWhereIn(
+          db(),
+          'armed_group',
+          'id',
+          memberships.map((m) => m.group_id),
+        )
+      ).map((g) => [g.id, g.name]),
+    )
     expect(
       memberships.map((m) => [
-        m.group_name,
+        groupNames.get(m.group_id),
         m.role,
         m.valid_from,
         m.valid_from_precision,
@@ -195,12 +210,17 @@ describe('the demo data set', () => {
 
   it('keeps both disputed counts of Tunisians who joined ISIS, each with who stated it', async () => {
     const isis = await groupByName('Islamic State')
-    const claims = (await claimsAbout(db(), { groupId: isis.id })).filter(
+    const claims = (await rowsWhereIn(db(), 'claim', 'group_id', [isis.id], ['id'])).filter(
       (c) => c.property === 'foreign_fighters_from_tunisia',
     )
-    expect(claims.map((c) => [c.low, c.high, c.qualifier, c.stated_by_name])).toEqual([
+    const zelin = await db()
+      .selectFrom('source')
+      .select('id')
+      .where('name', '=', 'Aaron Zelin')
+      .executeTakeFirstOrThrow()
+    expect(claims.map((c) => [c.low, c.high, c.qualifier, c.stated_by_source_id])).toEqual([
       [null, 6000, 'at_most', null],
-      [2500, null, 'at_least', 'Aaron Zelin'],
+      [2500, null, 'at_least', zelin.id],
     ])
   })
 
@@ -215,17 +235,25 @@ describe('the demo data set', () => {
     }
   })
 
-  it('finds Islamic State with its affiliates as of the raid, and AQIM with its Tunisian branch', async () => {
-    const isis = await groupByName('Islamic State')
-    const jak = await groupByName('Jund al-Khilafa')
-    const aqim = await groupByName('al-Qaeda in the Islamic Maghreb')
-    const kubn = await groupByName('Katibat Uqbah Bin Nafi')
-    expect(await groupWithAffiliatesAsOf(db(), isis.id, '2019-01-03')).toEqual(
-      [isis.id, jak.id].sort((a, b) => a - b),
+  it('finds Islamic State’s affiliates as of the raid, and AQIM’s Tunisian branch', async () => {
+    const [isis, jak, aqim, kubn] = await Promise.all(
+      [
+        'Islamic State',
+        'Jund al-Khilafa',
+        'al-Qaeda in the Islamic Maghreb',
+        'Katibat Uqbah Bin Nafi',
+      ].map(groupByName),
     )
-    expect(await groupWithAffiliatesAsOf(db(), aqim.id, '2019-01-03')).toEqual(
-      [aqim.id, kubn.id].sort((a, b) => a - b),
+    const affiliates = await affiliatesAsOf(
+      db(),
+      [isis?.id ?? 0, aqim?.id ?? 0, jak?.id ?? 0],
+      '2019-01-03',
     )
-    expect(await groupWithAffiliatesAsOf(db(), jak.id, '2019-01-03')).toEqual([jak.id])
+    expect(affiliates).toEqual(
+      [
+        { root_id: isis?.id, group_id: jak?.id },
+        { root_id: aqim?.id, group_id: kubn?.id },
+      ].sort((x, y) => (x.root_id ?? 0) - (y.root_id ?? 0)),
+    )
   })
 })

@@ -4,10 +4,6 @@ import type { ArmedGroup } from './schema.js'
 
 export type GroupRow = Selectable<ArmedGroup>
 
-export async function findGroupById(db: Database, id: number): Promise<GroupRow | undefined> {
-  return db.selectFrom('armed_group').selectAll().where('id', '=', id).executeTakeFirst()
-}
-
 /** The group known in another dataset by this id (e.g. scheme 'ucdp', a UCDP actor id). */
 export async function findGroupByExternalId(db: Database, scheme: string, externalId: string) {
   return db
@@ -42,17 +38,17 @@ export async function relationsByGroupIds(
 }
 
 /**
- * The group and its affiliates as of a date: every group that pledged allegiance to it or is
- * its branch, directly or through other affiliates, by relations in force on that date.
- * "Events by ISIS and its affiliates as of 2019-01-03" filters on these ids.
+ * Each group's affiliates as of a date (sql/0009's group_affiliates): the groups that pledged
+ * allegiance to it or are its branches, directly or through others, by relations in force on
+ * that date. One statement for all the groups.
  */
-export async function groupWithAffiliatesAsOf(
-  db: Database,
-  groupId: number,
-  asOf: string,
-): Promise<number[]> {
-  const { rows } = await sql<{ id: number }>`
-    SELECT DISTINCT group_id AS id FROM group_affiliates(ARRAY[${groupId}]::bigint[])
-    WHERE valid @> ${asOf}::date ORDER BY 1`.execute(db)
-  return rows.map((row) => row.id)
+export async function affiliatesAsOf(db: Database, groupIds: readonly number[], asOf: string) {
+  if (groupIds.length === 0) return []
+  const { rows } = await sql<{ root_id: number; group_id: number }>`
+    SELECT DISTINCT asked.id AS root_id, affiliate.group_id
+    FROM unnest(${[...groupIds]}::bigint[]) AS asked (id)
+    CROSS JOIN LATERAL group_affiliates(ARRAY[asked.id]) AS affiliate
+    WHERE affiliate.group_id <> asked.id AND affiliate.valid @> ${asOf}::date
+    ORDER BY 1, 2`.execute(db)
+  return rows
 }

@@ -3,7 +3,7 @@ import { rowsWhereIn } from '../db/batch.js'
 import type { Database } from '../db/database.js'
 import { groupEventCounts, groupEventPages } from '../db/event-list.js'
 import { eventLinksByEventIds } from '../db/events.js'
-import { relationsByGroupIds } from '../db/groups.js'
+import { affiliatesAsOf, relationsByGroupIds } from '../db/groups.js'
 import type { PageRequest } from '../db/keyset.js'
 import { membershipsWhereIn } from '../db/persons.js'
 import { revisionsOf } from '../db/revisions.js'
@@ -97,6 +97,12 @@ export function createLoaders(db: Database) {
       manyBy(
         (ids) => relationsByGroupIds(db, ids, asOf),
         (row) => [row.from_group_id, row.to_group_id],
+      ),
+    ),
+    affiliatesOfGroup: perArgument((asOf: string) =>
+      manyBy(
+        (ids) => affiliatesAsOf(db, ids, asOf),
+        (row) => row.root_id,
       ),
     ),
     membersOfGroup: perArgument((asOf: string | undefined) =>

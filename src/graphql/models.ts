@@ -180,7 +180,15 @@ export type EventChangeModel = Fields<G.EventChange, 'event' | 'eventId'> & { ev
 
 export type ArmedGroupModel = Fields<
   G.ArmedGroup,
-  'country' | 'aliases' | 'externalIds' | 'relations' | 'members' | 'events' | 'claims' | 'history'
+  | 'country'
+  | 'aliases'
+  | 'externalIds'
+  | 'relations'
+  | 'affiliates'
+  | 'members'
+  | 'events'
+  | 'claims'
+  | 'history'
 > & { id: number; countryId: number | null }
 
 export function toArmedGroup(row: Selectable<Row.ArmedGroup>): ArmedGroupModel {

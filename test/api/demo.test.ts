@@ -390,3 +390,25 @@ describe('history and sources', () => {
     })
   })
 })
+
+describe('affiliates', () => {
+  it('lists a group’s affiliates as of a date, for many groups in one statement', async () => {
+    api.resetStatements()
+    const { groups } = dataOf(
+      await api.query(
+        '{ groups(first: 20) { edges { node { name affiliates(asOf: "2019-01-03") { name } } } } }',
+      ),
+    )
+    const byName = Object.fromEntries(
+      groups.edges.map((edge: any) => [
+        edge.node.name,
+        edge.node.affiliates.map((g: any) => g.name),
+      ]),
+    )
+    expect(byName['Islamic State']).toEqual(['Jund al-Khilafa'])
+    expect(byName['al-Qaeda in the Islamic Maghreb']).toEqual(['Katibat Uqbah Bin Nafi'])
+    expect(byName['Jund al-Khilafa']).toEqual([])
+    // groups; affiliates of all; the affiliated groups themselves.
+    expect(api.statements).toHaveLength(3)
+  })
+})

@@ -44,6 +44,11 @@ export type ActorSide =
 /** An armed group, state force or other collective actor. */
 export type ArmedGroup = Node & {
   __typename?: 'ArmedGroup';
+  /**
+   * Its affiliates on a date: groups that pledged allegiance to it or are its branches, directly or
+   * through other affiliates, by relations valid on that date (the group itself not included).
+   */
+  affiliates: Array<ArmedGroup>;
   /** Other names and spellings. */
   aliases: Array<GroupAlias>;
   /** Sourced statements about it (such as the disputed count of Tunisians who joined ISIS). */
@@ -73,6 +78,12 @@ export type ArmedGroup = Node & {
   relations: Array<GroupRelation>;
   updatedAt: Scalars['DateTime']['output'];
   version: Scalars['Int']['output'];
+};
+
+
+/** An armed group, state force or other collective actor. */
+export type ArmedGroupAffiliatesArgs = {
+  asOf: Scalars['Date']['input'];
 };
 
 
@@ -1244,6 +1255,7 @@ export type ResolversParentTypes = {
 };
 
 export type ArmedGroupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ArmedGroup'] = ResolversParentTypes['ArmedGroup']> = {
+  affiliates?: Resolver<Array<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<ArmedGroupAffiliatesArgs, 'asOf'>>;
   aliases?: Resolver<Array<ResolversTypes['GroupAlias']>, ParentType, ContextType>;
   claims?: Resolver<Array<ResolversTypes['Claim']>, ParentType, ContextType>;
   country?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;

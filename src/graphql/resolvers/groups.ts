@@ -23,6 +23,13 @@ export const ArmedGroup: Complete<ArmedGroupResolvers, G.ArmedGroup, model.Armed
     (await loaders.relationsOfGroup(asOf ?? undefined).load(id))
       .filter((row) => !kind || row.kind === lower(kind))
       .map(model.toGroupRelation),
+  affiliates: async ({ id }, { asOf }, { loaders }) => {
+    const affiliates = await loaders.affiliatesOfGroup(asOf).load(id)
+    const groups = await loaders.group.loadMany(affiliates.map((row) => row.group_id))
+    return groups.flatMap((row) =>
+      row && !(row instanceof Error) ? [model.toArmedGroup(row)] : [],
+    )
+  },
   members: async ({ id }, { asOf }, { loaders }) =>
     (await loaders.membersOfGroup(asOf ?? undefined).load(id)).map(model.toMembership),
   events: async ({ id }, { first, after, role }, { loaders }) => {
