@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
@@ -206,6 +206,33 @@ describe('attest import gtd', () => {
       await api.query('{ events(filter: { countries: ["TUN"] }) { totalCount } }'),
     )
     expect(events.totalCount).toBe(5 + 4)
+  })
+})
+
+describe('countries', () => {
+  it('are found by ISO code whatever a dataset calls them', async () => {
+    const [header, first] = (await readFile(gtdFile, 'utf8')).split('\n')
+    const row = (first as string)
+      .replace('201901030001', '201901030099')
+      .replace(',Tunisia,', ',Democratic Republic of the Congo,')
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'attest-gtd-')), 'congo.csv')
+    await writeFile(file, `${header}\n${row}\n`)
+    const congo = await testDb()
+      .insertInto('place')
+      .values({ level: 'country', name: 'Congo, DRC', iso_alpha3: 'COD' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    expect(await importFile(testDb(), gtd, { file, release: 'fixture' })).toMatchObject({
+      inserted: 1,
+      rejects: [],
+    })
+    const event = await eventOf('gtd', '201901030099')
+    expect(event.country).toEqual({ isoCode: 'COD' })
+    const { rows } = await sql<{
+      n: number
+    }>`SELECT count(*)::int AS n FROM place WHERE iso_alpha3 = 'COD'`.execute(testDb())
+    expect(rows[0]?.n).toBe(1)
+    expect(congo.id).toBeGreaterThan(0)
   })
 })
 

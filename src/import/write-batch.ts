@@ -217,15 +217,22 @@ async function upsertPlaces(
   await sql`
     INSERT INTO place (level, name, gw_code, iso_alpha3)
     SELECT 'country', r->>'country', (r->>'gwCode')::int, r->>'isoAlpha3' FROM ${rowsOf(countries)} AS r
-    ON CONFLICT ON CONSTRAINT place_name_key DO NOTHING`.execute(trx)
+    ON CONFLICT DO NOTHING`.execute(trx)
   const { rows } = await sql<{ key: string; id: number }>`
     WITH wanted AS (
-      SELECT DISTINCT r->>'country' AS country, r->>'admin1' AS admin1, r->>'admin2' AS admin2
+      SELECT DISTINCT r->>'country' AS country, r->>'isoAlpha3' AS iso, r->>'admin1' AS admin1, r->>'admin2' AS admin2
       FROM ${rowsOf(events.map((event) => event.place))} AS r
     ),
+    -- A country is found by its ISO code when it has one (datasets spell names differently:
+    -- "Congo, DRC", "Democratic Republic of the Congo"), else by name.
     country AS (
-      SELECT wanted.*, place.id AS country_id FROM wanted
-      JOIN place ON place.parent_id IS NULL AND place.level = 'country' AND place.name = wanted.country
+      SELECT wanted.country, wanted.admin1, wanted.admin2, found.id AS country_id FROM wanted
+      CROSS JOIN LATERAL (
+        SELECT place.id FROM place
+        WHERE place.parent_id IS NULL AND (place.iso_alpha3 = wanted.iso OR place.name = wanted.country)
+        ORDER BY place.iso_alpha3 = wanted.iso DESC NULLS LAST, place.id
+        LIMIT 1
+      ) found
     ),
     admin1_new AS (
       INSERT INTO place (parent_id, level, name)
