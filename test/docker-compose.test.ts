@@ -36,7 +36,10 @@ describe('docker-compose.yml', () => {
     expect(attest?.healthcheck?.test.join(' ')).toMatch(/\/readyz/)
     const dockerfile = await readFile(path.join(projectRoot, 'Dockerfile'), 'utf8')
     expect(dockerfile).toMatch(/^CMD \["node", "dist\/cli\/main\.js", "serve"\]$/m)
-    expect(dockerfile).toMatch(/^COPY sql \.\/sql$/m)
+    // What the service reads at run time besides its code.
+    for (const needed of ['schema.graphql ./', 'sql ./sql', 'data ./data']) {
+      expect(dockerfile).toMatch(new RegExp(`^COPY ${needed.replaceAll('.', '\\.')}$`, 'm'))
+    }
     expect(dockerfile).toMatch(/^USER node$/m)
   })
 
