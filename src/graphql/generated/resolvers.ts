@@ -972,7 +972,7 @@ export type Source = Node & {
   id: Scalars['ID']['output'];
   kind: SourceKind;
   name: Scalars['String']['output'];
-  /** Its reports, newest first. */
+  /** Its reports, by publication date (undated ones last). */
   reports: Array<Report>;
   /** Reach: local, national, regional, international… */
   scale?: Maybe<Scalars['String']['output']>;
