@@ -1,8 +1,5 @@
-import { type Selectable, sql } from 'kysely'
+import { sql } from 'kysely'
 import type { Database } from './database.js'
-import type { ArmedGroup } from './schema.js'
-
-export type GroupRow = Selectable<ArmedGroup>
 
 /** The group known in another dataset by this id (e.g. scheme 'ucdp', a UCDP actor id). */
 export async function findGroupByExternalId(db: Database, scheme: string, externalId: string) {

@@ -3,7 +3,7 @@ import type * as G from '../generated/resolvers.js'
 import type { ArmedGroupResolvers, GroupRelationResolvers } from '../generated/resolvers.js'
 import * as model from '../models.js'
 import { pageRequest, toConnection } from '../pagination.js'
-import { type Complete, globalId, mapped, required } from './node.js'
+import { type Complete, globalId, mapped, mappedMany, required } from './node.js'
 
 export const ArmedGroup: Complete<ArmedGroupResolvers, G.ArmedGroup, model.ArmedGroupModel> = {
   id: globalId('ArmedGroup'),
@@ -25,9 +25,10 @@ export const ArmedGroup: Complete<ArmedGroupResolvers, G.ArmedGroup, model.Armed
       .map(model.toGroupRelation),
   affiliates: async ({ id }, { asOf }, { loaders }) => {
     const affiliates = await loaders.affiliatesOfGroup(asOf).load(id)
-    const groups = await loaders.group.loadMany(affiliates.map((row) => row.group_id))
-    return groups.flatMap((row) =>
-      row && !(row instanceof Error) ? [model.toArmedGroup(row)] : [],
+    return mappedMany(
+      loaders.group,
+      affiliates.map((row) => row.group_id),
+      model.toArmedGroup,
     )
   },
   members: async ({ id }, { asOf }, { loaders }) =>

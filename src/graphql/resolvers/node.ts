@@ -1,3 +1,4 @@
+import type DataLoader from 'dataloader'
 import type { Context } from '../context.js'
 import { type DecodedId, type NodeType, toGlobalId } from '../ids.js'
 import * as model from '../models.js'
@@ -41,6 +42,16 @@ type Tagged = { [nodeType]: NodeType }
 
 export function resolveNodeType(value: Tagged): NodeType {
   return value[nodeType]
+}
+
+/** The models of the rows some ids name, in their order; ids with no row are left out. */
+export async function mappedMany<Row, Model>(
+  loader: DataLoader<number, Row | null>,
+  ids: readonly number[],
+  to: (row: Row) => Model,
+): Promise<Model[]> {
+  const rows = await loader.loadMany(ids)
+  return rows.flatMap((row) => (row === null || row instanceof Error ? [] : [to(row)]))
 }
 
 /** null stays null; a row becomes its model. */

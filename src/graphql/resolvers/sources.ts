@@ -8,7 +8,7 @@ import type {
   SourceResolvers,
 } from '../generated/resolvers.js'
 import * as model from '../models.js'
-import { type Complete, globalId, mapped, required } from './node.js'
+import { type Complete, globalId, mapped, mappedMany, required } from './node.js'
 
 export const Source: Complete<SourceResolvers, G.Source, model.SourceModel> = {
   id: globalId('Source'),
@@ -26,8 +26,11 @@ export const Report: Complete<ReportResolvers, G.Report, model.ReportModel> = {
     (await loaders.citationsOfReport.load(id)).map(model.toReportCitation),
   citedBy: async ({ id }, _, { loaders }) => {
     const citing = await loaders.citationsOfCitedReport.load(id)
-    const reports = await loaders.report.loadMany(citing.map((row) => row.report_id))
-    return reports.flatMap((row) => (row && !(row instanceof Error) ? [model.toReport(row)] : []))
+    return mappedMany(
+      loaders.report,
+      citing.map((row) => row.report_id),
+      model.toReport,
+    )
   },
   sourceChain: async ({ id }, _, { loaders }) =>
     (await loaders.sourceChainOfReport.load(id)).map(model.toSourceChainLink),
