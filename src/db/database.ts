@@ -16,6 +16,8 @@ export interface DatabaseOptions {
   readonly maxConnections?: number
   /** Called with each SQL statement sent (used to count statements per request). */
   readonly onQuery?: (sql: string) => void
+  /** Told when an idle pooled connection dies (e.g. Postgres restarted); the pool replaces it. */
+  readonly onConnectionError?: (error: Error) => void
 }
 
 export function createDatabase(connectionString: string, options: DatabaseOptions = {}): Database {
@@ -24,6 +26,9 @@ export function createDatabase(connectionString: string, options: DatabaseOption
     max: options.maxConnections ?? 10,
     application_name: 'attest',
   })
+  // Without a listener, an idle connection's error (a restart, a dropped database) would be
+  // an uncaught 'error' event and end the process; the pool already discards that connection.
+  pool.on('error', options.onConnectionError ?? (() => {}))
   const onQuery = options.onQuery
   return new Kysely<DB>({
     dialect: new PostgresDialect({ pool }),

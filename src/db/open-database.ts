@@ -27,7 +27,10 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Open
       })
   const url = config.databaseUrl ?? (embedded?.url as string)
   const location = redactUrl(url)
-  const db = createDatabase(url)
+  const db = createDatabase(url, {
+    onConnectionError: (error) =>
+      logger.warn({ err: error }, 'a pooled database connection failed'),
+  })
   const close = async () => {
     await db.destroy()
     await embedded?.stop()
