@@ -12,6 +12,8 @@ export interface Config {
   /** Where the embedded Postgres keeps its cluster (and anything else the service stores). */
   readonly dataDir: string
   readonly logLevel: LogLevel
+  /** When true, reading needs an API key too (any role); by default anyone may read. */
+  readonly readRequiresKey: boolean
 }
 
 /** A configuration value that is present but wrong; the message names the variable. */
@@ -34,6 +36,7 @@ export function loadConfig(env: Env = process.env): Config {
       optional(env, 'DATA_DIR', (value) => value) ?? path.join(projectRoot, '.data'),
     ),
     logLevel: optional(env, 'LOG_LEVEL', parseLogLevel) ?? 'info',
+    readRequiresKey: optional(env, 'READ_REQUIRES_KEY', parseBoolean) ?? false,
   })
 }
 
@@ -80,4 +83,11 @@ function parseLogLevel(value: string): LogLevel {
     throw new Error(`expected one of ${logLevels.join(', ')}, got "${value}"`)
   }
   return level as LogLevel
+}
+
+function parseBoolean(value: string): boolean {
+  const lowered = value.toLowerCase()
+  if (lowered === 'true' || lowered === '1') return true
+  if (lowered === 'false' || lowered === '0') return false
+  throw new Error(`expected true or false, got "${value}"`)
 }

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Config } from './config.js'
+import type { Database } from './db/database.js'
 import { exportEvents } from './db/event-export.js'
 import type { EventFilter } from './db/event-filter.js'
 import { hasAnyEvent } from './db/events.js'
@@ -39,6 +40,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       logger,
       host: config.host,
       port: config.port,
+      readRequiresKey: config.readRequiresKey,
     })
     const { port } = server.server.address() as AddressInfo
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`
@@ -81,13 +83,22 @@ export async function migrate(config: Config, logger: Logger): Promise<void> {
   await database.close()
 }
 
-export async function loadDemo(config: Config, logger: Logger): Promise<DemoLoadResult> {
+/** Opens (and migrates) the database, runs `work` on it, and closes it whatever happens. */
+export async function withDatabase<T>(
+  config: Config,
+  logger: Logger,
+  work: (db: Database) => Promise<T>,
+): Promise<T> {
   const database = await openDatabase(config, logger)
   try {
-    return await loadDemoData(database.db)
+    return await work(database.db)
   } finally {
     await database.close()
   }
+}
+
+export function loadDemo(config: Config, logger: Logger): Promise<DemoLoadResult> {
+  return withDatabase(config, logger, loadDemoData)
 }
 
 export async function importDataset(

@@ -53,6 +53,8 @@ const cases: Record<string, (db: Db) => Promise<unknown>> = {
     await aSource(db, { name: 'Reuters', kind: 'news_agency' })
     await aSource(db, { name: 'REUTERS', kind: 'news_agency' })
   },
+  source_version_positive: (db) => aSource(db, { version: 0 }),
+  report_version_positive: (db) => aReport(db, { version: 0 }),
   report_identifiable: (db) => aReport(db, { headline: null, url: null, citation: ' ' }),
   report_language_format: (db) => aReport(db, { language: 'English' }),
   report_url_format: (db) => aReport(db, { url: 'ftp://example.org/a' }),
@@ -149,6 +151,11 @@ const cases: Record<string, (db: Db) => Promise<unknown>> = {
   armed_group_dates_ordered: (db) =>
     aGroup(db, { founded_on: '2014-01-01', dissolved_on: '2013-12-31' }),
   armed_group_version_positive: (db) => aGroup(db, { version: -1 }),
+  armed_group_not_merged_into_self: async (db) => {
+    const id = await aGroup(db)
+    await db.updateTable('armed_group').set({ merged_into_id: id }).where('id', '=', id).execute()
+  },
+  person_version_positive: (db) => aPerson(db, { version: 0 }),
   group_alias_not_blank: async (db) =>
     db
       .insertInto('group_alias')

@@ -2,7 +2,9 @@
 import { createWriteStream } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import { CsvError } from 'csv-parse'
+import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.js'
 import { type Config, ConfigError, loadConfig } from '../config.js'
+import type { ApiRole } from '../db/schema.js'
 import { ExportFilterError, parseExportFilter } from '../export/export-filter.js'
 import { type ExportFormat, exportFormats } from '../export/formats.js'
 import { acled } from '../import/acled.js'
@@ -10,14 +12,17 @@ import { gtd } from '../import/gtd.js'
 import { ImportError, type ImportProgress, type ImportSummary } from '../import/run-import.js'
 import { ucdpGed, ucdpReleaseFromFileName } from '../import/ucdp.js'
 import { createLogger, type Logger } from '../logger.js'
-import { exportEventsTo, importDataset, loadDemo, migrate, serve } from '../main.js'
+import { exportEventsTo, importDataset, loadDemo, migrate, serve, withDatabase } from '../main.js'
+
+const apiRoles = ['reader', 'editor', 'admin'] as const
 
 const environment = `
 Environment:
   DATABASE_URL  Postgres connection string; unset = an embedded Postgres under DATA_DIR
   DATA_DIR      where the embedded Postgres keeps its data (default: .data/ in the project)
   HOST, PORT    where to listen (default: 127.0.0.1, 4000)
-  LOG_LEVEL     fatal, error, warn, info (default), debug, trace or silent`
+  LOG_LEVEL     fatal, error, warn, info (default), debug, trace or silent
+  READ_REQUIRES_KEY  true = reading needs an API key too (default: false, anyone may read)`
 
 const program = new Command('attest')
   .description('A GraphQL service over a database of political-violence and terrorism events.')
@@ -127,6 +132,58 @@ function printSummary(summary: ImportSummary, rejectsFile: string | undefined): 
     )
 }
 
+const apikeyCommand = program
+  .command('apikey')
+  .description('API keys: editors and admins send one as "Authorization: Bearer <key>"')
+
+apikeyCommand
+  .command('create')
+  .description('create a key and print it once (only its hash is stored)')
+  .requiredOption('--name <name>', 'who or what uses the key')
+  .requiredOption('--role <role>', 'reader, editor or admin', parseRole)
+  .action((options: { name: string; role: ApiRole }) =>
+    withConfig(async (config, logger) => {
+      const { key, row } = await withDatabase(config, logger, (db) =>
+        createApiKey(db, options.name, options.role),
+      )
+      console.log(key)
+      console.error(
+        `created ${row.role} key "${row.name}" (prefix ${row.prefix}); it is not shown again`,
+      )
+    }),
+  )
+
+apikeyCommand
+  .command('list')
+  .description('list the keys: prefix, role, name, created, revoked (never the keys)')
+  .action(() =>
+    withConfig(async (config, logger) => {
+      const keys = await withDatabase(config, logger, listApiKeys)
+      for (const key of keys)
+        console.log(
+          [key.prefix, key.role, key.name, key.createdAt, key.revokedAt ?? 'active'].join('\t'),
+        )
+    }),
+  )
+
+apikeyCommand
+  .command('revoke')
+  .description('revoke a key by its prefix; it stops working at once')
+  .argument('<prefix>', 'the prefix `apikey list` shows')
+  .action((prefix: string) =>
+    withConfig(async (config, logger) => {
+      if (!(await withDatabase(config, logger, (db) => revokeApiKey(db, prefix))))
+        throw new InvalidArgumentError(`no active key has the prefix ${prefix}`)
+      console.log(`revoked ${prefix}`)
+    }),
+  )
+
+function parseRole(value: string): ApiRole {
+  if (!(apiRoles as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected ${apiRoles.join(', ')}`)
+  return value as ApiRole
+}
+
 program
   .command('export')
   .description(
@@ -198,6 +255,7 @@ function isBadInput(error: unknown): boolean {
     error instanceof ImportError ||
     error instanceof ExportFilterError ||
     error instanceof CsvError ||
+    error instanceof InvalidArgumentError ||
     code === 'ENOENT' ||
     code === 'EACCES' ||
     code === 'EISDIR'

@@ -81,6 +81,7 @@ export interface ArmedGroup {
   founded_precision: DatePrecision | null;
   id: Generated<number>;
   kind: Generated<GroupKind>;
+  merged_into_id: number | null;
   name: string;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
@@ -268,6 +269,8 @@ export interface Person {
   id: Generated<number>;
   name: string;
   nationality_id: number | null;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
 }
 
 export interface Place {
@@ -291,7 +294,9 @@ export interface Report {
   language: string | null;
   published_on: string | null;
   source_id: number | null;
+  updated_at: Generated<Timestamp>;
   url: string | null;
+  version: Generated<number>;
 }
 
 export interface ReportCitation {
@@ -321,7 +326,9 @@ export interface Source {
   kind: SourceKind;
   name: string;
   scale: string | null;
+  updated_at: Generated<Timestamp>;
   url: string | null;
+  version: Generated<number>;
 }
 
 export interface DB {

@@ -26,6 +26,9 @@ const clientErrorCodes = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'CONFLICT',
 ])
 
 /** Masks internal errors: no SQL, no stack, no message from the database reaches a client. */

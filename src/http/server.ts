@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify'
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify'
 import { sql } from 'kysely'
+import { identifyCaller } from '../auth/access.js'
+import { ApiKeyVerifier } from '../auth/api-keys.js'
 import type { Database } from '../db/database.js'
 import { createApolloServer } from '../graphql/apollo.js'
 import { createContext } from '../graphql/context.js'
@@ -14,6 +16,8 @@ export interface HttpServerOptions {
   readonly logger: Logger
   readonly host: string
   readonly port: number
+  /** Reading needs an API key too (READ_REQUIRES_KEY). */
+  readonly readRequiresKey?: boolean
 }
 
 /**
@@ -21,7 +25,13 @@ export interface HttpServerOptions {
  * a browser's GET of /graphql), an index at /, liveness at /healthz and readiness (the database
  * answers) at /readyz.
  */
-export async function startHttpServer({ db, logger, host, port }: HttpServerOptions) {
+export async function startHttpServer({
+  db,
+  logger,
+  host,
+  port,
+  readRequiresKey = false,
+}: HttpServerOptions) {
   const app = Fastify({
     // Fastify's logger type is pino's minus a few members; the instance is our pino logger.
     loggerInstance: logger as FastifyBaseLogger,
@@ -43,13 +53,17 @@ export async function startHttpServer({ db, logger, host, port }: HttpServerOpti
     reply.header('x-request-id', request.id)
   })
 
+  const verifier = new ApiKeyVerifier(db)
   const apollo = createApolloServer()
   apollo.addPlugin(fastifyApolloDrainPlugin(app))
   await apollo.start()
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    context: async (request) => createContext(db, request.id, request.log as Logger),
+    context: async (request) => {
+      const caller = await identifyCaller(request.headers.authorization, verifier, readRequiresKey)
+      return createContext(db, request.id, request.log as Logger, caller)
+    },
   })
 
   registerGraphiql(app)

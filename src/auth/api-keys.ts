@@ -1,0 +1,140 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { promisify } from 'node:util'
+import type { Database } from '../db/database.js'
+import type { ApiRole } from '../db/schema.js'
+
+const scryptAsync = promisify(scrypt) as (
+  secret: string,
+  salt: Buffer,
+  length: number,
+  options: { N: number; r: number; p: number },
+) => Promise<Buffer>
+
+// OWASP's scrypt baseline: N = 2^17 needs 128 MiB; 2^14 with r = 8 is the common interactive
+// setting (16 MiB, ~40 ms here), acceptable once per key thanks to the verified-key cache below.
+const cost = { N: 2 ** 14, r: 8, p: 1 } as const
+const hashLength = 32
+
+/** A key is `att_`, a 12-character public prefix (stored, for lookup), `_`, and the secret. */
+const keyPattern = /^att_([A-Za-z0-9_-]{12})_([A-Za-z0-9_-]{43})$/
+
+export interface ApiKeyRow {
+  readonly id: number
+  readonly name: string
+  readonly role: ApiRole
+  readonly prefix: string
+  readonly createdAt: string
+  readonly revokedAt: string | null
+}
+
+/** Who is calling: the key's id, name and role. */
+export interface ApiKeyIdentity {
+  readonly id: number
+  readonly name: string
+  readonly role: ApiRole
+}
+
+async function hashSecret(secret: string, salt: Buffer): Promise<Buffer> {
+  return scryptAsync(secret, salt, hashLength, { ...cost, maxmem: 64 * 1024 * 1024 } as never)
+}
+
+/** `scrypt$N$r$p$salt$hash`: the parameters travel with the hash, so they can be raised later. */
+async function storedHash(secret: string): Promise<string> {
+  const salt = randomBytes(16)
+  const hash = await hashSecret(secret, salt)
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), hash.toString('base64')].join(
+    '$',
+  )
+}
+
+async function secretMatches(secret: string, stored: string): Promise<boolean> {
+  const [scheme, N, r, p, salt, hash] = stored.split('$')
+  if (scheme !== 'scrypt' || !salt || !hash) return false
+  const expected = Buffer.from(hash, 'base64')
+  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(N),
+    r: Number(r),
+    p: Number(p),
+    maxmem: 64 * 1024 * 1024,
+  } as never)
+  return timingSafeEqual(actual, expected)
+}
+
+/** Creates a key and returns it in full: the only time it is seen; the database keeps a hash. */
+export async function createApiKey(
+  db: Database,
+  name: string,
+  role: ApiRole,
+): Promise<{ key: string; row: ApiKeyRow }> {
+  const prefix = randomBytes(9).toString('base64url')
+  const secret = randomBytes(32).toString('base64url')
+  const inserted = await db
+    .insertInto('api_key')
+    .values({ name, role, prefix, key_hash: await storedHash(secret) })
+    .returning(['id'])
+    .executeTakeFirstOrThrow()
+  const row = (await listApiKeys(db)).find((key) => key.id === inserted.id) as ApiKeyRow
+  return { key: `att_${prefix}_${secret}`, row }
+}
+
+export async function listApiKeys(db: Database): Promise<ApiKeyRow[]> {
+  const rows = await db
+    .selectFrom('api_key')
+    .select(['id', 'name', 'role', 'prefix', 'created_at', 'revoked_at'])
+    .orderBy('id')
+    .execute()
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    prefix: row.prefix,
+    createdAt: row.created_at.toISOString(),
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+  }))
+}
+
+/** Revokes the key with this prefix; false when there is no such active key. */
+export async function revokeApiKey(db: Database, prefix: string): Promise<boolean> {
+  const result = await db
+    .updateTable('api_key')
+    .set({ revoked_at: new Date() })
+    .where('prefix', '=', prefix)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/**
+ * Checks keys against their scrypt hashes. A key once verified is remembered (by its SHA-256,
+ * never in clear) so scrypt runs once per key, not per request; the row is still read on every
+ * request, so a revoked key stops working at once.
+ */
+export class ApiKeyVerifier {
+  readonly #verified = new Map<string, string>()
+
+  constructor(
+    private readonly db: Database,
+    private readonly maxRemembered = 1000,
+  ) {}
+
+  /** The key's identity, or undefined for a malformed, unknown or revoked key. */
+  async identify(key: string): Promise<ApiKeyIdentity | undefined> {
+    const match = keyPattern.exec(key)
+    if (!match) return undefined
+    const [, prefix, secret] = match as unknown as [string, string, string]
+    const row = await this.db
+      .selectFrom('api_key')
+      .select(['id', 'name', 'role', 'key_hash'])
+      .where('prefix', '=', prefix)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (!row) return undefined
+    const fingerprint = createHash('sha256').update(key).digest('base64')
+    if (this.#verified.get(fingerprint) !== row.key_hash) {
+      if (!(await secretMatches(secret, row.key_hash))) return undefined
+      if (this.#verified.size >= this.maxRemembered) this.#verified.clear()
+      this.#verified.set(fingerprint, row.key_hash)
+    }
+    return { id: row.id, name: row.name, role: row.role }
+  }
+}
