@@ -1,5 +1,6 @@
-import { sql } from 'kysely'
+import { type Selectable, sql } from 'kysely'
 import type { Database } from './database.js'
+import type { DB } from './schema.js'
 
 /** The group known in another dataset by this id (e.g. scheme 'ucdp', a UCDP actor id). */
 export async function findGroupByExternalId(db: Database, scheme: string, externalId: string) {
@@ -47,5 +48,23 @@ export async function affiliatesAsOf(db: Database, groupIds: readonly number[], 
     CROSS JOIN LATERAL group_affiliates(ARRAY[asked.id]) AS affiliate
     WHERE affiliate.group_id <> asked.id AND affiliate.valid @> ${asOf}::date
     ORDER BY 1, 2`.execute(db)
+  return rows
+}
+
+/**
+ * Groups by id, a merged group's id leading to the group it was merged into (through any chain
+ * of merges): `asked` is the id that was asked for.
+ */
+export async function groupsFollowingMerges(db: Database, ids: readonly number[]) {
+  if (ids.length === 0) return []
+  const { rows } = await sql<Selectable<DB['armed_group']> & { asked: number }>`
+    WITH RECURSIVE chain (asked, id, merged_into_id) AS (
+      SELECT id, id, merged_into_id FROM armed_group WHERE id = ANY(${[...ids]}::bigint[])
+      UNION ALL
+      SELECT chain.asked, g.id, g.merged_into_id
+      FROM chain JOIN armed_group g ON g.id = chain.merged_into_id
+    )
+    SELECT chain.asked, g.* FROM chain JOIN armed_group g ON g.id = chain.id
+    WHERE chain.merged_into_id IS NULL`.execute(db)
   return rows
 }

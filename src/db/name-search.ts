@@ -12,6 +12,13 @@ const namesOf: Record<Searchable, RawBuilder<unknown>> = {
   source: sql`SELECT source.name`,
 }
 
+/** Which records are listed: a merged group lives on only as an id that leads to its survivor. */
+const listed: Record<Searchable, RawBuilder<unknown>> = {
+  armed_group: sql`armed_group.merged_into_id IS NULL`,
+  person: sql`true`,
+  source: sql`true`,
+}
+
 // Below this a match is noise (pg_trgm's own default threshold).
 const minimumScore = 0.3
 
@@ -41,7 +48,8 @@ export async function searchByNamePage<T extends Searchable>(
   const { rows } = await sql<Selectable<DB[T]> & { id: number; sort_value: string }>`
     SELECT ${sql.table(table)}.*, ${parts.sortValue} AS sort_value
     FROM ${sql.table(table)}
-    WHERE ${text ? sql`${key.expression} >= ${minimumScore}` : sql`true`} AND ${parts.condition}
+    WHERE ${listed[table]} AND ${text ? sql`${key.expression} >= ${minimumScore}` : sql`true`}
+      AND ${parts.condition}
     ORDER BY ${parts.orderBy}
     LIMIT ${parts.limit}`.execute(db)
   return pageRows(rows, page)
@@ -54,6 +62,8 @@ export async function countByName(
 ): Promise<number> {
   const { rows } = await sql<{ count: number }>`
     SELECT count(*)::int AS count FROM ${sql.table(table)}
-    WHERE ${text ? sql`${matchScore(table, text)} >= ${minimumScore}` : sql`true`}`.execute(db)
+    WHERE ${listed[table]} AND ${text ? sql`${matchScore(table, text)} >= ${minimumScore}` : sql`true`}`.execute(
+    db,
+  )
   return rows[0]?.count ?? 0
 }

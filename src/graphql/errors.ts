@@ -4,3 +4,16 @@ import { GraphQLError } from 'graphql'
 export function badUserInput(message: string, argument: string, rule: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument, rule } })
 }
+
+/** A bad input field of a mutation: `field` names it, `rule` says what it broke. */
+export function invalidField(message: string, field: string, rule: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field, rule } })
+}
+
+/** A write based on a stale version: nothing was written; the client re-reads and retries. */
+export function conflict(what: string, givenVersion: number, currentVersion: number): GraphQLError {
+  return new GraphQLError(
+    `The ${what} was changed since version ${givenVersion}: it is at version ${currentVersion}`,
+    { extensions: { code: 'CONFLICT', givenVersion, currentVersion } },
+  )
+}

@@ -13,6 +13,7 @@ export const nodeTypes = [
   'Report',
   'Claim',
   'Place',
+  'Revision',
 ] as const
 export type NodeType = (typeof nodeTypes)[number]
 

@@ -3,10 +3,10 @@ import { rowsWhereIn } from '../db/batch.js'
 import type { Database } from '../db/database.js'
 import { groupEventCounts, groupEventPages } from '../db/event-list.js'
 import { eventLinksByEventIds } from '../db/events.js'
-import { affiliatesAsOf, relationsByGroupIds } from '../db/groups.js'
+import { affiliatesAsOf, groupsFollowingMerges, relationsByGroupIds } from '../db/groups.js'
 import type { PageRequest } from '../db/keyset.js'
 import { membershipsWhereIn } from '../db/persons.js'
-import { revisionsOf } from '../db/revisions.js'
+import { revisionsByIds, revisionsOf } from '../db/revisions.js'
 import type { ActorRole } from '../db/schema.js'
 import { sourceChains } from '../db/sources.js'
 
@@ -21,7 +21,10 @@ export function createLoaders(db: Database) {
       rowsWhereIn(db, 'event', 'id', ids).then((rows) => rows.filter((row) => !row.deleted_at)),
     ),
     eventType: byId((ids) => rowsWhereIn(db, 'event_type', 'id', ids)),
-    group: byId((ids) => rowsWhereIn(db, 'armed_group', 'id', ids)),
+    group: byKey(
+      (ids) => groupsFollowingMerges(db, ids),
+      (row) => row.asked,
+    ),
     person: byId((ids) => rowsWhereIn(db, 'person', 'id', ids)),
     source: byId((ids) => rowsWhereIn(db, 'source', 'id', ids)),
     report: byId((ids) => rowsWhereIn(db, 'report', 'id', ids)),
@@ -30,6 +33,7 @@ export function createLoaders(db: Database) {
     relation: byId((ids) => rowsWhereIn(db, 'group_relation', 'id', ids)),
     membership: byId((ids) => rowsWhereIn(db, 'membership', 'id', ids)),
     claim: byId((ids) => rowsWhereIn(db, 'claim', 'id', ids)),
+    revision: byId((ids) => revisionsByIds(db, ids)),
 
     classificationsOfEvent: manyBy(
       (ids) =>
@@ -164,9 +168,17 @@ export type Loaders = ReturnType<typeof createLoaders>
 function byId<Row extends { readonly id: number }>(
   fetch: (ids: readonly number[]) => Promise<Row[]>,
 ) {
-  return new DataLoader<number, Row | null>(async (ids) => {
-    const rows = new Map((await fetch(ids)).map((row) => [row.id, row]))
-    return ids.map((id) => rows.get(id) ?? null)
+  return byKey(fetch, (row) => row.id)
+}
+
+/** Rows by the key each was fetched for, in the order asked; null for a key with no row. */
+function byKey<Row>(
+  fetch: (keys: readonly number[]) => Promise<Row[]>,
+  keyOf: (row: Row) => number,
+) {
+  return new DataLoader<number, Row | null>(async (keys) => {
+    const rows = new Map((await fetch(keys)).map((row) => [keyOf(row), row]))
+    return keys.map((key) => rows.get(key) ?? null)
   })
 }
 

@@ -255,6 +255,7 @@ export function toPerson(row: Selectable<Row.Person>): PersonModel {
     bornOn: row.born_on,
     diedOn: row.died_on,
     nationalityId: row.nationality_id,
+    version: row.version,
   }
 }
 
@@ -291,6 +292,7 @@ export function toSource(row: Selectable<Row.Source>): SourceModel {
     countryId: row.country_id,
     url: row.url,
     description: row.description,
+    version: row.version,
   }
 }
 
@@ -308,6 +310,7 @@ export function toReport(row: Selectable<Row.Report>): ReportModel {
     publishedOn: row.published_on,
     language: row.language,
     citation: row.citation,
+    version: row.version,
   }
 }
 
@@ -376,12 +379,13 @@ export function toPlace(row: Selectable<Row.Place>): PlaceModel {
   }
 }
 
-export type RevisionModel = Fields<G.Revision>
+export type RevisionModel = Fields<G.Revision> & { id: number }
 
 export function toRevision(
   row: Selectable<Row.Revision> & { author: string | null },
 ): RevisionModel {
   return {
+    id: row.id,
     operation: upper(row.operation),
     createdAt: row.created_at,
     author: row.author,
@@ -409,3 +413,4 @@ export type NodeModel =
   | ReportModel
   | ClaimModel
   | PlaceModel
+  | RevisionModel

@@ -18,6 +18,8 @@ export interface TestApi {
   query<Data = Record<string, any>>(
     query: string,
     variables?: Record<string, unknown>,
+    /** An API key, sent as `Authorization: Bearer <key>`. */
+    key?: string,
   ): Promise<GraphQLResponse<Data>>
   /** SQL statements the server sent since the last reset. */
   readonly statements: string[]
@@ -29,6 +31,7 @@ export interface TestApi {
 export async function startApi(
   databaseUrl: string,
   logger: Logger = createLogger('silent'),
+  options: { readRequiresKey?: boolean } = {},
 ): Promise<TestApi> {
   const statements: string[] = []
   const db = createDatabase(databaseUrl, { onQuery: (sql) => statements.push(sql) })
@@ -37,6 +40,7 @@ export async function startApi(
     logger,
     host: '127.0.0.1',
     port: 0,
+    ...options,
   })
   const { port } = server.server.address() as AddressInfo
   const url = `http://127.0.0.1:${port}/graphql`
@@ -46,10 +50,13 @@ export async function startApi(
     resetStatements: () => {
       statements.length = 0
     },
-    async query(query, variables) {
+    async query(query, variables, key) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(key && { authorization: `Bearer ${key}` }),
+        },
         body: JSON.stringify({ query, variables }),
       })
       return (await response.json()) as GraphQLResponse<never>

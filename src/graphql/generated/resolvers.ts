@@ -167,6 +167,20 @@ export type CasualtyFigure = Node & {
   vagueTerm?: Maybe<Scalars['String']['output']>;
 };
 
+/** A casualty figure. Required for a new one: category, population, reportId. low <= best <= high. */
+export type CasualtyFigureFields = {
+  best?: InputMaybe<Scalars['NonNegativeInt']['input']>;
+  category?: InputMaybe<CasualtyCategory>;
+  high?: InputMaybe<Scalars['NonNegativeInt']['input']>;
+  low?: InputMaybe<Scalars['NonNegativeInt']['input']>;
+  population?: InputMaybe<CasualtyPopulation>;
+  qualifier?: InputMaybe<FigureQualifier>;
+  quote?: InputMaybe<Scalars['String']['input']>;
+  reportId?: InputMaybe<Scalars['ID']['input']>;
+  /** The words of a VAGUE figure ("dozens"). */
+  vagueTerm?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Whom it happened to. */
 export type CasualtyPopulation =
   /** Everyone (a total). */
@@ -234,6 +248,31 @@ export type Claim = Node & {
   statement: Scalars['String']['output'];
   unit?: Maybe<Scalars['String']['output']>;
   valueText?: Maybe<Scalars['String']['output']>;
+};
+
+/** A claim. Required for a new one: property, statement, reportId, and a value or a number. */
+export type ClaimFields = {
+  best?: InputMaybe<Scalars['Float']['input']>;
+  high?: InputMaybe<Scalars['Float']['input']>;
+  low?: InputMaybe<Scalars['Float']['input']>;
+  /** snake_case name of what is claimed, such as foreign_fighters. */
+  property?: InputMaybe<Scalars['String']['input']>;
+  qualifier?: InputMaybe<FigureQualifier>;
+  quote?: InputMaybe<Scalars['String']['input']>;
+  reportId?: InputMaybe<Scalars['ID']['input']>;
+  /** The source that made the statement, when the report quotes one. */
+  statedBySourceId?: InputMaybe<Scalars['ID']['input']>;
+  statement?: InputMaybe<Scalars['String']['input']>;
+  unit?: InputMaybe<Scalars['String']['input']>;
+  valueText?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What a claim is about (exactly one of eventId, groupId, personId) and that subject's version. */
+export type ClaimSubjectInput = {
+  eventId?: InputMaybe<Scalars['ID']['input']>;
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  personId?: InputMaybe<Scalars['ID']['input']>;
+  version: Scalars['Int']['input'];
 };
 
 /** How exactly a date is known. */
@@ -343,6 +382,15 @@ export type EventActor = {
   side?: Maybe<ActorSide>;
 };
 
+export type EventActorInput = {
+  attribution?: InputMaybe<Attribution>;
+  groupId: Scalars['ID']['input'];
+  /** The report that attributes the event to the group. */
+  reportId?: InputMaybe<Scalars['ID']['input']>;
+  role: ActorRole;
+  side?: InputMaybe<ActorSide>;
+};
+
 /** A change to an event, for incremental sync. */
 export type EventChange = {
   __typename?: 'EventChange';
@@ -401,6 +449,25 @@ export type EventEdge = {
   node: Event;
 };
 
+/** An event's own fields. Dates must be real, dateEnd on or after dateStart, none past tomorrow. */
+export type EventFields = {
+  civilianTargeting?: InputMaybe<Scalars['Boolean']['input']>;
+  dateEnd?: InputMaybe<Scalars['Date']['input']>;
+  datePrecision?: InputMaybe<DatePrecision>;
+  dateStart?: InputMaybe<Scalars['Date']['input']>;
+  geoPrecision?: InputMaybe<GeoPrecision>;
+  isSuicide?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Latitude and longitude are given together or not at all. */
+  latitude?: InputMaybe<Scalars['Latitude']['input']>;
+  locationText?: InputMaybe<Scalars['String']['input']>;
+  longitude?: InputMaybe<Scalars['Longitude']['input']>;
+  /** The most precise known place; the event's country follows from it. */
+  placeId?: InputMaybe<Scalars['ID']['input']>;
+  summary?: InputMaybe<Scalars['String']['input']>;
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Filters on events; every given filter must match. */
 export type EventFilter = {
   /** Events with an actor in one of these roles (with `groups`: one of those groups in one of these roles). */
@@ -449,6 +516,12 @@ export type EventLink = {
   note?: Maybe<Scalars['String']['output']>;
 };
 
+export type EventLinkInput = {
+  kind: EventLinkKind;
+  note?: InputMaybe<Scalars['String']['input']>;
+  relatedEventId: Scalars['ID']['input'];
+};
+
 /** How two events relate. */
 export type EventLinkKind =
   /** Mentioned as context. */
@@ -476,6 +549,13 @@ export type EventPerson = {
   report?: Maybe<Report>;
   /** Their role, in the sources' words (combatant, suicide bomber, commander). */
   role: Scalars['String']['output'];
+};
+
+export type EventPersonInput = {
+  outcome?: InputMaybe<PersonOutcome>;
+  personId: Scalars['ID']['input'];
+  reportId?: InputMaybe<Scalars['ID']['input']>;
+  role: Scalars['String']['input'];
 };
 
 /** One bucket of eventStats: the dimensions' values and the metrics of its events. */
@@ -575,6 +655,17 @@ export type GroupAlias = {
   language?: Maybe<Scalars['String']['output']>;
 };
 
+export type GroupFields = {
+  countryId?: InputMaybe<Scalars['ID']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  dissolvedOn?: InputMaybe<Scalars['Date']['input']>;
+  dissolvedPrecision?: InputMaybe<DatePrecision>;
+  foundedOn?: InputMaybe<Scalars['Date']['input']>;
+  foundedPrecision?: InputMaybe<DatePrecision>;
+  kind?: InputMaybe<GroupKind>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** What kind of actor a group is (ACLED's actor types, plus what GTD and UCDP need). */
 export type GroupKind =
   | 'CIVILIANS'
@@ -605,6 +696,18 @@ export type GroupRelation = Node & {
   /** Last day it held; null when it still holds or the end is unknown. */
   validTo?: Maybe<Scalars['Date']['output']>;
   validToPrecision?: Maybe<DatePrecision>;
+};
+
+/** A relation. Required for a new one: toGroupId, kind, reportId. */
+export type GroupRelationFields = {
+  kind?: InputMaybe<GroupRelationKind>;
+  quote?: InputMaybe<Scalars['String']['input']>;
+  reportId?: InputMaybe<Scalars['ID']['input']>;
+  toGroupId?: InputMaybe<Scalars['ID']['input']>;
+  validFrom?: InputMaybe<Scalars['Date']['input']>;
+  validFromPrecision?: InputMaybe<DatePrecision>;
+  validTo?: InputMaybe<Scalars['Date']['input']>;
+  validToPrecision?: InputMaybe<DatePrecision>;
 };
 
 /** How one group relates to another. */
@@ -638,6 +741,668 @@ export type Membership = Node & {
   validFromPrecision?: Maybe<DatePrecision>;
   validTo?: Maybe<Scalars['Date']['output']>;
   validToPrecision?: Maybe<DatePrecision>;
+};
+
+/** A membership. Required for a new one: personId, reportId. */
+export type MembershipFields = {
+  personId?: InputMaybe<Scalars['ID']['input']>;
+  quote?: InputMaybe<Scalars['String']['input']>;
+  reportId?: InputMaybe<Scalars['ID']['input']>;
+  /** member (the default), leader, spokesperson… */
+  role?: InputMaybe<Scalars['String']['input']>;
+  validFrom?: InputMaybe<Scalars['Date']['input']>;
+  validFromPrecision?: InputMaybe<DatePrecision>;
+  validTo?: InputMaybe<Scalars['Date']['input']>;
+  validToPrecision?: InputMaybe<DatePrecision>;
+};
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Cites a report (with an optional quote). */
+  addEventCitation: Event;
+  addGroupExternalId: ArmedGroup;
+  /** Records that the report cites another report or a source (exactly one of them). */
+  addReportCitation: Report;
+  /** Records a new event. Required: title, dateStart (dateEnd defaults to dateStart). */
+  createEvent: Event;
+  /** Records a new group. Required: name. */
+  createGroup: ArmedGroup;
+  /** Records a new person. Required: name. */
+  createPerson: Person;
+  /** Records a new report. Required: a headline, url or citation. */
+  createReport: Report;
+  /** Records a new source. Required: name, kind. */
+  createSource: Source;
+  /** Soft-deletes: the event leaves lists and lookups, and appears in the change feed. */
+  deleteEvent: Event;
+  /**
+   * Merges one group into another (admin only): its events, aliases (and its name, as an alias),
+   * external ids, relations, memberships and claims move to the survivor; its id then resolves
+   * to the survivor. Returns the survivor.
+   */
+  mergeGroups: ArmedGroup;
+  removeCasualtyFigure: Event;
+  /** Removes a claim; the subject is given to check its version. */
+  removeClaim: Scalars['Boolean']['output'];
+  removeEventActor: Event;
+  removeEventCitation: Event;
+  removeEventClassification: Event;
+  removeEventLink: Event;
+  removeEventPerson: Event;
+  removeGroupAlias: ArmedGroup;
+  removeGroupExternalId: ArmedGroup;
+  removeGroupRelation: ArmedGroup;
+  removeMembership: ArmedGroup;
+  removeReportCitation: Report;
+  /** Brings a soft-deleted event back. */
+  restoreEvent: Event;
+  /** Restores the event and its parts to their state after an earlier revision, as a new revision. */
+  revertEvent: Event;
+  /** Adds a casualty figure (no figureId) or changes one (figureId). */
+  setCasualtyFigure: Event;
+  /** Adds a claim about an event, group or person (no claimId) or changes one; returns the claim. */
+  setClaim: Claim;
+  /** Adds the group in this role, or changes its side, attribution and report. */
+  setEventActor: Event;
+  /** Classifies the event (primary: it becomes the one primary classification). */
+  setEventClassification: Event;
+  /** Links the event to a related one, or changes the link's note. */
+  setEventLink: Event;
+  /** Names a person in the event in this role, or changes their outcome and report. */
+  setEventPerson: Event;
+  /** Adds another name, or changes an alias's language. */
+  setGroupAlias: ArmedGroup;
+  /**
+   * Adds a relation from the group (no relationId) or changes one. ALLY and RIVAL are symmetric and
+   * stored once. Overlapping duplicates of a relation are refused.
+   */
+  setGroupRelation: ArmedGroup;
+  /** Adds a membership of the group (no membershipId) or changes one. Overlaps are refused. */
+  setMembership: ArmedGroup;
+  /** Changes the given fields; a field given as null is cleared, one left out is kept. */
+  updateEvent: Event;
+  updateGroup: ArmedGroup;
+  updatePerson: Person;
+  updateReport: Report;
+  updateSource: Source;
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationAddEventCitationArgs = {
+  eventId: Scalars['ID']['input'];
+  quote?: InputMaybe<Scalars['String']['input']>;
+  reportId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationAddGroupExternalIdArgs = {
+  externalId: Scalars['String']['input'];
+  groupId: Scalars['ID']['input'];
+  scheme: Scalars['String']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationAddReportCitationArgs = {
+  citation: ReportCitationInput;
+  reportId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationCreateEventArgs = {
+  fields: EventFields;
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationCreateGroupArgs = {
+  fields: GroupFields;
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationCreatePersonArgs = {
+  fields: PersonFields;
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationCreateReportArgs = {
+  fields: ReportFields;
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationCreateSourceArgs = {
+  fields: SourceFields;
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationDeleteEventArgs = {
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationMergeGroupsArgs = {
+  mergedId: Scalars['ID']['input'];
+  mergedVersion: Scalars['Int']['input'];
+  survivorId: Scalars['ID']['input'];
+  survivorVersion: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveCasualtyFigureArgs = {
+  eventId: Scalars['ID']['input'];
+  figureId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveClaimArgs = {
+  claimId: Scalars['ID']['input'];
+  subject: ClaimSubjectInput;
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveEventActorArgs = {
+  eventId: Scalars['ID']['input'];
+  groupId: Scalars['ID']['input'];
+  role: ActorRole;
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveEventCitationArgs = {
+  eventId: Scalars['ID']['input'];
+  quote?: InputMaybe<Scalars['String']['input']>;
+  reportId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveEventClassificationArgs = {
+  eventId: Scalars['ID']['input'];
+  eventTypeId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveEventLinkArgs = {
+  eventId: Scalars['ID']['input'];
+  kind: EventLinkKind;
+  relatedEventId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveEventPersonArgs = {
+  eventId: Scalars['ID']['input'];
+  personId: Scalars['ID']['input'];
+  role: Scalars['String']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveGroupAliasArgs = {
+  alias: Scalars['String']['input'];
+  groupId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveGroupExternalIdArgs = {
+  externalId: Scalars['String']['input'];
+  groupId: Scalars['ID']['input'];
+  scheme: Scalars['String']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveGroupRelationArgs = {
+  groupId: Scalars['ID']['input'];
+  relationId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveMembershipArgs = {
+  groupId: Scalars['ID']['input'];
+  membershipId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRemoveReportCitationArgs = {
+  citation: ReportCitationInput;
+  reportId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRestoreEventArgs = {
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRevertEventArgs = {
+  id: Scalars['ID']['input'];
+  toRevision: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationSetCasualtyFigureArgs = {
+  eventId: Scalars['ID']['input'];
+  fields: CasualtyFigureFields;
+  figureId?: InputMaybe<Scalars['ID']['input']>;
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationSetClaimArgs = {
+  claimId?: InputMaybe<Scalars['ID']['input']>;
+  fields: ClaimFields;
+  subject: ClaimSubjectInput;
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationSetEventActorArgs = {
+  actor: EventActorInput;
+  eventId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationSetEventClassificationArgs = {
+  eventId: Scalars['ID']['input'];
+  eventTypeId: Scalars['ID']['input'];
+  primary?: InputMaybe<Scalars['Boolean']['input']>;
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationSetEventLinkArgs = {
+  eventId: Scalars['ID']['input'];
+  link: EventLinkInput;
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationSetEventPersonArgs = {
+  eventId: Scalars['ID']['input'];
+  person: EventPersonInput;
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationSetGroupAliasArgs = {
+  alias: Scalars['String']['input'];
+  groupId: Scalars['ID']['input'];
+  language?: InputMaybe<Scalars['String']['input']>;
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationSetGroupRelationArgs = {
+  fields: GroupRelationFields;
+  groupId: Scalars['ID']['input'];
+  relationId?: InputMaybe<Scalars['ID']['input']>;
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationSetMembershipArgs = {
+  fields: MembershipFields;
+  groupId: Scalars['ID']['input'];
+  membershipId?: InputMaybe<Scalars['ID']['input']>;
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationUpdateEventArgs = {
+  fields: EventFields;
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationUpdateGroupArgs = {
+  fields: GroupFields;
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationUpdatePersonArgs = {
+  fields: PersonFields;
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationUpdateReportArgs = {
+  fields: ReportFields;
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
+ * state before and after. Changes to an object or its parts name the `version` they are based on:
+ * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationUpdateSourceArgs = {
+  fields: SourceFields;
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
 };
 
 /** A circle on the map. */
@@ -682,6 +1447,8 @@ export type Person = Node & {
   memberships: Array<Membership>;
   name: Scalars['String']['output'];
   nationality?: Maybe<Place>;
+  /** Incremented by every change; updates must name the version they are based on. */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -711,6 +1478,15 @@ export type PersonEvent = {
   event: Event;
   outcome?: Maybe<PersonOutcome>;
   role: Scalars['String']['output'];
+};
+
+export type PersonFields = {
+  aliases?: InputMaybe<Array<Scalars['String']['input']>>;
+  bornOn?: InputMaybe<Scalars['Date']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  diedOn?: InputMaybe<Scalars['Date']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  nationalityId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** What happened to a person in an event. */
@@ -929,6 +1705,8 @@ export type Report = Node & {
    */
   sourceChain: Array<SourceChainLink>;
   url?: Maybe<Scalars['String']['output']>;
+  /** Incremented by every change; updates must name the version they are based on. */
+  version: Scalars['Int']['output'];
 };
 
 /** A citation by a report of another report or of a source. */
@@ -941,17 +1719,41 @@ export type ReportCitation = {
   source?: Maybe<Source>;
 };
 
-/** One recorded write: who, when, what, and the row before and after. */
-export type Revision = {
+/** What a report cites: exactly one of citedReportId and citedSourceId. */
+export type ReportCitationInput = {
+  citedReportId?: InputMaybe<Scalars['ID']['input']>;
+  citedSourceId?: InputMaybe<Scalars['ID']['input']>;
+  quote?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ReportFields = {
+  citation?: InputMaybe<Scalars['String']['input']>;
+  headline?: InputMaybe<Scalars['String']['input']>;
+  /** Language tag (BCP 47), such as en or fr. */
+  language?: InputMaybe<Scalars['String']['input']>;
+  publishedOn?: InputMaybe<Scalars['Date']['input']>;
+  sourceId?: InputMaybe<Scalars['ID']['input']>;
+  /** An http(s) URL; unique among reports. */
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * One recorded write: who, when, what, and the state before and after. A state is the row's
+ * columns plus, under `parts`, the rows that belong to it (an event's figures, actors,
+ * classifications, citations, links, persons and claims; a group's aliases, external ids,
+ * relations, memberships and claims). Imports record the event row only.
+ */
+export type Revision = Node & {
   __typename?: 'Revision';
-  /** The row after the write (null for a deletion). */
+  /** The state after the write. */
   after?: Maybe<Scalars['JSONObject']['output']>;
   /** The name of the API key that wrote it (null for imports and the command line). */
   author?: Maybe<Scalars['String']['output']>;
-  /** The row before the write (null for a creation). */
+  /** The state before the write (null for a creation). */
   before?: Maybe<Scalars['JSONObject']['output']>;
   /** When it was written. */
   createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
   operation: RevisionOperation;
 };
 
@@ -977,6 +1779,8 @@ export type Source = Node & {
   /** Reach: local, national, regional, international… */
   scale?: Maybe<Scalars['String']['output']>;
   url?: Maybe<Scalars['String']['output']>;
+  /** Incremented by every change; updates must name the version they are based on. */
+  version: Scalars['Int']['output'];
 };
 
 /** One step of a report's source chain. */
@@ -1002,6 +1806,16 @@ export type SourceEdge = {
   __typename?: 'SourceEdge';
   cursor: Scalars['String']['output'];
   node: Source;
+};
+
+export type SourceFields = {
+  countryId?: InputMaybe<Scalars['ID']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<SourceKind>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  scale?: InputMaybe<Scalars['String']['input']>;
+  /** An http(s) URL. */
+  url?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What kind of source. */
@@ -1108,6 +1922,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( PersonModel )
     | ( PlaceModel )
     | ( ReportModel )
+    | ( RevisionModel )
     | ( SourceModel )
   ;
 };
@@ -1124,12 +1939,15 @@ export type ResolversTypes = {
   BoundingBoxInput: BoundingBoxInput;
   CasualtyCategory: CasualtyCategory;
   CasualtyFigure: ResolverTypeWrapper<CasualtyFigureModel>;
+  CasualtyFigureFields: CasualtyFigureFields;
   CasualtyPopulation: CasualtyPopulation;
   CasualtyPopulationSummary: ResolverTypeWrapper<CasualtyPopulationSummaryModel>;
   CasualtySummary: ResolverTypeWrapper<CasualtySummaryModel>;
   CasualtyTotal: ResolverTypeWrapper<CasualtyTotal>;
   ChangeKind: ChangeKind;
   Claim: ResolverTypeWrapper<ClaimModel>;
+  ClaimFields: ClaimFields;
+  ClaimSubjectInput: ClaimSubjectInput;
   CountryCode: ResolverTypeWrapper<Scalars['CountryCode']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DatePrecision: DatePrecision;
@@ -1137,6 +1955,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Event: ResolverTypeWrapper<EventModel>;
   EventActor: ResolverTypeWrapper<EventActorModel>;
+  EventActorInput: EventActorInput;
   EventChange: ResolverTypeWrapper<EventChangeModel>;
   EventChangeConnection: ResolverTypeWrapper<EventChangeConnectionModel>;
   EventChangeEdge: ResolverTypeWrapper<Omit<EventChangeEdge, 'node'> & { node: ResolversTypes['EventChange'] }>;
@@ -1144,11 +1963,14 @@ export type ResolversTypes = {
   EventClassification: ResolverTypeWrapper<EventClassificationModel>;
   EventConnection: ResolverTypeWrapper<EventConnectionModel>;
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
+  EventFields: EventFields;
   EventFilter: EventFilter;
   EventLink: ResolverTypeWrapper<EventLinkModel>;
+  EventLinkInput: EventLinkInput;
   EventLinkKind: EventLinkKind;
   EventOrder: EventOrder;
   EventPerson: ResolverTypeWrapper<EventPersonModel>;
+  EventPersonInput: EventPersonInput;
   EventStatsBucket: ResolverTypeWrapper<EventStatsBucketModel>;
   EventStatsDimension: EventStatsDimension;
   EventType: ResolverTypeWrapper<EventTypeModel>;
@@ -1159,8 +1981,10 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoPrecision: GeoPrecision;
   GroupAlias: ResolverTypeWrapper<GroupAlias>;
+  GroupFields: GroupFields;
   GroupKind: GroupKind;
   GroupRelation: ResolverTypeWrapper<GroupRelationModel>;
+  GroupRelationFields: GroupRelationFields;
   GroupRelationKind: GroupRelationKind;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1168,6 +1992,8 @@ export type ResolversTypes = {
   Latitude: ResolverTypeWrapper<Scalars['Latitude']['output']>;
   Longitude: ResolverTypeWrapper<Scalars['Longitude']['output']>;
   Membership: ResolverTypeWrapper<MembershipModel>;
+  MembershipFields: MembershipFields;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NearInput: NearInput;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   NonNegativeInt: ResolverTypeWrapper<Scalars['NonNegativeInt']['output']>;
@@ -1176,18 +2002,22 @@ export type ResolversTypes = {
   PersonConnection: ResolverTypeWrapper<PersonConnectionModel>;
   PersonEdge: ResolverTypeWrapper<Omit<PersonEdge, 'node'> & { node: ResolversTypes['Person'] }>;
   PersonEvent: ResolverTypeWrapper<PersonEventModel>;
+  PersonFields: PersonFields;
   PersonOutcome: PersonOutcome;
   Place: ResolverTypeWrapper<PlaceModel>;
   PlaceLevel: PlaceLevel;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Report: ResolverTypeWrapper<ReportModel>;
   ReportCitation: ResolverTypeWrapper<ReportCitationModel>;
+  ReportCitationInput: ReportCitationInput;
+  ReportFields: ReportFields;
   Revision: ResolverTypeWrapper<RevisionModel>;
   RevisionOperation: RevisionOperation;
   Source: ResolverTypeWrapper<SourceModel>;
   SourceChainLink: ResolverTypeWrapper<SourceChainLinkModel>;
   SourceConnection: ResolverTypeWrapper<SourceConnectionModel>;
   SourceEdge: ResolverTypeWrapper<Omit<SourceEdge, 'node'> & { node: ResolversTypes['Source'] }>;
+  SourceFields: SourceFields;
   SourceKind: SourceKind;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TimeInterval: TimeInterval;
@@ -1201,16 +2031,20 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   BoundingBoxInput: BoundingBoxInput;
   CasualtyFigure: CasualtyFigureModel;
+  CasualtyFigureFields: CasualtyFigureFields;
   CasualtyPopulationSummary: CasualtyPopulationSummaryModel;
   CasualtySummary: CasualtySummaryModel;
   CasualtyTotal: CasualtyTotal;
   Claim: ClaimModel;
+  ClaimFields: ClaimFields;
+  ClaimSubjectInput: ClaimSubjectInput;
   CountryCode: Scalars['CountryCode']['output'];
   Date: Scalars['Date']['output'];
   DateRangeInput: DateRangeInput;
   DateTime: Scalars['DateTime']['output'];
   Event: EventModel;
   EventActor: EventActorModel;
+  EventActorInput: EventActorInput;
   EventChange: EventChangeModel;
   EventChangeConnection: EventChangeConnectionModel;
   EventChangeEdge: Omit<EventChangeEdge, 'node'> & { node: ResolversParentTypes['EventChange'] };
@@ -1218,22 +2052,29 @@ export type ResolversParentTypes = {
   EventClassification: EventClassificationModel;
   EventConnection: EventConnectionModel;
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
+  EventFields: EventFields;
   EventFilter: EventFilter;
   EventLink: EventLinkModel;
+  EventLinkInput: EventLinkInput;
   EventPerson: EventPersonModel;
+  EventPersonInput: EventPersonInput;
   EventStatsBucket: EventStatsBucketModel;
   EventType: EventTypeModel;
   EventTypeInput: EventTypeInput;
   ExternalId: ExternalId;
   Float: Scalars['Float']['output'];
   GroupAlias: GroupAlias;
+  GroupFields: GroupFields;
   GroupRelation: GroupRelationModel;
+  GroupRelationFields: GroupRelationFields;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSONObject: Scalars['JSONObject']['output'];
   Latitude: Scalars['Latitude']['output'];
   Longitude: Scalars['Longitude']['output'];
   Membership: MembershipModel;
+  MembershipFields: MembershipFields;
+  Mutation: Record<PropertyKey, never>;
   NearInput: NearInput;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   NonNegativeInt: Scalars['NonNegativeInt']['output'];
@@ -1242,15 +2083,19 @@ export type ResolversParentTypes = {
   PersonConnection: PersonConnectionModel;
   PersonEdge: Omit<PersonEdge, 'node'> & { node: ResolversParentTypes['Person'] };
   PersonEvent: PersonEventModel;
+  PersonFields: PersonFields;
   Place: PlaceModel;
   Query: Record<PropertyKey, never>;
   Report: ReportModel;
   ReportCitation: ReportCitationModel;
+  ReportCitationInput: ReportCitationInput;
+  ReportFields: ReportFields;
   Revision: RevisionModel;
   Source: SourceModel;
   SourceChainLink: SourceChainLinkModel;
   SourceConnection: SourceConnectionModel;
   SourceEdge: Omit<SourceEdge, 'node'> & { node: ResolversParentTypes['Source'] };
+  SourceFields: SourceFields;
   String: Scalars['String']['output'];
 };
 
@@ -1513,8 +2358,49 @@ export type MembershipResolvers<ContextType = Context, ParentType extends Resolv
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  addEventCitation?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationAddEventCitationArgs, 'eventId' | 'reportId' | 'version'>>;
+  addGroupExternalId?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationAddGroupExternalIdArgs, 'externalId' | 'groupId' | 'scheme' | 'version'>>;
+  addReportCitation?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationAddReportCitationArgs, 'citation' | 'reportId' | 'version'>>;
+  createEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'fields'>>;
+  createGroup?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'fields'>>;
+  createPerson?: Resolver<ResolversTypes['Person'], ParentType, ContextType, RequireFields<MutationCreatePersonArgs, 'fields'>>;
+  createReport?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationCreateReportArgs, 'fields'>>;
+  createSource?: Resolver<ResolversTypes['Source'], ParentType, ContextType, RequireFields<MutationCreateSourceArgs, 'fields'>>;
+  deleteEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id' | 'version'>>;
+  mergeGroups?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationMergeGroupsArgs, 'mergedId' | 'mergedVersion' | 'survivorId' | 'survivorVersion'>>;
+  removeCasualtyFigure?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveCasualtyFigureArgs, 'eventId' | 'figureId' | 'version'>>;
+  removeClaim?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveClaimArgs, 'claimId' | 'subject'>>;
+  removeEventActor?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventActorArgs, 'eventId' | 'groupId' | 'role' | 'version'>>;
+  removeEventCitation?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventCitationArgs, 'eventId' | 'reportId' | 'version'>>;
+  removeEventClassification?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventClassificationArgs, 'eventId' | 'eventTypeId' | 'version'>>;
+  removeEventLink?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventLinkArgs, 'eventId' | 'kind' | 'relatedEventId' | 'version'>>;
+  removeEventPerson?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventPersonArgs, 'eventId' | 'personId' | 'role' | 'version'>>;
+  removeGroupAlias?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveGroupAliasArgs, 'alias' | 'groupId' | 'version'>>;
+  removeGroupExternalId?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveGroupExternalIdArgs, 'externalId' | 'groupId' | 'scheme' | 'version'>>;
+  removeGroupRelation?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveGroupRelationArgs, 'groupId' | 'relationId' | 'version'>>;
+  removeMembership?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveMembershipArgs, 'groupId' | 'membershipId' | 'version'>>;
+  removeReportCitation?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationRemoveReportCitationArgs, 'citation' | 'reportId' | 'version'>>;
+  restoreEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRestoreEventArgs, 'id' | 'version'>>;
+  revertEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRevertEventArgs, 'id' | 'toRevision' | 'version'>>;
+  setCasualtyFigure?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetCasualtyFigureArgs, 'eventId' | 'fields' | 'version'>>;
+  setClaim?: Resolver<ResolversTypes['Claim'], ParentType, ContextType, RequireFields<MutationSetClaimArgs, 'fields' | 'subject'>>;
+  setEventActor?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventActorArgs, 'actor' | 'eventId' | 'version'>>;
+  setEventClassification?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventClassificationArgs, 'eventId' | 'eventTypeId' | 'version'>>;
+  setEventLink?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventLinkArgs, 'eventId' | 'link' | 'version'>>;
+  setEventPerson?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventPersonArgs, 'eventId' | 'person' | 'version'>>;
+  setGroupAlias?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationSetGroupAliasArgs, 'alias' | 'groupId' | 'version'>>;
+  setGroupRelation?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationSetGroupRelationArgs, 'fields' | 'groupId' | 'version'>>;
+  setMembership?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationSetMembershipArgs, 'fields' | 'groupId' | 'version'>>;
+  updateEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationUpdateEventArgs, 'fields' | 'id' | 'version'>>;
+  updateGroup?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationUpdateGroupArgs, 'fields' | 'id' | 'version'>>;
+  updatePerson?: Resolver<ResolversTypes['Person'], ParentType, ContextType, RequireFields<MutationUpdatePersonArgs, 'fields' | 'id' | 'version'>>;
+  updateReport?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationUpdateReportArgs, 'fields' | 'id' | 'version'>>;
+  updateSource?: Resolver<ResolversTypes['Source'], ParentType, ContextType, RequireFields<MutationUpdateSourceArgs, 'fields' | 'id' | 'version'>>;
+};
+
 export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'ArmedGroup' | 'CasualtyFigure' | 'Claim' | 'Event' | 'EventType' | 'GroupRelation' | 'Membership' | 'Person' | 'Place' | 'Report' | 'Source', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ArmedGroup' | 'CasualtyFigure' | 'Claim' | 'Event' | 'EventType' | 'GroupRelation' | 'Membership' | 'Person' | 'Place' | 'Report' | 'Revision' | 'Source', ParentType, ContextType>;
 };
 
 export interface NonNegativeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['NonNegativeInt'], any> {
@@ -1539,6 +2425,7 @@ export type PersonResolvers<ContextType = Context, ParentType extends ResolversP
   memberships?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType, Partial<PersonMembershipsArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nationality?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1604,6 +2491,7 @@ export type ReportResolvers<ContextType = Context, ParentType extends ResolversP
   source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
   sourceChain?: Resolver<Array<ResolversTypes['SourceChainLink']>, ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1618,7 +2506,9 @@ export type RevisionResolvers<ContextType = Context, ParentType extends Resolver
   author?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   before?: Resolver<Maybe<ResolversTypes['JSONObject']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   operation?: Resolver<ResolversTypes['RevisionOperation'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type SourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Source'] = ResolversParentTypes['Source']> = {
@@ -1630,6 +2520,7 @@ export type SourceResolvers<ContextType = Context, ParentType extends ResolversP
   reports?: Resolver<Array<ResolversTypes['Report']>, ParentType, ContextType>;
   scale?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1683,6 +2574,7 @@ export type Resolvers<ContextType = Context> = {
   Latitude?: GraphQLScalarType;
   Longitude?: GraphQLScalarType;
   Membership?: MembershipResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   NonNegativeInt?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;

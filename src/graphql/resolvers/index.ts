@@ -1,7 +1,8 @@
 import type { Resolvers } from '../generated/resolvers.js'
+import { Mutation } from '../mutations/index.js'
 import * as events from './events.js'
 import * as groups from './groups.js'
-import { resolveNodeType } from './node.js'
+import { globalId, resolveNodeType } from './node.js'
 import * as people from './people.js'
 import { Query } from './query.js'
 import { scalarResolvers } from './scalars.js'
@@ -10,6 +11,7 @@ import * as sources from './sources.js'
 export const resolvers: Resolvers = {
   ...scalarResolvers,
   Query,
+  Mutation,
   Node: { __resolveType: (node) => resolveNodeType(node as never) },
   Event: events.Event,
   EventType: events.EventType,
@@ -32,4 +34,5 @@ export const resolvers: Resolvers = {
   SourceChainLink: sources.SourceChainLink,
   Claim: sources.Claim,
   Place: sources.Place,
+  Revision: { id: globalId('Revision') },
 }

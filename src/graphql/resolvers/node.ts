@@ -34,6 +34,8 @@ export async function loadNode(
       return tag(mapped(await loaders.claim.load(id), model.toClaim))
     case 'Place':
       return tag(mapped(await loaders.place.load(id), model.toPlace))
+    case 'Revision':
+      return tag(mapped(await loaders.revision.load(id), model.toRevision))
   }
 }
 

@@ -1,0 +1,287 @@
+import { GraphQLError } from 'graphql'
+import { type Selectable, sql } from 'kysely'
+import { requireRole } from '../../auth/access.js'
+import type { ApiKeyIdentity } from '../../auth/api-keys.js'
+import type { Database } from '../../db/database.js'
+import type { ApiRole, DB, RevisionOperation } from '../../db/schema.js'
+import type { Context } from '../context.js'
+import { conflict, invalidField } from '../errors.js'
+import { idOfType, type NodeType } from '../ids.js'
+import { fromDatabaseError } from './database-errors.js'
+
+/** The objects that are edited as a whole: each has a version and a history of states. */
+export type Aggregate = 'event' | 'armed_group' | 'person' | 'source' | 'report'
+
+/**
+ * The rows that belong to each aggregate, by the columns that point at it: a state (a revision's
+ * before and after) holds them, a change to them is a change of the aggregate (its version goes
+ * up), and a revert restores them.
+ */
+const partsOf: Record<Aggregate, Record<string, readonly string[]>> = {
+  event: {
+    casualty_figure: ['event_id'],
+    event_actor: ['event_id'],
+    event_classification: ['event_id'],
+    event_citation: ['event_id'],
+    event_link: ['event_id'],
+    event_person: ['event_id'],
+    claim: ['event_id'],
+  },
+  armed_group: {
+    group_alias: ['group_id'],
+    group_external_id: ['group_id'],
+    group_relation: ['from_group_id', 'to_group_id'],
+    membership: ['group_id'],
+    claim: ['group_id'],
+  },
+  person: { claim: ['person_id'] },
+  source: {},
+  report: { report_citation: ['report_id'] },
+}
+
+export const aggregateNames: Record<Aggregate, string> = {
+  event: 'event',
+  armed_group: 'group',
+  person: 'person',
+  source: 'source',
+  report: 'report',
+}
+
+export type State = Record<string, unknown> & { parts?: Record<string, Record<string, unknown>[]> }
+
+/** The aggregate's row (without the derived search vector) and, under `parts`, its parts. */
+export async function stateOf(db: Database, kind: Aggregate, id: number): Promise<State> {
+  const parts = Object.entries(partsOf[kind]).flatMap(([table, columns]) => {
+    const pointsHere = sql.join(
+      columns.map((column) => sql`p.${sql.ref(column)} = ${id}`),
+      sql` OR `,
+    )
+    return [
+      sql.lit(table),
+      sql`(SELECT coalesce(jsonb_agg(to_jsonb(p) ORDER BY p::text), '[]') FROM ${sql.table(table)} p WHERE ${pointsHere})`,
+    ]
+  })
+  const partsObject = parts.length ? sql`jsonb_build_object(${sql.join(parts)})` : sql`'{}'::jsonb`
+  const { rows } = await sql<{ state: State }>`
+    SELECT to_jsonb(t) - 'search_vector' || jsonb_build_object('parts', ${partsObject}) AS state
+    FROM ${sql.table(kind)} t WHERE t.id = ${id}`.execute(db)
+  return rows[0]?.state as State
+}
+
+export interface Writer {
+  readonly trx: Database
+  readonly caller: ApiKeyIdentity
+}
+
+/**
+ * A mutation resolver: checks the caller's role before anything else, runs the write in one
+ * transaction (all of it happens or none), and turns constraint violations into BAD_USER_INPUT.
+ */
+export function mutation<Args, Result>(
+  role: ApiRole,
+  write: (args: Args, writer: Writer, context: Context) => Promise<Result>,
+) {
+  return async (_parent: unknown, args: Args, context: Context): Promise<Result> => {
+    const caller = requireRole(context.caller, role)
+    try {
+      return await context.db.transaction().execute((trx) => write(args, { trx, caller }, context))
+    } catch (error) {
+      throw fromDatabaseError(error) ?? asFieldError(error)
+    }
+  }
+}
+
+/** A bad id argument of a mutation also names it as the `field`, like every input error here. */
+function asFieldError(error: unknown): unknown {
+  if (!(error instanceof GraphQLError)) return error
+  const { argument, field } = error.extensions
+  if (argument === undefined || field !== undefined) return error
+  return new GraphQLError(error.message, { extensions: { ...error.extensions, field: argument } })
+}
+
+export async function recordRevision(
+  { trx, caller }: Writer,
+  operation: RevisionOperation,
+  kind: Aggregate,
+  id: number,
+  before: State | null,
+  after: State,
+): Promise<void> {
+  await trx
+    .insertInto('revision')
+    .values({
+      api_key_id: caller.id,
+      operation,
+      entity_type: kind,
+      entity_id: id,
+      before: before === null ? null : JSON.stringify(before),
+      after: JSON.stringify(after),
+    })
+    .execute()
+}
+
+export interface AggregateChange {
+  readonly kind: Aggregate
+  readonly id: number
+  /** The version the client's change is based on. */
+  readonly version: number
+  readonly operation: RevisionOperation
+  /** The argument that names the aggregate, for errors. */
+  readonly field: string
+}
+
+/**
+ * Changes an aggregate safely: locks its row, refuses a stale version (CONFLICT, nothing
+ * written), applies the change, raises the version once, and records the state before and
+ * after. Concurrent changes queue on the lock; the later one then sees the new version.
+ */
+export async function changeAggregate(
+  writer: Writer,
+  change: AggregateChange,
+  apply: () => Promise<void>,
+): Promise<void> {
+  const { trx } = writer
+  const { kind, id, version, operation, field } = change
+  const { rows } = await sql<{ version: number; deleted: boolean; merged: boolean }>`
+    SELECT version, to_jsonb(t) ->> 'deleted_at' IS NOT NULL AS deleted,
+      to_jsonb(t) ->> 'merged_into_id' IS NOT NULL AS merged
+    FROM ${sql.table(kind)} t WHERE id = ${id} FOR UPDATE`.execute(trx)
+  const current = rows[0]
+  const name = aggregateNames[kind]
+  if (!current) throw invalidField(`${field} names no ${name}`, field, 'unknown_id')
+  if (current.version !== version) throw conflict(name, version, current.version)
+  if (current.deleted && operation !== 'restore' && operation !== 'revert')
+    throw invalidField(`The ${name} is deleted: restore it first`, field, 'deleted')
+  if (current.merged)
+    throw invalidField(`The ${name} was merged into another: edit that one`, field, 'merged')
+  const before = await stateOf(trx, kind, id)
+  await apply()
+  // One version step per mutation, however many rows it touched: a change to parts only (or
+  // a trigger that already updated the row) is covered by this no-op update or by that update.
+  await sql`UPDATE ${sql.table(kind)} SET updated_at = now() WHERE id = ${id} AND version = ${version}`.execute(
+    trx,
+  )
+  await recordRevision(writer, operation, kind, id, before, await stateOf(trx, kind, id))
+}
+
+/** Inserts a new aggregate row and records its creation; returns its id. */
+export async function createAggregate(
+  writer: Writer,
+  kind: Aggregate,
+  values: Record<string, unknown>,
+): Promise<number> {
+  const id = await insertRow(writer.trx, kind, values)
+  await recordRevision(writer, 'create', kind, id, null, await stateOf(writer.trx, kind, id))
+  return id
+}
+
+const columnList = (values: Record<string, unknown>) =>
+  sql.join(Object.keys(values).map((column) => sql.ref(column)))
+const valueList = (values: Record<string, unknown>) => sql.join(Object.values(values))
+const assignments = (values: Record<string, unknown>) =>
+  sql.join(Object.entries(values).map(([column, value]) => sql`${sql.ref(column)} = ${value}`))
+const conditions = (where: Record<string, unknown>) =>
+  sql.join(
+    Object.entries(where).map(([column, value]) =>
+      value === null ? sql`${sql.ref(column)} IS NULL` : sql`${sql.ref(column)} = ${value}`,
+    ),
+    sql` AND `,
+  )
+
+/** Inserts one row; returns its id (or 0 for tables keyed by their columns). */
+export async function insertRow(
+  trx: Database,
+  table: string,
+  values: Record<string, unknown>,
+): Promise<number> {
+  const { rows } = await sql<{ id: number }>`
+    INSERT INTO ${sql.table(table)} (${columnList(values)}) VALUES (${valueList(values)})
+    RETURNING to_jsonb(${sql.table(table)}) -> 'id' AS id`.execute(trx)
+  return Number(rows[0]?.id ?? 0)
+}
+
+/** Inserts the row, or updates `update` on the row with the same `key` columns. */
+export async function upsertRow(
+  trx: Database,
+  table: string,
+  key: Record<string, unknown>,
+  update: Record<string, unknown>,
+  conflictTarget = sql`(${columnList(key)})`,
+): Promise<void> {
+  const values = { ...key, ...update }
+  const onConflict = Object.keys(update).length
+    ? sql`DO UPDATE SET ${sql.join(Object.keys(update).map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`))}`
+    : sql`DO NOTHING`
+  await sql`INSERT INTO ${sql.table(table)} (${columnList(values)}) VALUES (${valueList(values)})
+    ON CONFLICT ${conflictTarget} ${onConflict}`.execute(trx)
+}
+
+/** Updates the rows matching `where`; an unmatched `where` is the client's unknown id. */
+export async function updateRows(
+  trx: Database,
+  table: string,
+  where: Record<string, unknown>,
+  values: Record<string, unknown>,
+  field: string,
+): Promise<void> {
+  if (Object.keys(values).length === 0)
+    values = { [Object.keys(where)[0] as string]: Object.values(where)[0] }
+  const result =
+    await sql`UPDATE ${sql.table(table)} SET ${assignments(values)} WHERE ${conditions(where)}`.execute(
+      trx,
+    )
+  if (!result.numAffectedRows)
+    throw invalidField(`${field} names nothing to change`, field, 'unknown_id')
+}
+
+/** Deletes the rows matching `where`; nothing to delete is the client's unknown id. */
+export async function deleteRows(
+  trx: Database,
+  table: string,
+  where: Record<string, unknown>,
+  field: string,
+): Promise<void> {
+  const result = await sql`DELETE FROM ${sql.table(table)} WHERE ${conditions(where)}`.execute(trx)
+  if (!result.numAffectedRows)
+    throw invalidField(`${field} names nothing to remove`, field, 'unknown_id')
+}
+
+/** The row as the API shows it after the write. */
+export async function rowById<T extends Aggregate | 'claim'>(
+  trx: Database,
+  table: T,
+  id: number,
+): Promise<Selectable<DB[T]>> {
+  const { rows } = await sql<
+    Selectable<DB[T]>
+  >`SELECT * FROM ${sql.table(table)} WHERE id = ${id}`.execute(trx)
+  if (!rows[0]) throw new GraphQLError(`${table} ${id} vanished during the write`)
+  return rows[0]
+}
+
+const snake = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)
+
+/**
+ * An input object's fields as columns: camelCase to snake_case, global ids to database ids,
+ * enum values to the database's lower case. Fields left out stay out (an update keeps them);
+ * fields given as null become NULL.
+ */
+export function toColumns(
+  fields: Record<string, unknown>,
+  spec: { readonly ids?: Record<string, NodeType>; readonly enums?: readonly string[] } = {},
+): Record<string, unknown> {
+  const columns: Record<string, unknown> = {}
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue
+    const idType = spec.ids?.[field]
+    columns[snake(field)] =
+      value === null
+        ? null
+        : idType
+          ? idOfType(value as string, idType, field)
+          : spec.enums?.includes(field)
+            ? (value as string).toLowerCase()
+            : value
+  }
+  return columns
+}
