@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       port: 4000,
       dataDir: path.join(projectRoot, '.data'),
       logLevel: 'info',
+      readRequiresKey: false,
     })
   })
 
@@ -21,6 +22,7 @@ describe('loadConfig', () => {
       PORT: '8080',
       DATA_DIR: '/var/lib/attest',
       LOG_LEVEL: 'DEBUG',
+      READ_REQUIRES_KEY: 'true',
     })
     expect(config).toEqual({
       databaseUrl: 'postgresql://attest@db.internal:5432/attest',
@@ -28,6 +30,7 @@ describe('loadConfig', () => {
       port: 8080,
       dataDir: '/var/lib/attest',
       logLevel: 'debug',
+      readRequiresKey: true,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })
@@ -52,6 +55,7 @@ describe('loadConfig', () => {
     ['PORT', '80.5', /PORT is invalid/],
     ['HOST', 'http://localhost', /HOST is invalid: expected a host name or IP address/],
     ['LOG_LEVEL', 'verbose', /LOG_LEVEL is invalid: expected one of fatal, error, warn, info/],
+    ['READ_REQUIRES_KEY', 'yes', /READ_REQUIRES_KEY is invalid: expected true or false/],
   ])('refuses %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(message)

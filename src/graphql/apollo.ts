@@ -10,6 +10,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema'
 import type { GraphQLFormattedError } from 'graphql'
 import { projectRoot } from '../paths.js'
 import type { Context } from './context.js'
+import { withInputFieldAndRule } from './input-errors.js'
 import { resolvers } from './resolvers/index.js'
 
 export const typeDefs = readFileSync(path.join(projectRoot, 'schema.graphql'), 'utf8')
@@ -36,7 +37,7 @@ export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedE
   const code = formatted.extensions?.code
   if (typeof code === 'string' && clientErrorCodes.has(code)) {
     const { stacktrace: _, ...extensions } = formatted.extensions ?? {}
-    return { ...formatted, extensions }
+    return withInputFieldAndRule({ ...formatted, extensions })
   }
   return {
     message: 'Internal server error',

@@ -26,11 +26,11 @@ const camel = (column: string) =>
 
 /** The first column a constraint's detail names: `Key (group_id, lower(alias))=…` → groupId. */
 function columnInDetail(detail: string | undefined): string | undefined {
-  const inKey = /Key \(([^)]*\)?)\)?=/.exec(detail ?? '')?.[1]
+  const inKey = /Key \((.+?)\)=\(/.exec(detail ?? '')?.[1]
   const column = inKey
     ?.split(',')[0]
-    ?.replace(/^\w+\((\w+)\)?$/, '$1')
-    .trim()
+    ?.trim()
+    .replace(/^\w+\((\w+)\)$/, '$1')
   return column ? camel(column) : undefined
 }
 

@@ -53,12 +53,32 @@ function degrees(
   })
 }
 
+/**
+ * graphql-scalars throws GraphQLErrors, which graphql-js passes on without naming the type a
+ * variable failed ("Value is not a valid LocalDate"); a plain error gets `Expected type "Date".`
+ * in front, which is how input errors get their `rule` (see input-errors.ts).
+ */
+function namingTheType(scalar: GraphQLScalarType, name: string): GraphQLScalarType {
+  const config = scalar.toConfig()
+  return new GraphQLScalarType({
+    ...config,
+    name,
+    parseValue: (value) => {
+      try {
+        return config.parseValue?.(value) ?? value
+      } catch (error) {
+        throw new TypeError((error as Error).message)
+      }
+    },
+  })
+}
+
 export const scalarResolvers = {
-  Date: GraphQLLocalDate,
-  DateTime: GraphQLDateTime,
+  Date: namingTheType(GraphQLLocalDate, 'Date'),
+  DateTime: namingTheType(GraphQLDateTime, 'DateTime'),
   CountryCode: GraphQLCountryCode,
   Latitude: degrees('Latitude', 90, 'Degrees north of the equator, from -90 to 90.'),
   Longitude: degrees('Longitude', 180, 'Degrees east of Greenwich, from -180 to 180.'),
-  NonNegativeInt: GraphQLNonNegativeInt,
-  JSONObject: GraphQLJSONObject,
+  NonNegativeInt: namingTheType(GraphQLNonNegativeInt, 'NonNegativeInt'),
+  JSONObject: namingTheType(GraphQLJSONObject, 'JSONObject'),
 }
