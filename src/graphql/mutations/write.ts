@@ -84,7 +84,11 @@ export function mutation<Args, Result>(
   return async (_parent: unknown, args: Args, context: Context): Promise<Result> => {
     const caller = requireRole(context.caller, role)
     try {
-      return await context.db.transaction().execute((trx) => write(args, { trx, caller }, context))
+      return await context.db.transaction().execute(async (trx) => {
+        // Versions are set by changeAggregate, one step per mutation (see sql/0012).
+        await sql`SELECT set_config('attest.explicit_versions', 'on', true)`.execute(trx)
+        return write(args, { trx, caller }, context)
+      })
     } catch (error) {
       throw fromDatabaseError(error) ?? asFieldError(error)
     }
@@ -156,11 +160,8 @@ export async function changeAggregate(
     throw invalidField(`The ${name} was merged into another: edit that one`, field, 'merged')
   const before = await stateOf(trx, kind, id)
   await apply()
-  // One version step per mutation, however many rows it touched: a change to parts only (or
-  // a trigger that already updated the row) is covered by this no-op update or by that update.
-  await sql`UPDATE ${sql.table(kind)} SET updated_at = now() WHERE id = ${id} AND version = ${version}`.execute(
-    trx,
-  )
+  // One version step per mutation, however many times the change and triggers updated the row.
+  await sql`UPDATE ${sql.table(kind)} SET version = ${version + 1} WHERE id = ${id}`.execute(trx)
   await recordRevision(writer, operation, kind, id, before, await stateOf(trx, kind, id))
 }
 
