@@ -66,7 +66,8 @@ export async function createApiKey(
   name: string,
   role: ApiRole,
 ): Promise<{ key: string; row: ApiKeyRow }> {
-  const prefix = randomBytes(9).toString('base64url')
+  // Hex: a prefix is typed on command lines, where a leading '-' would read as an option.
+  const prefix = randomBytes(6).toString('hex')
   const secret = randomBytes(32).toString('base64url')
   const inserted = await db
     .insertInto('api_key')

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely'
+import type { Database } from '../../db/database.js'
 import type { DB } from '../../db/schema.js'
 import { idOfType, type NodeType } from '../ids.js'
 import { requireFields } from './validate.js'
@@ -10,7 +11,6 @@ import {
   rowById,
   toColumns,
   updateRows,
-  type Writer,
 } from './write.js'
 
 type ColumnSpec = Parameters<typeof toColumns>[1]
@@ -62,14 +62,14 @@ export function partMutation<K extends Aggregate, Args extends { version: number
   type: NodeType,
   idArgument: keyof Args & string,
   toModel: (row: Selectable<DB[K]>) => Model,
-  apply: (args: Args, id: number, writer: Writer) => Promise<void>,
+  apply: (args: Args, id: number, trx: Database) => Promise<void>,
 ) {
   return mutation('editor', async (args: Args, writer) => {
     const id = idOfType(args[idArgument] as string, type, idArgument)
     await changeAggregate(
       writer,
       { kind, id, version: args.version, operation: 'update', field: idArgument },
-      () => apply(args, id, writer),
+      () => apply(args, id, writer.trx),
     )
     return toModel(await rowById(writer.trx, kind, id))
   })

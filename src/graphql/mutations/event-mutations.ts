@@ -59,17 +59,9 @@ const events = createAndUpdate({
 })
 
 /** An event part's mutation: named by eventId and based on the event's version. */
-function eventPart<Args extends { eventId: string; version: number }>(
+const eventPart = <Args extends { eventId: string; version: number }>(
   apply: (args: Args, eventId: number, trx: Database) => Promise<void>,
-) {
-  return partMutation(
-    'event',
-    'Event',
-    'eventId' as keyof Args & string,
-    toEvent,
-    (args: Args, id, writer) => apply(args, id, writer.trx),
-  )
-}
+) => partMutation('event', 'Event', 'eventId' as keyof Args & string, toEvent, apply)
 
 /** deleteEvent, restoreEvent and revertEvent: a change of the whole event's state. */
 function eventStateChange<Args extends { id: string; version: number }>(

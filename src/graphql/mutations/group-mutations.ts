@@ -51,17 +51,11 @@ const groups = createAndUpdate({
 
 type GroupArgs = { groupId: string; version: number }
 
-function groupPart<Args extends GroupArgs>(
+/** A group part's mutation: named by groupId and based on the group's version. */
+const groupPart = <Args extends GroupArgs>(
   apply: (args: Args, groupId: number, trx: Database) => Promise<void>,
-) {
-  return partMutation(
-    'armed_group',
-    'ArmedGroup',
-    'groupId' as keyof Args & string,
-    toArmedGroup,
-    (args: Args, id, writer) => apply(args, id, writer.trx),
-  )
-}
+) =>
+  partMutation('armed_group', 'ArmedGroup', 'groupId' as keyof Args & string, toArmedGroup, apply)
 
 /** A dated row of the group (a relation, a membership): it must involve the group. */
 async function partOfGroup(

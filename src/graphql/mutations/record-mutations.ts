@@ -1,3 +1,4 @@
+import type { Database } from '../../db/database.js'
 import type {
   ClaimFields,
   ClaimSubjectInput,
@@ -99,7 +100,7 @@ function citedColumns(citation: ReportCitationInput) {
   }
 }
 
-const reportPart = (apply: (args: ReportArgs, reportId: number, writer: Writer) => Promise<void>) =>
+const reportPart = (apply: (args: ReportArgs, reportId: number, trx: Database) => Promise<void>) =>
   partMutation('report', 'Report', 'reportId', toReport, apply)
 
 // A claim is a part of its subject: an event, a group or a person.
@@ -149,7 +150,7 @@ export const recordMutations = {
   createReport: reports.create,
   updateReport: reports.update,
 
-  addReportCitation: reportPart(async ({ citation }, reportId, { trx }) => {
+  addReportCitation: reportPart(async ({ citation }, reportId, trx) => {
     notBlank(citation.quote, 'quote')
     await insertRow(trx, 'report_citation', {
       report_id: reportId,
@@ -157,7 +158,7 @@ export const recordMutations = {
       quote: citation.quote ?? null,
     })
   }),
-  removeReportCitation: reportPart(async ({ citation }, reportId, { trx }) => {
+  removeReportCitation: reportPart(async ({ citation }, reportId, trx) => {
     await deleteRows(
       trx,
       'report_citation',
