@@ -14,6 +14,31 @@ export interface Config {
   readonly logLevel: LogLevel
   /** When true, reading needs an API key too (any role); by default anyone may read. */
   readonly readRequiresKey: boolean
+  readonly limits: Limits
+  /** Whether the schema may be introspected (GraphiQL needs it). */
+  readonly introspection: boolean
+  /** Origins a browser may call the API from; empty: same origin only (no CORS headers). */
+  readonly corsOrigins: readonly string[]
+  /** Take the client's address from X-Forwarded-For (behind a load balancer). */
+  readonly trustProxy: boolean
+}
+
+/** What one request may ask of the service; checked before any SQL runs. */
+export interface Limits {
+  readonly maxDepth: number
+  readonly maxAliases: number
+  readonly maxDirectives: number
+  /** Lexical tokens in a document (parsing stops past it). */
+  readonly maxTokens: number
+  /** GraphQL Armor's static cost: objects 2, scalars 1, times 1.5 per level of depth. */
+  readonly maxCost: number
+  /** Request body size; with maxTokens it bounds the document's size. */
+  readonly maxBodyBytes: number
+  /** Postgres statement_timeout on every pooled session. */
+  readonly statementTimeoutMs: number
+  /** Requests per caller (API key, else client address) per window; 0: no limit. */
+  readonly rateLimitRequests: number
+  readonly rateLimitWindowSeconds: number
 }
 
 /** A configuration value that is present but wrong; the message names the variable. */
@@ -37,6 +62,21 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     logLevel: optional(env, 'LOG_LEVEL', parseLogLevel) ?? 'info',
     readRequiresKey: optional(env, 'READ_REQUIRES_KEY', parseBoolean) ?? false,
+    limits: Object.freeze({
+      maxDepth: optional(env, 'MAX_DEPTH', parsePositiveInteger) ?? 15,
+      maxAliases: optional(env, 'MAX_ALIASES', parsePositiveInteger) ?? 30,
+      maxDirectives: optional(env, 'MAX_DIRECTIVES', parsePositiveInteger) ?? 50,
+      maxTokens: optional(env, 'MAX_TOKENS', parsePositiveInteger) ?? 5000,
+      maxCost: optional(env, 'MAX_COST', parsePositiveInteger) ?? 50_000,
+      maxBodyBytes: optional(env, 'MAX_BODY_BYTES', parsePositiveInteger) ?? 100_000,
+      statementTimeoutMs: optional(env, 'STATEMENT_TIMEOUT_MS', parsePositiveInteger) ?? 10_000,
+      rateLimitRequests: optional(env, 'RATE_LIMIT_REQUESTS', parseCount) ?? 600,
+      rateLimitWindowSeconds:
+        optional(env, 'RATE_LIMIT_WINDOW_SECONDS', parsePositiveInteger) ?? 60,
+    }),
+    introspection: optional(env, 'INTROSPECTION', parseBoolean) ?? true,
+    corsOrigins: Object.freeze(optional(env, 'CORS_ORIGINS', parseOrigins) ?? []),
+    trustProxy: optional(env, 'TRUST_PROXY', parseBoolean) ?? false,
   })
 }
 
@@ -83,6 +123,34 @@ function parseLogLevel(value: string): LogLevel {
     throw new Error(`expected one of ${logLevels.join(', ')}, got "${value}"`)
   }
   return level as LogLevel
+}
+
+function parseCount(value: string): number {
+  const number = Number(value)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number))
+    throw new Error(`expected a whole number, 0 or more, got "${value}"`)
+  return number
+}
+
+function parsePositiveInteger(value: string): number {
+  const number = parseCount(value)
+  if (number < 1) throw new Error(`expected a whole number, 1 or more, got "${value}"`)
+  return number
+}
+
+/** Comma-separated origins such as https://a.example,https://b.example, or * for any. */
+function parseOrigins(value: string): string[] {
+  const origins = value.split(',').map((origin) => origin.trim())
+  for (const origin of origins) {
+    if (origin === '*') continue
+    let url: URL | undefined
+    try {
+      url = new URL(origin)
+    } catch {}
+    if (url?.origin !== origin)
+      throw new Error(`expected origins such as https://app.example (no path), got "${origin}"`)
+  }
+  return origins
 }
 
 function parseBoolean(value: string): boolean {

@@ -27,7 +27,9 @@ export interface RunningService {
 
 /** Opens (and migrates) the database, loads the demo into an empty embedded one, serves HTTP. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const database = await openDatabase(config, logger)
+  const database = await openDatabase(config, logger, {
+    statementTimeoutMs: config.limits.statementTimeoutMs,
+  })
   try {
     // A new embedded database gets the demo data, also when an earlier first start died
     // before loading it; a database given by DATABASE_URL is never filled unasked.
@@ -35,13 +37,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const result = await loadDemoData(database.db)
       logger.info(result, 'demo data loaded into the new embedded database')
     }
-    const server = await startHttpServer({
-      db: database.db,
-      logger,
-      host: config.host,
-      port: config.port,
-      readRequiresKey: config.readRequiresKey,
-    })
+    const server = await startHttpServer({ db: database.db, logger, config })
     const { port } = server.server.address() as AddressInfo
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`
     logger.info({ url, database: database.location }, 'attest is serving')

@@ -12,6 +12,20 @@ describe('loadConfig', () => {
       dataDir: path.join(projectRoot, '.data'),
       logLevel: 'info',
       readRequiresKey: false,
+      limits: {
+        maxDepth: 15,
+        maxAliases: 30,
+        maxDirectives: 50,
+        maxTokens: 5000,
+        maxCost: 50_000,
+        maxBodyBytes: 100_000,
+        statementTimeoutMs: 10_000,
+        rateLimitRequests: 600,
+        rateLimitWindowSeconds: 60,
+      },
+      introspection: true,
+      corsOrigins: [],
+      trustProxy: false,
     })
   })
 
@@ -23,6 +37,18 @@ describe('loadConfig', () => {
       DATA_DIR: '/var/lib/attest',
       LOG_LEVEL: 'DEBUG',
       READ_REQUIRES_KEY: 'true',
+      MAX_DEPTH: '8',
+      MAX_ALIASES: '5',
+      MAX_DIRECTIVES: '6',
+      MAX_TOKENS: '700',
+      MAX_COST: '900',
+      MAX_BODY_BYTES: '2000',
+      STATEMENT_TIMEOUT_MS: '1500',
+      RATE_LIMIT_REQUESTS: '0',
+      RATE_LIMIT_WINDOW_SECONDS: '10',
+      INTROSPECTION: 'false',
+      CORS_ORIGINS: 'https://app.example, http://127.0.0.1:5173',
+      TRUST_PROXY: 'true',
     })
     expect(config).toEqual({
       databaseUrl: 'postgresql://attest@db.internal:5432/attest',
@@ -31,8 +57,23 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/attest',
       logLevel: 'debug',
       readRequiresKey: true,
+      limits: {
+        maxDepth: 8,
+        maxAliases: 5,
+        maxDirectives: 6,
+        maxTokens: 700,
+        maxCost: 900,
+        maxBodyBytes: 2000,
+        statementTimeoutMs: 1500,
+        rateLimitRequests: 0,
+        rateLimitWindowSeconds: 10,
+      },
+      introspection: false,
+      corsOrigins: ['https://app.example', 'http://127.0.0.1:5173'],
+      trustProxy: true,
     })
     expect(Object.isFrozen(config)).toBe(true)
+    expect(Object.isFrozen(config.limits)).toBe(true)
   })
 
   it('treats an empty variable as unset', () => {
@@ -56,6 +97,12 @@ describe('loadConfig', () => {
     ['HOST', 'http://localhost', /HOST is invalid: expected a host name or IP address/],
     ['LOG_LEVEL', 'verbose', /LOG_LEVEL is invalid: expected one of fatal, error, warn, info/],
     ['READ_REQUIRES_KEY', 'yes', /READ_REQUIRES_KEY is invalid: expected true or false/],
+    ['MAX_DEPTH', '0', /MAX_DEPTH is invalid: expected a whole number, 1 or more/],
+    ['MAX_COST', '1e3', /MAX_COST is invalid: expected a whole number/],
+    ['STATEMENT_TIMEOUT_MS', '-5', /STATEMENT_TIMEOUT_MS is invalid/],
+    ['RATE_LIMIT_REQUESTS', 'lots', /RATE_LIMIT_REQUESTS is invalid: expected a whole number, 0/],
+    ['INTROSPECTION', 'maybe', /INTROSPECTION is invalid: expected true or false/],
+    ['CORS_ORIGINS', 'https://app.example/path', /CORS_ORIGINS is invalid: expected origins/],
   ])('refuses %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(message)

@@ -22,7 +22,8 @@ Environment:
   DATA_DIR      where the embedded Postgres keeps its data (default: .data/ in the project)
   HOST, PORT    where to listen (default: 127.0.0.1, 4000)
   LOG_LEVEL     fatal, error, warn, info (default), debug, trace or silent
-  READ_REQUIRES_KEY  true = reading needs an API key too (default: false, anyone may read)`
+  READ_REQUIRES_KEY  true = reading needs an API key too (default: false, anyone may read)
+  MAX_DEPTH, MAX_COST, RATE_LIMIT_REQUESTS, …  request limits: see the README's Configuration`
 
 const program = new Command('attest')
   .description('A GraphQL service over a database of political-violence and terrorism events.')

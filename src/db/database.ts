@@ -14,6 +14,8 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value))
 export interface DatabaseOptions {
   /** Upper bound on pooled connections. */
   readonly maxConnections?: number
+  /** Postgres cancels any statement that runs longer (statement_timeout); unset: no limit. */
+  readonly statementTimeoutMs?: number
   /** Called with each SQL statement sent (used to count statements per request). */
   readonly onQuery?: (sql: string) => void
   /** Told when an idle pooled connection dies (e.g. Postgres restarted); the pool replaces it. */
@@ -25,6 +27,8 @@ export function createDatabase(connectionString: string, options: DatabaseOption
     connectionString,
     max: options.maxConnections ?? 10,
     application_name: 'attest',
+    // Sent as a startup parameter: every session of the pool has it, whatever runs on it.
+    ...(options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs }),
   })
   // Without a listener, an idle connection's error (a restart, a dropped database) would be
   // an uncaught 'error' event and end the process; the pool already discards that connection.

@@ -17,8 +17,13 @@ export interface OpenDatabase {
 /**
  * DATABASE_URL when configured; otherwise the embedded Postgres under DATA_DIR. Migrates it
  * to the latest schema either way, so every entry point sees the same tables.
+ * `statementTimeoutMs` applies to the returned pool, not to the migrations.
  */
-export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  { statementTimeoutMs }: { statementTimeoutMs?: number } = {},
+): Promise<OpenDatabase> {
   const embedded = config.databaseUrl
     ? undefined
     : await startEmbeddedPostgres({
@@ -28,6 +33,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Open
   const url = config.databaseUrl ?? (embedded?.url as string)
   const location = redactUrl(url)
   const db = createDatabase(url, {
+    ...(statementTimeoutMs && { statementTimeoutMs }),
     onConnectionError: (error) =>
       logger.warn({ err: error }, 'a pooled database connection failed'),
   })
@@ -41,7 +47,9 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Open
         { database: location, clusterDir: embedded.clusterDir },
         'embedded Postgres is running',
       )
-    const applied = await migrateToLatest(db)
+    // A migration may rightly run longer than any request: on a connection of its own.
+    const migrator = createDatabase(url, { maxConnections: 1 })
+    const applied = await migrateToLatest(migrator).finally(() => migrator.destroy())
     logger.info(
       { database: location, applied },
       applied.length ? 'database migrated' : 'database schema is current',

@@ -1,23 +1,35 @@
 import { randomUUID } from 'node:crypto'
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify'
+import fastifyCors from '@fastify/cors'
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify'
 import { sql } from 'kysely'
 import { identifyCaller } from '../auth/access.js'
 import { ApiKeyVerifier } from '../auth/api-keys.js'
+import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
 import { createApolloServer } from '../graphql/apollo.js'
 import { createContext } from '../graphql/context.js'
 import type { Logger } from '../logger.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
+import { RateLimiter, rateLimited } from './rate-limit.js'
+
+export type HttpConfig = Pick<
+  Config,
+  'host' | 'port' | 'readRequiresKey' | 'limits' | 'introspection' | 'corsOrigins' | 'trustProxy'
+>
 
 export interface HttpServerOptions {
   readonly db: Database
   readonly logger: Logger
-  readonly host: string
-  readonly port: number
-  /** Reading needs an API key too (READ_REQUIRES_KEY). */
-  readonly readRequiresKey?: boolean
+  readonly config: HttpConfig
+}
+
+// What a GraphQL client is told when Fastify refuses a request before GraphQL sees it.
+const httpErrorCodes: Readonly<Record<number, string>> = {
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  500: 'INTERNAL_SERVER_ERROR',
 }
 
 /**
@@ -25,14 +37,11 @@ export interface HttpServerOptions {
  * a browser's GET of /graphql), an index at /, liveness at /healthz and readiness (the database
  * answers) at /readyz.
  */
-export async function startHttpServer({
-  db,
-  logger,
-  host,
-  port,
-  readRequiresKey = false,
-}: HttpServerOptions) {
+export async function startHttpServer({ db, logger, config }: HttpServerOptions) {
+  const { limits } = config
   const app = Fastify({
+    bodyLimit: limits.maxBodyBytes,
+    trustProxy: config.trustProxy,
     // Fastify's logger type is pino's minus a few members; the instance is our pino logger.
     loggerInstance: logger as FastifyBaseLogger,
     // Per-request lines would dominate the logs under load; errors are logged where they happen.
@@ -43,25 +52,44 @@ export async function startHttpServer({
     },
   })
   // With request logging off, Fastify's default handler would drop errors silently: log them
-  // with the request id, and tell the client no more than that something failed.
+  // with the request id, and tell the client no more than that something failed. A GraphQL
+  // client gets the refusal in the shape it reads, errors[] with a code.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500
     if (status >= 500) request.log.error({ err: error }, 'request failed')
-    return reply.code(status).send({ error: status >= 500 ? 'internal error' : error.message })
+    const message = status >= 500 ? 'Internal server error' : error.message
+    if (!request.url.startsWith('/graphql')) return reply.code(status).send({ error: message })
+    const code = httpErrorCodes[status] ?? 'BAD_REQUEST'
+    return reply.code(status).send({ errors: [{ message, extensions: { code } }] })
   })
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
 
+  if (config.corsOrigins.length > 0) {
+    const anyOrigin = config.corsOrigins.includes('*')
+    await app.register(fastifyCors, { origin: anyOrigin ? '*' : [...config.corsOrigins] })
+  }
+
   const verifier = new ApiKeyVerifier(db)
-  const apollo = createApolloServer()
+  const limiter =
+    limits.rateLimitRequests > 0
+      ? new RateLimiter(limits.rateLimitRequests, limits.rateLimitWindowSeconds * 1000)
+      : undefined
+  const apollo = createApolloServer(config)
   apollo.addPlugin(fastifyApolloDrainPlugin(app))
   await apollo.start()
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     context: async (request) => {
-      const caller = await identifyCaller(request.headers.authorization, verifier, readRequiresKey)
+      const caller = await identifyCaller(
+        request.headers.authorization,
+        verifier,
+        config.readRequiresKey,
+      )
+      const retryAfter = limiter?.take(caller ? `key ${caller.id}` : `address ${request.ip}`)
+      if (retryAfter !== undefined) throw rateLimited(retryAfter)
       return createContext(db, request.id, request.log as Logger, caller)
     },
   })
@@ -89,6 +117,6 @@ export async function startHttpServer({
     }
   })
 
-  await app.listen({ host, port })
+  await app.listen({ host: config.host, port: config.port })
   return app
 }

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net'
+import { loadConfig } from '../../src/config.js'
 import { createDatabase } from '../../src/db/database.js'
 import { startHttpServer } from '../../src/http/server.js'
 import { createLogger, type Logger } from '../../src/logger.js'
@@ -27,21 +28,23 @@ export interface TestApi {
   stop(): Promise<void>
 }
 
-/** The real HTTP server on a free loopback port, over the given database, counting its SQL. */
+/**
+ * The real HTTP server on a free loopback port, over the given database, counting its SQL.
+ * `env` is the service's environment (READ_REQUIRES_KEY, MAX_DEPTH, …): its defaults otherwise,
+ * but for the rate limit, which a test sets when it tests it.
+ */
 export async function startApi(
   databaseUrl: string,
   logger: Logger = createLogger('silent'),
-  options: { readRequiresKey?: boolean } = {},
+  env: Record<string, string> = {},
 ): Promise<TestApi> {
+  const config = { ...loadConfig({ RATE_LIMIT_REQUESTS: '0', ...env }), host: '127.0.0.1', port: 0 }
   const statements: string[] = []
-  const db = createDatabase(databaseUrl, { onQuery: (sql) => statements.push(sql) })
-  const server = await startHttpServer({
-    db,
-    logger,
-    host: '127.0.0.1',
-    port: 0,
-    ...options,
+  const db = createDatabase(databaseUrl, {
+    onQuery: (sql) => statements.push(sql),
+    statementTimeoutMs: config.limits.statementTimeoutMs,
   })
+  const server = await startHttpServer({ db, logger, config })
   const { port } = server.server.address() as AddressInfo
   const url = `http://127.0.0.1:${port}/graphql`
   return {

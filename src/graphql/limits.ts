@@ -1,0 +1,27 @@
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit'
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases'
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth'
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives'
+import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql'
+import type { Limits } from '../config.js'
+
+// GraphQL Armor throws at the first limit broken, with a "Syntax Error:" prefix. Reported like
+// graphql-js's own rules instead, a refusal is a GRAPHQL_VALIDATION_FAILED error (HTTP 400)
+// that names every limit the document broke.
+const reportEveryLimit = {
+  propagateOnRejection: false,
+  onReject: [
+    (context: ValidationContext | null, error: GraphQLError) =>
+      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''))),
+  ],
+}
+
+/** Validation rules that refuse a too deep, too costly or too repetitive document before it runs. */
+export function queryLimitRules(limits: Limits): ValidationRule[] {
+  return [
+    maxDepthRule({ n: limits.maxDepth, ...reportEveryLimit }),
+    maxAliasesRule({ n: limits.maxAliases, ...reportEveryLimit }),
+    maxDirectivesRule({ n: limits.maxDirectives, ...reportEveryLimit }),
+    costLimitRule({ maxCost: limits.maxCost, ...reportEveryLimit }),
+  ]
+}
