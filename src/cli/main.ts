@@ -13,6 +13,7 @@ import { ImportError, type ImportProgress, type ImportSummary } from '../import/
 import { ucdpGed, ucdpReleaseFromFileName } from '../import/ucdp.js'
 import { createLogger, type Logger } from '../logger.js'
 import { exportEventsTo, importDataset, loadDemo, migrate, serve, withDatabase } from '../main.js'
+import { ImportMetricsFile } from './import-metrics.js'
 
 const apiRoles = ['reader', 'editor', 'admin'] as const
 
@@ -87,6 +88,10 @@ for (const importer of importers) {
     .option('--rejects <file>', 'write the rejected rows (line, column, reason) to this CSV file')
     .option('--batch-size <rows>', 'rows per transaction', parsePositiveInteger, 1000)
     .option(
+      '--metrics-file <file>',
+      "keep the progress in this Prometheus text file (node_exporter's textfile collector)",
+    )
+    .option(
       '--deleted <file>',
       'then soft-delete the events of the ids it lists (withdrawn upstream)',
     )
@@ -95,6 +100,10 @@ for (const importer of importers) {
       withConfig(async (config, logger) => {
         const release = options.release ?? importer.release?.(file)
         if (!release) throw new ImportError(`cannot tell the release of "${file}": give --release`)
+        const metrics =
+          options.metricsFile &&
+          new ImportMetricsFile(options.metricsFile, importer.dataset.name, release)
+        const printProgress = progressPrinter()
         const summary = await importDataset(config, logger, importer.dataset, {
           file,
           release,
@@ -102,8 +111,12 @@ for (const importer of importers) {
           batchSize: options.batchSize,
           ...(options.rejects && { rejectsFile: options.rejects }),
           ...(options.deleted && { deletedFile: options.deleted }),
-          onProgress: progressPrinter(),
+          onProgress: (progress) => {
+            printProgress(progress)
+            if (metrics) metrics.update(progress)
+          },
         })
+        if (metrics) await metrics.finish(summary)
         printSummary(summary, options.rejects)
       }),
     )
@@ -115,6 +128,7 @@ interface ImportCommandOptions {
   readonly rejects?: string
   readonly batchSize: number
   readonly deleted?: string
+  readonly metricsFile?: string
 }
 
 function printSummary(summary: ImportSummary, rejectsFile: string | undefined): void {

@@ -22,6 +22,20 @@ export interface DatabaseOptions {
   readonly onConnectionError?: (error: Error) => void
 }
 
+// Kysely does not expose its dialect's pool; kept here so that poolUsage can report on it.
+const pools = new WeakMap<Database, pg.Pool>()
+
+/** The pool's connections in use and idle, and the queries waiting for one. */
+export function poolUsage(db: Database): { inUse: number; idle: number; waiting: number } {
+  const pool = pools.get(db)
+  if (!pool) throw new Error('poolUsage needs a database made by createDatabase')
+  return {
+    inUse: pool.totalCount - pool.idleCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+  }
+}
+
 export function createDatabase(connectionString: string, options: DatabaseOptions = {}): Database {
   const pool = new pg.Pool({
     connectionString,
@@ -34,7 +48,7 @@ export function createDatabase(connectionString: string, options: DatabaseOption
   // an uncaught 'error' event and end the process; the pool already discards that connection.
   pool.on('error', options.onConnectionError ?? (() => {}))
   const onQuery = options.onQuery
-  return new Kysely<DB>({
+  const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool }),
     ...(onQuery && {
       log: (event) => {
@@ -42,4 +56,6 @@ export function createDatabase(connectionString: string, options: DatabaseOption
       },
     }),
   })
+  pools.set(db, pool)
+  return db
 }

@@ -67,6 +67,20 @@ const logInternalErrors: ApolloServerPlugin<Context> = {
   },
 }
 
+/** Tells the request's outcome which operation ran and which error codes the client was sent. */
+const recordOutcome: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ operationName, response, contextValue }) {
+        contextValue.outcome.operation = operationName ?? undefined
+        if (response.body.kind !== 'single') return
+        for (const error of response.body.singleResult.errors ?? [])
+          contextValue.outcome.errorCodes.push(String(error.extensions?.code))
+      },
+    }
+  },
+}
+
 export function createApolloServer({
   limits,
   introspection,
@@ -87,6 +101,7 @@ export function createApolloServer({
       // GraphiQL is served from local files instead of Apollo's CDN-hosted landing page.
       ApolloServerPluginLandingPageDisabled(),
       logInternalErrors,
+      recordOutcome,
     ],
   })
 }

@@ -3,6 +3,14 @@ import type { Database } from '../db/database.js'
 import type { Logger } from '../logger.js'
 import { createLoaders, type Loaders } from './loaders.js'
 
+/** What one GraphQL request came to, filled in as it is answered; for logs and metrics. */
+export interface GraphQLOutcome {
+  /** The operation's name; undefined for an anonymous one or when none could be resolved. */
+  operation: string | undefined
+  /** The `extensions.code` of every error the client was sent. */
+  readonly errorCodes: string[]
+}
+
 /** Per request: the shared pool, fresh loaders, the caller, and a logger with the request id. */
 export interface Context {
   readonly db: Database
@@ -11,6 +19,7 @@ export interface Context {
   readonly logger: Logger
   /** The API key the request was sent with; undefined for an anonymous caller. */
   readonly caller: ApiKeyIdentity | undefined
+  readonly outcome: GraphQLOutcome
 }
 
 /** A request's context: fresh loaders over the shared pool. */
@@ -19,6 +28,7 @@ export function createContext(
   requestId: string,
   logger: Logger,
   caller?: ApiKeyIdentity,
+  outcome: GraphQLOutcome = { operation: undefined, errorCodes: [] },
 ): Context {
-  return { db, loaders: createLoaders(db), requestId, logger, caller }
+  return { db, loaders: createLoaders(db), requestId, logger, caller, outcome }
 }

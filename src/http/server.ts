@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify'
 import fastifyCors from '@fastify/cors'
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify'
+import { GraphQLError } from 'graphql'
 import { sql } from 'kysely'
 import { identifyCaller } from '../auth/access.js'
 import { ApiKeyVerifier } from '../auth/api-keys.js'
@@ -12,6 +13,7 @@ import { createContext } from '../graphql/context.js'
 import type { Logger } from '../logger.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
+import { observeGraphQLRequests } from './observability.js'
 import { RateLimiter, rateLimited } from './rate-limit.js'
 
 export type HttpConfig = Pick<
@@ -34,8 +36,8 @@ const httpErrorCodes: Readonly<Record<number, string>> = {
 
 /**
  * The service's HTTP front: GraphQL at /graphql (POST and GET), GraphiQL at /graphiql (and for
- * a browser's GET of /graphql), an index at /, liveness at /healthz and readiness (the database
- * answers) at /readyz.
+ * a browser's GET of /graphql), an index at /, liveness at /healthz, readiness (the database
+ * answers) at /readyz and Prometheus metrics at /metrics.
  */
 export async function startHttpServer({ db, logger, config }: HttpServerOptions) {
   const { limits } = config
@@ -44,13 +46,15 @@ export async function startHttpServer({ db, logger, config }: HttpServerOptions)
     trustProxy: config.trustProxy,
     // Fastify's logger type is pino's minus a few members; the instance is our pino logger.
     loggerInstance: logger as FastifyBaseLogger,
-    // Per-request lines would dominate the logs under load; errors are logged where they happen.
+    // Fastify's two lines per request would double ours (one per GraphQL request, with its
+    // operation and duration: see observability.ts); errors are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => {
       const given = request.headers['x-request-id']
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID()
     },
   })
+  const outcomeOf = observeGraphQLRequests(app, { primary: db })
   // With request logging off, Fastify's default handler would drop errors silently: log them
   // with the request id, and tell the client no more than that something failed. A GraphQL
   // client gets the refusal in the shape it reads, errors[] with a code.
@@ -60,6 +64,7 @@ export async function startHttpServer({ db, logger, config }: HttpServerOptions)
     const message = status >= 500 ? 'Internal server error' : error.message
     if (!request.url.startsWith('/graphql')) return reply.code(status).send({ error: message })
     const code = httpErrorCodes[status] ?? 'BAD_REQUEST'
+    outcomeOf(request)?.errorCodes.push(code)
     return reply.code(status).send({ errors: [{ message, extensions: { code } }] })
   })
   app.addHook('onSend', async (request, reply) => {
@@ -83,14 +88,22 @@ export async function startHttpServer({ db, logger, config }: HttpServerOptions)
     path: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     context: async (request) => {
-      const caller = await identifyCaller(
-        request.headers.authorization,
-        verifier,
-        config.readRequiresKey,
-      )
-      const retryAfter = limiter?.take(caller ? `key ${caller.id}` : `address ${request.ip}`)
-      if (retryAfter !== undefined) throw rateLimited(retryAfter)
-      return createContext(db, request.id, request.log as Logger, caller)
+      const outcome = outcomeOf(request) ?? { operation: undefined, errorCodes: [] }
+      try {
+        const caller = await identifyCaller(
+          request.headers.authorization,
+          verifier,
+          config.readRequiresKey,
+        )
+        const retryAfter = limiter?.take(caller ? `key ${caller.id}` : `address ${request.ip}`)
+        if (retryAfter !== undefined) throw rateLimited(retryAfter)
+        return createContext(db, request.id, request.log as Logger, caller, outcome)
+      } catch (error) {
+        // Apollo answers a failed context itself, past the plugins that record outcomes.
+        const code = error instanceof GraphQLError ? error.extensions.code : undefined
+        outcome.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR')
+        throw error
+      }
     },
   })
 
@@ -105,6 +118,7 @@ export async function startHttpServer({ db, logger, config }: HttpServerOptions)
       exports: ['/export/events.csv', '/export/events.geojson'],
       health: '/healthz',
       readiness: '/readyz',
+      metrics: '/metrics',
     },
   }))
   app.get('/healthz', async () => ({ status: 'ok' }))
