@@ -21,6 +21,8 @@ export interface Config {
   readonly corsOrigins: readonly string[]
   /** Take the client's address from X-Forwarded-For (behind a load balancer). */
   readonly trustProxy: boolean
+  /** On SIGTERM, how long in-flight requests may take before their connections are cut. */
+  readonly shutdownTimeoutMs: number
 }
 
 /** What one request may ask of the service; checked before any SQL runs. */
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: optional(env, 'INTROSPECTION', parseBoolean) ?? true,
     corsOrigins: Object.freeze(optional(env, 'CORS_ORIGINS', parseOrigins) ?? []),
     trustProxy: optional(env, 'TRUST_PROXY', parseBoolean) ?? false,
+    shutdownTimeoutMs: optional(env, 'SHUTDOWN_TIMEOUT_MS', parsePositiveInteger) ?? 10_000,
   })
 }
 

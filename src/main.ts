@@ -6,10 +6,11 @@ import type { Database } from './db/database.js'
 import { exportEvents } from './db/event-export.js'
 import type { EventFilter } from './db/event-filter.js'
 import { hasAnyEvent } from './db/events.js'
-import { openDatabase } from './db/open-database.js'
+import { connectDatabase, type OpenDatabase, openDatabase } from './db/open-database.js'
+import { isDatabaseUnavailable } from './db/unavailable.js'
 import { type DemoLoadResult, loadDemoData } from './demo/load-demo.js'
 import { type ExportFormat, exportFormats } from './export/formats.js'
-import { startHttpServer } from './http/server.js'
+import { closeHttpServer, startHttpServer } from './http/server.js'
 import {
   type Dataset,
   type ImportOptions,
@@ -17,59 +18,108 @@ import {
   importFile,
 } from './import/run-import.js'
 import type { Logger } from './logger.js'
+import { retryWithBackoff } from './retry.js'
 
 // The composition root: config → database → server. Only this module wires pieces together.
 
 export interface RunningService {
   readonly url: string
+  /** Settles once the database is migrated and serving; rejects when it never can be. */
+  readonly ready: Promise<void>
+  /** Stops accepting, lets in-flight requests finish (up to the deadline), closes the database. */
   stop(): Promise<void>
 }
 
-/** Opens (and migrates) the database, loads the demo into an empty embedded one, serves HTTP. */
+/**
+ * Serves HTTP at once, and prepares the database behind it: while Postgres cannot be reached,
+ * /readyz says so, GraphQL answers SERVICE_UNAVAILABLE, and preparing is retried with backoff.
+ * Any other failure (a bad password, a failing migration) rejects `ready`.
+ */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const database = await openDatabase(config, logger, {
+  const database = await connectDatabase(config, logger, {
     statementTimeoutMs: config.limits.statementTimeoutMs,
   })
+  const stopping = new AbortController()
+  let isReady = false
+  const ready = retryWithBackoff(() => prepareDatabase(database, logger), {
+    retryable: isDatabaseUnavailable,
+    signal: stopping.signal,
+    onRetry: (error, delayMs) =>
+      logger.warn(
+        { database: database.location, reason: (error as Error).message, retryInMs: delayMs },
+        'the database cannot be reached yet',
+      ),
+  }).then(() => {
+    isReady = true
+    logger.info({ database: database.location }, 'the database is ready')
+  })
+  ready.catch(() => {}) // the caller handles it; stopping early is no failure to report here
   try {
-    // A new embedded database gets the demo data, also when an earlier first start died
-    // before loading it; a database given by DATABASE_URL is never filled unasked.
-    if (database.embedded && !(await hasAnyEvent(database.db))) {
-      const result = await loadDemoData(database.db)
-      logger.info(result, 'demo data loaded into the new embedded database')
-    }
-    const server = await startHttpServer({ db: database.db, logger, config })
+    const server = await startHttpServer({
+      db: database.db,
+      logger,
+      config,
+      isReady: () => isReady,
+    })
     const { port } = server.server.address() as AddressInfo
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`
     logger.info({ url, database: database.location }, 'attest is serving')
     return {
       url,
+      ready,
       stop: async () => {
-        await server.close()
+        stopping.abort()
+        await closeHttpServer(server, config.shutdownTimeoutMs)
+        await ready.catch(() => {}) // a migration under way finishes before its pool closes
         await database.close()
       },
     }
   } catch (error) {
+    stopping.abort()
     await database.close()
     throw error
   }
 }
 
-/** Runs until SIGINT or SIGTERM, then stops the server and the embedded Postgres. */
+/** Migrates; a new embedded database also gets the demo data (also when an earlier first start
+ * died before loading it). A database given by DATABASE_URL is never filled unasked. */
+async function prepareDatabase(database: OpenDatabase, logger: Logger): Promise<void> {
+  await database.migrate()
+  if (database.embedded && !(await hasAnyEvent(database.db))) {
+    const result = await loadDemoData(database.db)
+    logger.info(result, 'demo data loaded into the new embedded database')
+  }
+}
+
+/**
+ * Runs until SIGINT or SIGTERM (or until the database can never be prepared), then stops the
+ * server and the embedded Postgres.
+ */
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const service = await startService(config, logger)
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'stopping')
-      // A second signal while stopping exits at once.
-      process.once(signal, () => process.exit(130))
+    const shutdown = (reason: Record<string, unknown>) => {
+      logger.info(reason, 'stopping')
       service.stop().then(resolve, (error: unknown) => {
         logger.error({ err: error }, 'error while stopping')
         process.exitCode = 1
         resolve()
       })
     }
-    process.once('SIGINT', shutdown)
-    process.once('SIGTERM', shutdown)
+    const onSignal = (signal: NodeJS.Signals) => {
+      // A second signal while stopping exits at once.
+      process.once(signal, () => process.exit(130))
+      shutdown({ signal })
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    service.ready.catch((error: unknown) => {
+      if (!(error instanceof Error && error.name === 'AbortError')) {
+        logger.fatal({ err: error }, 'the database cannot be prepared')
+        process.exitCode = 1
+        shutdown({ reason: 'the database cannot be prepared' })
+      }
+    })
   })
   logger.info('stopped')
 }

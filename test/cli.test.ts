@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase } from '../src/db/database.js'
-import { exited, freePort, runCli, startCli, waitForHttp } from './support/cli.js'
+import { exited, freePort, runCli, startCli, waitForHttp, waitForReady } from './support/cli.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
 import { testDatabaseUrl } from './support/test-database.js'
 
@@ -111,7 +111,7 @@ describe('attest serve', () => {
       const index = await waitForHttp(`http://127.0.0.1:${port}/`, server)
       expect(index.status).toBe(200)
       expect(await index.json()).toMatchObject({ service: 'attest' })
-      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
+      await waitForReady(`http://127.0.0.1:${port}`, server)
       expect((await fetch(`http://127.0.0.1:${port}/nowhere`)).status).toBe(404)
       const graphql = await fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
@@ -142,7 +142,7 @@ describe('attest serve', () => {
           log += chunk
         })
         try {
-          expect((await waitForHttp(`http://127.0.0.1:${port}/readyz`, server)).status).toBe(200)
+          await waitForReady(`http://127.0.0.1:${port}`, server)
         } finally {
           server.kill('SIGINT')
         }

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       introspection: true,
       corsOrigins: [],
       trustProxy: false,
+      shutdownTimeoutMs: 10_000,
     })
   })
 
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
       INTROSPECTION: 'false',
       CORS_ORIGINS: 'https://app.example, http://127.0.0.1:5173',
       TRUST_PROXY: 'true',
+      SHUTDOWN_TIMEOUT_MS: '2500',
     })
     expect(config).toEqual({
       databaseUrl: 'postgresql://attest@db.internal:5432/attest',
@@ -71,6 +73,7 @@ describe('loadConfig', () => {
       introspection: false,
       corsOrigins: ['https://app.example', 'http://127.0.0.1:5173'],
       trustProxy: true,
+      shutdownTimeoutMs: 2500,
     })
     expect(Object.isFrozen(config)).toBe(true)
     expect(Object.isFrozen(config.limits)).toBe(true)

@@ -41,12 +41,20 @@ export function createDatabase(connectionString: string, options: DatabaseOption
     connectionString,
     max: options.maxConnections ?? 10,
     application_name: 'attest',
+    // Fail fast when the host drops packets instead of refusing: a request gets
+    // SERVICE_UNAVAILABLE after this, not a hang. Keep-alive notices a silently dead peer.
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
     // Sent as a startup parameter: every session of the pool has it, whatever runs on it.
     ...(options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs }),
   })
   // Without a listener, an idle connection's error (a restart, a dropped database) would be
   // an uncaught 'error' event and end the process; the pool already discards that connection.
   pool.on('error', options.onConnectionError ?? (() => {}))
+  // The pool listens only to its idle connections. A connection lost while checked out (between
+  // the statements of a transaction) would be an uncaught 'error' too; its query fails anyway,
+  // and the pool drops the connection when it comes back.
+  pool.on('connect', (client) => client.on('error', () => {}))
   const onQuery = options.onQuery
   const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool }),

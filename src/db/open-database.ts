@@ -11,15 +11,17 @@ export interface OpenDatabase {
   readonly location: string
   /** True when this is the embedded Postgres (not DATABASE_URL). */
   readonly embedded: boolean
+  /** Applies the pending migrations, on a connection of their own (no statement timeout). */
+  migrate(): Promise<void>
   close(): Promise<void>
 }
 
 /**
- * DATABASE_URL when configured; otherwise the embedded Postgres under DATA_DIR. Migrates it
- * to the latest schema either way, so every entry point sees the same tables.
- * `statementTimeoutMs` applies to the returned pool, not to the migrations.
+ * The pool for DATABASE_URL when configured; otherwise the embedded Postgres under DATA_DIR,
+ * started here. Nothing is sent to the database yet: the server starts before it answers.
+ * `statementTimeoutMs` applies to the pool, not to the migrations.
  */
-export async function openDatabase(
+export async function connectDatabase(
   config: Config,
   logger: Logger,
   { statementTimeoutMs }: { statementTimeoutMs?: number } = {},
@@ -32,31 +34,47 @@ export async function openDatabase(
       })
   const url = config.databaseUrl ?? (embedded?.url as string)
   const location = redactUrl(url)
+  if (embedded)
+    logger.info(
+      { database: location, clusterDir: embedded.clusterDir },
+      'embedded Postgres is running',
+    )
   const db = createDatabase(url, {
     ...(statementTimeoutMs && { statementTimeoutMs }),
     onConnectionError: (error) =>
       logger.warn({ err: error }, 'a pooled database connection failed'),
   })
-  const close = async () => {
-    await db.destroy()
-    await embedded?.stop()
-  }
-  try {
-    if (embedded)
+  return {
+    db,
+    location,
+    embedded: embedded !== undefined,
+    async migrate() {
+      // A migration may rightly run longer than any request.
+      const migrator = createDatabase(url, { maxConnections: 1 })
+      const applied = await migrateToLatest(migrator).finally(() => migrator.destroy())
       logger.info(
-        { database: location, clusterDir: embedded.clusterDir },
-        'embedded Postgres is running',
+        { database: location, applied },
+        applied.length ? 'database migrated' : 'database schema is current',
       )
-    // A migration may rightly run longer than any request: on a connection of its own.
-    const migrator = createDatabase(url, { maxConnections: 1 })
-    const applied = await migrateToLatest(migrator).finally(() => migrator.destroy())
-    logger.info(
-      { database: location, applied },
-      applied.length ? 'database migrated' : 'database schema is current',
-    )
+    },
+    async close() {
+      await db.destroy()
+      await embedded?.stop()
+    },
+  }
+}
+
+/**
+ * For commands: connects and migrates, so every entry point sees the same tables; fails at once
+ * when the database cannot be reached.
+ */
+export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
+  const database = await connectDatabase(config, logger)
+  try {
+    await database.migrate()
   } catch (error) {
-    await close()
+    await database.close()
     throw error
   }
-  return { db, location, embedded: embedded !== undefined, close }
+  return database
 }

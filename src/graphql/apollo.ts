@@ -7,8 +7,9 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled'
 import { makeExecutableSchema } from '@graphql-tools/schema'
-import type { GraphQLFormattedError } from 'graphql'
+import { GraphQLError, type GraphQLFormattedError } from 'graphql'
 import type { Config } from '../config.js'
+import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { projectRoot } from '../paths.js'
 import type { Context } from './context.js'
 import { withInputFieldAndRule } from './input-errors.js'
@@ -33,20 +34,50 @@ const clientErrorCodes = new Set([
   'FORBIDDEN',
   'CONFLICT',
   'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
 ])
 
-/** Masks internal errors: no SQL, no stack, no message from the database reaches a client. */
-export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+const databaseUnavailable = 'The database cannot be reached right now; try again shortly'
+
+/** The error a resolver (or the context) threw, under GraphQL's wrapping. */
+function originalOf(error: unknown): unknown {
+  return error instanceof GraphQLError ? (error.originalError ?? error) : error
+}
+
+/**
+ * Masks internal errors: no SQL, no stack, no message from the database reaches a client. A lost
+ * database is SERVICE_UNAVAILABLE: the client's to retry, not a bug.
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error?: unknown,
+): GraphQLFormattedError {
   const code = formatted.extensions?.code
   if (typeof code === 'string' && clientErrorCodes.has(code)) {
     const { stacktrace: _, ...extensions } = formatted.extensions ?? {}
     return withInputFieldAndRule({ ...formatted, extensions })
   }
+  const unavailable = isDatabaseUnavailable(originalOf(error))
   return {
-    message: 'Internal server error',
+    message: unavailable ? databaseUnavailable : 'Internal server error',
     ...(formatted.path && { path: formatted.path }),
-    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    extensions: { code: unavailable ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_SERVER_ERROR' },
   }
+}
+
+/** A response with SERVICE_UNAVAILABLE is HTTP 503 with Retry-After, for load balancers and clients. */
+const unavailableAs503: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return
+        const errors = response.body.singleResult.errors ?? []
+        if (!errors.some((error) => error.extensions?.code === 'SERVICE_UNAVAILABLE')) return
+        response.http.status = 503
+        response.http.headers.set('retry-after', '5')
+      },
+    }
+  },
 }
 
 /** Logs every error that is not the client's, with the request id the client was given. */
@@ -57,6 +88,11 @@ const logInternalErrors: ApolloServerPlugin<Context> = {
         for (const error of errors) {
           const code = error.extensions?.code
           if (typeof code === 'string' && clientErrorCodes.has(code)) continue
+          if (isDatabaseUnavailable(originalOf(error))) {
+            // An outage fails every request: one line each, without a stack.
+            contextValue.logger.warn({ path: error.path }, databaseUnavailable)
+            continue
+          }
           contextValue.logger.error(
             { err: unwrapResolverError(error), path: error.path },
             'internal error',
@@ -89,6 +125,8 @@ export function createApolloServer({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns the signals: it stops the HTTP server, then the database, in that order.
+    stopOnTerminationSignals: false,
     introspection,
     // No "Did you mean …?": a client without introspection must not learn the schema from typos.
     hideSchemaDetailsFromClientErrors: true,
@@ -101,6 +139,7 @@ export function createApolloServer({
       // GraphiQL is served from local files instead of Apollo's CDN-hosted landing page.
       ApolloServerPluginLandingPageDisabled(),
       logInternalErrors,
+      unavailableAs503,
       recordOutcome,
     ],
   })

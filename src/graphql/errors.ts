@@ -17,3 +17,13 @@ export function conflict(what: string, givenVersion: number, currentVersion: num
     { extensions: { code: 'CONFLICT', givenVersion, currentVersion } },
   )
 }
+
+/** HTTP 503 with Retry-After: the database cannot be reached now; the client tries again. */
+export function serviceUnavailable(message: string, retryAfterSeconds = 5): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: {
+      code: 'SERVICE_UNAVAILABLE',
+      http: { status: 503, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+    },
+  })
+}

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto'
-import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify'
+import fastifyApollo from '@as-integrations/fastify'
 import fastifyCors from '@fastify/cors'
-import Fastify, { type FastifyBaseLogger, LogController } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { GraphQLError } from 'graphql'
 import { sql } from 'kysely'
 import { identifyCaller } from '../auth/access.js'
 import { ApiKeyVerifier } from '../auth/api-keys.js'
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
+import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { createApolloServer } from '../graphql/apollo.js'
 import { createContext } from '../graphql/context.js'
+import { serviceUnavailable } from '../graphql/errors.js'
 import type { Logger } from '../logger.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
@@ -25,6 +27,8 @@ export interface HttpServerOptions {
   readonly db: Database
   readonly logger: Logger
   readonly config: HttpConfig
+  /** False while the database is not prepared yet (see startService); by default always true. */
+  readonly isReady?: () => boolean
 }
 
 // What a GraphQL client is told when Fastify refuses a request before GraphQL sees it.
@@ -39,7 +43,12 @@ const httpErrorCodes: Readonly<Record<number, string>> = {
  * a browser's GET of /graphql), an index at /, liveness at /healthz, readiness (the database
  * answers) at /readyz and Prometheus metrics at /metrics.
  */
-export async function startHttpServer({ db, logger, config }: HttpServerOptions) {
+export async function startHttpServer({
+  db,
+  logger,
+  config,
+  isReady = () => true,
+}: HttpServerOptions) {
   const { limits } = config
   const app = Fastify({
     bodyLimit: limits.maxBodyBytes,
@@ -82,7 +91,6 @@ export async function startHttpServer({ db, logger, config }: HttpServerOptions)
       ? new RateLimiter(limits.rateLimitRequests, limits.rateLimitWindowSeconds * 1000)
       : undefined
   const apollo = createApolloServer(config)
-  apollo.addPlugin(fastifyApolloDrainPlugin(app))
   await apollo.start()
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
@@ -90,6 +98,8 @@ export async function startHttpServer({ db, logger, config }: HttpServerOptions)
     context: async (request) => {
       const outcome = outcomeOf(request) ?? { operation: undefined, errorCodes: [] }
       try {
+        if (!isReady())
+          throw serviceUnavailable('The service is starting: its database is not ready')
         const caller = await identifyCaller(
           request.headers.authorization,
           verifier,
@@ -98,7 +108,11 @@ export async function startHttpServer({ db, logger, config }: HttpServerOptions)
         const retryAfter = limiter?.take(caller ? `key ${caller.id}` : `address ${request.ip}`)
         if (retryAfter !== undefined) throw rateLimited(retryAfter)
         return createContext(db, request.id, request.log as Logger, caller, outcome)
-      } catch (error) {
+      } catch (caught) {
+        // Looking up the key needs the database, which may be gone.
+        const error = isDatabaseUnavailable(caught)
+          ? serviceUnavailable('The database cannot be reached right now; try again shortly')
+          : caught
         // Apollo answers a failed context itself, past the plugins that record outcomes.
         const code = error instanceof GraphQLError ? error.extensions.code : undefined
         outcome.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR')
@@ -123,6 +137,7 @@ export async function startHttpServer({ db, logger, config }: HttpServerOptions)
   }))
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_, reply) => {
+    if (!isReady()) return reply.code(503).send({ status: 'starting: database not ready' })
     try {
       await sql`SELECT 1`.execute(db)
       return { status: 'ready' }
@@ -133,4 +148,25 @@ export async function startHttpServer({ db, logger, config }: HttpServerOptions)
 
   await app.listen({ host: config.host, port: config.port })
   return app
+}
+
+/**
+ * Stops accepting connections and lets the requests in flight finish; past `deadlineMs`, cuts
+ * the connections still open (their requests are lost to the client, not half-written: each
+ * mutation is one transaction).
+ */
+export async function closeHttpServer(app: FastifyInstance, deadlineMs: number): Promise<void> {
+  const deadline = setTimeout(() => {
+    app.log.warn({ deadlineMs }, 'requests still running at the shutdown deadline: cutting them')
+    app.server.closeAllConnections()
+  }, deadlineMs)
+  // A connection whose request finishes stays open for keep-alive and would hold the close up
+  // to the deadline: close each one as soon as it is idle.
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 100)
+  try {
+    await app.close()
+  } finally {
+    clearTimeout(deadline)
+    clearInterval(sweep)
+  }
 }

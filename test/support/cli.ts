@@ -77,3 +77,17 @@ export async function waitForHttp(
   }
   throw new Error(`nothing answered at ${url}`)
 }
+
+/** Polls baseUrl/readyz until it says ready (HTTP 200) or the deadline passes. */
+export async function waitForReady(
+  baseUrl: string,
+  child: ChildProcess,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if ((await waitForHttp(`${baseUrl}/readyz`, child, timeoutMs)).status === 200) return
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`${baseUrl} did not become ready`)
+}
