@@ -14,6 +14,7 @@ import { projectRoot } from '../paths.js'
 import type { Context } from './context.js'
 import { withInputFieldAndRule } from './input-errors.js'
 import { queryLimitRules } from './limits.js'
+import { refuseNulCharacters } from './no-nul.js'
 import { resolvers } from './resolvers/index.js'
 
 export const typeDefs = readFileSync(path.join(projectRoot, 'schema.graphql'), 'utf8')
@@ -139,6 +140,7 @@ export function createApolloServer({
       // GraphiQL is served from local files instead of Apollo's CDN-hosted landing page.
       ApolloServerPluginLandingPageDisabled(),
       logInternalErrors,
+      refuseNulCharacters,
       unavailableAs503,
       recordOutcome,
     ],
