@@ -7,6 +7,8 @@ export type LogLevel = (typeof logLevels)[number]
 export interface Config {
   /** Postgres to use; when undefined an embedded Postgres is started under dataDir. */
   readonly databaseUrl: string | undefined
+  /** A read replica of DATABASE_URL: queries read from it, mutations use the primary. */
+  readonly databaseReadUrl: string | undefined
   readonly host: string
   readonly port: number
   /** Where the embedded Postgres keeps its cluster (and anything else the service stores). */
@@ -55,8 +57,13 @@ type Env = Readonly<Record<string, string | undefined>>
  * a bad value stops start-up here with a message naming the variable.
  */
 export function loadConfig(env: Env = process.env): Config {
+  const databaseUrl = optional(env, 'DATABASE_URL', parseDatabaseUrl)
+  const databaseReadUrl = optional(env, 'DATABASE_READ_URL', parseDatabaseUrl)
+  if (databaseReadUrl && !databaseUrl)
+    throw new ConfigError('DATABASE_READ_URL is invalid: it needs DATABASE_URL, its primary')
   return Object.freeze({
-    databaseUrl: optional(env, 'DATABASE_URL', parseDatabaseUrl),
+    databaseUrl,
+    databaseReadUrl,
     host: optional(env, 'HOST', parseHost) ?? '127.0.0.1',
     port: optional(env, 'PORT', parsePort) ?? 4000,
     dataDir: path.resolve(

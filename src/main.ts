@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Config } from './config.js'
-import type { Database } from './db/database.js'
+import { createDatabase, type Database } from './db/database.js'
 import { exportEvents } from './db/event-export.js'
 import type { EventFilter } from './db/event-filter.js'
 import { hasAnyEvent } from './db/events.js'
@@ -39,6 +39,19 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const database = await connectDatabase(config, logger, {
     statementTimeoutMs: config.limits.statementTimeoutMs,
   })
+  // The replica is neither migrated nor filled: it follows the primary.
+  const readDb =
+    config.databaseReadUrl === undefined
+      ? undefined
+      : createDatabase(config.databaseReadUrl, {
+          statementTimeoutMs: config.limits.statementTimeoutMs,
+          onConnectionError: (error) =>
+            logger.warn({ err: error }, 'a pooled read-replica connection failed'),
+        })
+  const closeDatabases = async () => {
+    await readDb?.destroy()
+    await database.close()
+  }
   const stopping = new AbortController()
   let isReady = false
   const ready = retryWithBackoff(() => prepareDatabase(database, logger), {
@@ -71,12 +84,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         stopping.abort()
         await closeHttpServer(server, config.shutdownTimeoutMs)
         await ready.catch(() => {}) // a migration under way finishes before its pool closes
-        await database.close()
+        await closeDatabases()
       },
     }
   } catch (error) {
     stopping.abort()
-    await database.close()
+    await closeDatabases()
     throw error
   }
 }

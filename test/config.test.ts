@@ -7,6 +7,7 @@ describe('loadConfig', () => {
   it('defaults to the embedded Postgres, 127.0.0.1:4000, .data/ in the project and info logs', () => {
     expect(loadConfig({})).toEqual({
       databaseUrl: undefined,
+      databaseReadUrl: undefined,
       host: '127.0.0.1',
       port: 4000,
       dataDir: path.join(projectRoot, '.data'),
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
   it('reads every variable and returns a frozen object', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgresql://attest@db.internal:5432/attest',
+      DATABASE_READ_URL: 'postgresql://attest@replica.internal:5432/attest',
       HOST: '0.0.0.0',
       PORT: '8080',
       DATA_DIR: '/var/lib/attest',
@@ -54,6 +56,7 @@ describe('loadConfig', () => {
     })
     expect(config).toEqual({
       databaseUrl: 'postgresql://attest@db.internal:5432/attest',
+      databaseReadUrl: 'postgresql://attest@replica.internal:5432/attest',
       host: '0.0.0.0',
       port: 8080,
       dataDir: '/var/lib/attest',
@@ -104,6 +107,11 @@ describe('loadConfig', () => {
     ['MAX_COST', '1e3', /MAX_COST is invalid: expected a whole number/],
     ['STATEMENT_TIMEOUT_MS', '-5', /STATEMENT_TIMEOUT_MS is invalid/],
     ['RATE_LIMIT_REQUESTS', 'lots', /RATE_LIMIT_REQUESTS is invalid: expected a whole number, 0/],
+    [
+      'DATABASE_READ_URL',
+      'postgres://replica/attest',
+      /DATABASE_READ_URL is invalid: it needs DATABASE_URL/,
+    ],
     ['INTROSPECTION', 'maybe', /INTROSPECTION is invalid: expected true or false/],
     ['CORS_ORIGINS', 'https://app.example/path', /CORS_ORIGINS is invalid: expected origins/],
   ])('refuses %s=%s with a message naming the variable', (name, value, message) => {

@@ -20,6 +20,7 @@ const apiRoles = ['reader', 'editor', 'admin'] as const
 const environment = `
 Environment:
   DATABASE_URL  Postgres connection string; unset = an embedded Postgres under DATA_DIR
+  DATABASE_READ_URL  a read replica of DATABASE_URL for queries (serve only)
   DATA_DIR      where the embedded Postgres keeps its data (default: .data/ in the project)
   HOST, PORT    where to listen (default: 127.0.0.1, 4000)
   LOG_LEVEL     fatal, error, warn, info (default), debug, trace or silent

@@ -13,8 +13,9 @@ export interface GraphQLOutcome {
 
 /** Per request: the shared pool, fresh loaders, the caller, and a logger with the request id. */
 export interface Context {
-  readonly db: Database
-  readonly loaders: Loaders
+  /** The primary; a query's are switched to the read replica once it is known to be one. */
+  db: Database
+  loaders: Loaders
   readonly requestId: string
   readonly logger: Logger
   /** The API key the request was sent with; undefined for an anonymous caller. */

@@ -12,6 +12,7 @@ import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { createApolloServer } from '../graphql/apollo.js'
 import { createContext } from '../graphql/context.js'
 import { serviceUnavailable } from '../graphql/errors.js'
+import { routeQueriesToReplica } from '../graphql/read-replica.js'
 import type { Logger } from '../logger.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
@@ -24,7 +25,10 @@ export type HttpConfig = Pick<
 >
 
 export interface HttpServerOptions {
+  /** The primary: mutations, API keys, readiness. */
   readonly db: Database
+  /** A read replica for queries and exports (DATABASE_READ_URL); by default the primary. */
+  readonly readDb?: Database
   readonly logger: Logger
   readonly config: HttpConfig
   /** False while the database is not prepared yet (see startService); by default always true. */
@@ -45,6 +49,7 @@ const httpErrorCodes: Readonly<Record<number, string>> = {
  */
 export async function startHttpServer({
   db,
+  readDb,
   logger,
   config,
   isReady = () => true,
@@ -63,7 +68,7 @@ export async function startHttpServer({
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID()
     },
   })
-  const outcomeOf = observeGraphQLRequests(app, { primary: db })
+  const outcomeOf = observeGraphQLRequests(app, { primary: db, ...(readDb && { replica: readDb }) })
   // With request logging off, Fastify's default handler would drop errors silently: log them
   // with the request id, and tell the client no more than that something failed. A GraphQL
   // client gets the refusal in the shape it reads, errors[] with a code.
@@ -91,6 +96,7 @@ export async function startHttpServer({
       ? new RateLimiter(limits.rateLimitRequests, limits.rateLimitWindowSeconds * 1000)
       : undefined
   const apollo = createApolloServer(config)
+  if (readDb) apollo.addPlugin(routeQueriesToReplica(readDb))
   await apollo.start()
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
@@ -122,7 +128,7 @@ export async function startHttpServer({
   })
 
   registerGraphiql(app)
-  registerExports(app, db)
+  registerExports(app, readDb ?? db)
   app.get('/', async () => ({
     service: 'attest',
     description: 'Political-violence and terrorism events, every figure attested by its report.',
@@ -139,7 +145,7 @@ export async function startHttpServer({
   app.get('/readyz', async (_, reply) => {
     if (!isReady()) return reply.code(503).send({ status: 'starting: database not ready' })
     try {
-      await sql`SELECT 1`.execute(db)
+      await Promise.all([db, readDb].map((database) => database && sql`SELECT 1`.execute(database)))
       return { status: 'ready' }
     } catch {
       return reply.code(503).send({ status: 'database unavailable' })

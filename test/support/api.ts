@@ -30,7 +30,7 @@ export interface TestApi {
 
 /**
  * The real HTTP server on a free loopback port, over the given database, counting its SQL.
- * `env` is the service's environment (READ_REQUIRES_KEY, MAX_DEPTH, …): its defaults otherwise,
+ * `env` is the service's environment (READ_REQUIRES_KEY, DATABASE_READ_URL, …): defaults otherwise,
  * but for the rate limit, which a test sets when it tests it.
  */
 export async function startApi(
@@ -38,13 +38,20 @@ export async function startApi(
   logger: Logger = createLogger('silent'),
   env: Record<string, string> = {},
 ): Promise<TestApi> {
-  const config = { ...loadConfig({ RATE_LIMIT_REQUESTS: '0', ...env }), host: '127.0.0.1', port: 0 }
+  const config = {
+    ...loadConfig({ RATE_LIMIT_REQUESTS: '0', DATABASE_URL: databaseUrl, ...env }),
+    host: '127.0.0.1',
+    port: 0,
+  }
   const statements: string[] = []
-  const db = createDatabase(databaseUrl, {
-    onQuery: (sql) => statements.push(sql),
-    statementTimeoutMs: config.limits.statementTimeoutMs,
-  })
-  const server = await startHttpServer({ db, logger, config })
+  const open = (url: string) =>
+    createDatabase(url, {
+      onQuery: (sql) => statements.push(sql),
+      statementTimeoutMs: config.limits.statementTimeoutMs,
+    })
+  const db = open(databaseUrl)
+  const readDb = config.databaseReadUrl ? open(config.databaseReadUrl) : undefined
+  const server = await startHttpServer({ db, ...(readDb && { readDb }), logger, config })
   const { port } = server.server.address() as AddressInfo
   const url = `http://127.0.0.1:${port}/graphql`
   return {
@@ -67,6 +74,7 @@ export async function startApi(
     async stop() {
       await server.close()
       await db.destroy()
+      await readDb?.destroy()
     },
   }
 }
