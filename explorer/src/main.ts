@@ -1,0 +1,348 @@
+import { isAbort, request } from './api.js'
+import { append, byId, fill, h, statusLine } from './dom.js'
+import { EventList, type ListedEvent } from './event-list.js'
+import { eventPanel } from './event-panel.js'
+import { primaryRoot, typeColors, typeKey, unclassifiedColor } from './event-types.js'
+import { type FilterChoices, FilterForm } from './filters.js'
+import { formatNumber, killedOf } from './format.js'
+import {
+  EventDetailDocument,
+  ExplorerEventsDocument,
+  type ExplorerEventsQuery,
+  FilterOptionsDocument,
+  GroupDetailDocument,
+  GroupNamesDocument,
+  GroupSearchDocument,
+  MonthlyStatsDocument,
+} from './generated/operations.js'
+import { groupPanel } from './group-panel.js'
+import { EventMap, type MapPoint, pointRadius } from './map.js'
+import { type ExplorerState, eventFilter, stateFromQuery, stateToQuery } from './state.js'
+import { Timeline } from './timeline.js'
+
+// The API's largest page, and how many events the map holds before asking to zoom or filter.
+const pageSize = 500
+const maxMapEvents = 10_000
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/** Wires the views to one state, kept in the URL, and loads what a change of state needs. */
+class Explorer {
+  private state: ExplorerState = stateFromQuery(location.search)
+  private readonly colors: Map<string, string>
+  private readonly map: EventMap
+  private readonly timeline: Timeline
+  private readonly list: EventList
+  private readonly form: FilterForm
+  private readonly mapStatus = h('p', { class: 'map-status', role: 'status' })
+  private readonly legend = h('ul', { class: 'legend', 'aria-label': 'Colours: type of event' })
+  private readonly timelineStatus = h('div', { class: 'timeline-status' })
+  private readonly clearBrush = h(
+    'button',
+    { type: 'button', class: 'secondary', hidden: true },
+    'Clear selected months',
+  )
+  private readonly detail = h('div', { class: 'detail', hidden: true })
+  // What is on screen, so that a change of state reloads only what it changes.
+  private shown = { events: '', stats: '', detail: '' }
+  private readonly loading: Record<keyof Explorer['shown'], AbortController | null> = {
+    events: null,
+    stats: null,
+    detail: null,
+  }
+
+  constructor(choices: FilterChoices) {
+    this.colors = typeColors(choices.eventTypes)
+    this.map = new EventMap({
+      onViewChange: (view) => this.update({ view }),
+      onSelect: (event) => this.update({ event, profile: null }, 'push'),
+    })
+    this.timeline = new Timeline((brush) => this.update({ brush }))
+    this.list = new EventList((event) => this.colorOf(event))
+    this.form = new FilterForm(choices, {
+      onChange: (filters) => this.update({ filters }),
+      searchGroups: async (search, signal) => {
+        const { groups } = await request(GroupSearchDocument, { search }, signal)
+        return groups.edges.map(({ node }) => ({
+          value: node.id,
+          label: node.name,
+          detail: node.aliases.map((a) => a.alias).join(', '),
+        }))
+      },
+      groupNames: async (ids) => {
+        const { nodes } = await request(GroupNamesDocument, { ids: [...ids] })
+        return nodes.flatMap((node) =>
+          node && 'name' in node ? [{ value: node.id, label: node.name }] : [],
+        )
+      },
+    })
+    this.clearBrush.addEventListener('click', () => this.update({ brush: null }))
+    this.mount()
+    document.addEventListener('click', (event) => this.followLink(event))
+    window.addEventListener('popstate', () => this.restore())
+    this.restore()
+  }
+
+  private mount(): void {
+    const filters = byId<HTMLDetailsElement>('filters')
+    append(filters, [this.form.element])
+    // On a phone the filters start folded, so the map comes first.
+    if (window.matchMedia('(max-width: 800px)').matches) filters.open = false
+    append(byId('map'), [this.map.element, this.mapStatus, this.legend])
+    append(byId('timeline'), [
+      h(
+        'div',
+        { class: 'timeline-head' },
+        h('h2', {}, 'Events and killed per month'),
+        h(
+          'p',
+          { class: 'key' },
+          h('span', { class: 'key-bars' }, 'events'),
+          h('span', { class: 'key-line' }, 'killed'),
+        ),
+        this.clearBrush,
+      ),
+      this.timeline.element,
+      this.timeline.readout,
+      this.timelineStatus,
+      h(
+        'p',
+        { class: 'hint' },
+        'Drag across the chart (or focus it and use Shift + arrows) to narrow the map and the list to those months; Escape clears.',
+      ),
+    ])
+    fill(byId('side'), this.list.element, this.detail)
+  }
+
+  /** Applies a change; 'push' makes a history entry (Back returns), else the URL is replaced. */
+  private update(change: Partial<ExplorerState>, history: 'push' | 'replace' = 'replace'): void {
+    this.state = { ...this.state, ...change }
+    // A group's page shows its events: the group becomes the group filter.
+    if (change.profile)
+      this.state = { ...this.state, filters: { ...this.state.filters, groups: [change.profile] } }
+    const url = `${location.pathname}${stateToQuery(this.state)}`
+    if (history === 'push') window.history.pushState(null, '', url)
+    else window.history.replaceState(null, '', url)
+    if (change.filters || change.profile) this.form.setFilters(this.state.filters)
+    this.sync()
+  }
+
+  /** Takes the state from the URL: at start, and on Back and Forward. */
+  private restore(): void {
+    this.state = stateFromQuery(location.search)
+    this.form.setFilters(this.state.filters)
+    this.map.showBox(this.state.view)
+    this.sync()
+  }
+
+  private followLink(event: MouseEvent): void {
+    if (event.defaultPrevented || event.button !== 0) return
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
+    const link = (event.target as Element).closest<HTMLAnchorElement>(
+      'a[data-event], a[data-profile]',
+    )
+    if (!link) return
+    event.preventDefault()
+    this.update(
+      { event: link.dataset.event ?? null, profile: link.dataset.profile ?? null },
+      'push',
+    )
+  }
+
+  private sync(): void {
+    const { state } = this
+    const eventsFilter = eventFilter(state, { withBrush: true })
+    const statsFilter = eventFilter(state, { withBrush: false })
+    if (JSON.stringify(eventsFilter) !== this.shown.events) this.loadEvents(eventsFilter)
+    if (JSON.stringify(statsFilter) !== this.shown.stats) this.loadStats(statsFilter)
+    const detailKey = state.event
+      ? `event:${state.event}`
+      : state.profile
+        ? `group:${state.profile}`
+        : ''
+    if (detailKey !== this.shown.detail) this.loadDetail(detailKey)
+    this.map.setSelected(state.event)
+    this.timeline.setBrush(state.brush)
+    this.clearBrush.hidden = !state.brush
+  }
+
+  /** Starts a load of one view, cancelling the one it replaces. */
+  private begin(view: keyof Explorer['shown'], key: string): AbortSignal {
+    this.loading[view]?.abort()
+    const controller = new AbortController()
+    this.loading[view] = controller
+    this.shown[view] = key
+    return controller.signal
+  }
+
+  /** A retry forgets what is shown, so that the next sync loads it again. */
+  private retry(view: keyof Explorer['shown']): () => void {
+    return () => {
+      this.shown[view] = ''
+      this.sync()
+    }
+  }
+
+  private async loadEvents(filter: ReturnType<typeof eventFilter>): Promise<void> {
+    const signal = this.begin('events', JSON.stringify(filter))
+    this.list.setLoading()
+    this.mapStatus.textContent = 'Loading events…'
+    const events: ListedEvent[] = []
+    let after: string | null = null
+    try {
+      // Page by page, showing each as it comes, up to what the map can hold.
+      for (;;) {
+        const { events: page }: ExplorerEventsQuery = await request(
+          ExplorerEventsDocument,
+          { filter, first: pageSize, after },
+          signal,
+        )
+        events.push(...page.edges.map((edge) => edge.node))
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null
+        const complete = !after || events.length >= maxMapEvents
+        this.showEvents(events, page.totalCount, complete)
+        if (complete) break
+      }
+    } catch (error) {
+      if (isAbort(error)) return
+      this.list.setError(message(error), this.retry('events'))
+      this.mapStatus.textContent = 'The events could not be loaded.'
+    }
+  }
+
+  private showEvents(events: readonly ListedEvent[], total: number, complete: boolean): void {
+    this.list.setEvents(events, total, complete)
+    const points: MapPoint[] = []
+    for (const event of events) {
+      if (event.latitude === null || event.longitude === null) continue
+      points.push({
+        id: event.id,
+        latitude: event.latitude,
+        longitude: event.longitude,
+        radius: pointRadius(killedOf(event.casualties)),
+        color: this.colorOf(event),
+        title: event.title,
+      })
+    }
+    this.map.setPoints(points)
+    const unplaced = events.length - points.length
+    this.mapStatus.textContent = [
+      total === 0
+        ? 'No events match.'
+        : `${formatNumber(points.length)} ${points.length === 1 ? 'event' : 'events'} on the map${events.length < total ? ` (the newest ${formatNumber(events.length)} of ${formatNumber(total)}: zoom in or filter to see the others)` : ''}`,
+      unplaced > 0 && `${formatNumber(unplaced)} without a location`,
+      this.state.view ? 'within the visible area' : 'worldwide',
+    ]
+      .filter(Boolean)
+      .join(' · ')
+    this.showLegend(events)
+  }
+
+  private showLegend(events: readonly ListedEvent[]): void {
+    const present = new Map<string, { label: string; color: string }>()
+    for (const event of events) {
+      const root = primaryRoot(event.classifications)
+      const key = root ? typeKey(root) : 'none'
+      if (!present.has(key))
+        present.set(key, {
+          label: root ? `${root.scheme} · ${root.label}` : 'Unclassified',
+          color: this.colorOf(event),
+        })
+    }
+    fill(
+      this.legend,
+      [...present.values()].map(({ label, color }) =>
+        h(
+          'li',
+          {},
+          h('span', { class: 'dot', style: `background:${color}`, 'aria-hidden': 'true' }),
+          label,
+        ),
+      ),
+    )
+  }
+
+  private colorOf(event: ListedEvent): string {
+    const root = primaryRoot(event.classifications)
+    return (root && this.colors.get(typeKey(root))) || unclassifiedColor
+  }
+
+  private async loadStats(filter: ReturnType<typeof eventFilter>): Promise<void> {
+    const signal = this.begin('stats', JSON.stringify(filter))
+    fill(this.timelineStatus, statusLine('loading', 'Loading the timeline…'))
+    try {
+      const { eventStats } = await request(MonthlyStatsDocument, { filter }, signal)
+      this.timeline.setData(
+        eventStats.map((bucket) => ({
+          period: bucket.period,
+          events: bucket.eventCount,
+          killed: killedOf(bucket.casualties),
+        })),
+      )
+      fill(
+        this.timelineStatus,
+        eventStats.length === 0 && statusLine('empty', 'No events in any month.'),
+      )
+    } catch (error) {
+      if (isAbort(error)) return
+      fill(
+        this.timelineStatus,
+        statusLine('error', `Could not load the timeline: ${message(error)}`, this.retry('stats')),
+      )
+    }
+  }
+
+  private async loadDetail(key: string): Promise<void> {
+    const signal = this.begin('detail', key)
+    const [kind, id] = key.split(/:(.*)/) as [string, string | undefined]
+    this.detail.hidden = !id
+    this.list.element.hidden = !!id
+    if (!id) return
+    const back = h(
+      'button',
+      {
+        type: 'button',
+        class: 'back',
+        onclick: () => this.update({ event: null, profile: null }, 'push'),
+      },
+      '← Back to the list',
+    )
+    fill(this.detail, back, statusLine('loading', 'Loading…'))
+    try {
+      const page =
+        kind === 'event'
+          ? await request(EventDetailDocument, { id }, signal).then(
+              ({ event }) => event && eventPanel(event),
+            )
+          : await request(GroupDetailDocument, { id }, signal).then(
+              ({ group }) => group && groupPanel(group),
+            )
+      fill(
+        this.detail,
+        back,
+        page ?? statusLine('empty', `There is no such ${kind}; it may have been deleted.`),
+      )
+      // Move the reader to what they opened (keyboard and screen-reader users too).
+      this.detail.querySelector<HTMLElement>('#detail-title')?.focus()
+    } catch (error) {
+      if (isAbort(error)) return
+      fill(
+        this.detail,
+        back,
+        statusLine('error', `Could not load it: ${message(error)}`, this.retry('detail')),
+      )
+    }
+  }
+}
+
+async function start(): Promise<void> {
+  const side = byId('side')
+  fill(side, statusLine('loading', 'Loading the explorer…'))
+  try {
+    new Explorer(await request(FilterOptionsDocument, {}))
+  } catch (error) {
+    fill(side, statusLine('error', `The explorer could not start: ${message(error)}`, start))
+  }
+}
+
+start()
