@@ -29,6 +29,7 @@ export interface TestApi {
 export async function startApi(
   databaseUrl: string,
   logger: Logger = createLogger('silent'),
+  explorerDir?: string,
 ): Promise<TestApi> {
   const statements: string[] = []
   const db = createDatabase(databaseUrl, { onQuery: (sql) => statements.push(sql) })
@@ -37,6 +38,7 @@ export async function startApi(
     logger,
     host: '127.0.0.1',
     port: 0,
+    explorerDir,
   })
   const { port } = server.server.address() as AddressInfo
   const url = `http://127.0.0.1:${port}/graphql`
