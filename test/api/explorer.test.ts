@@ -234,6 +234,32 @@ describe('the explorer', () => {
     await page.close()
   })
 
+  it('uses the visible box as the filter: a shared box, then zooming in', async () => {
+    // The README's map example: a box around Tunisia.
+    const { page, problems } = await openExplorer('?bbox=30,7,38,12')
+    await expect.poll(() => listHeading(page).textContent()).toBe('4 events')
+    await expect(page.locator('svg.timeline').getAttribute('aria-label')).resolves.toContain(
+      '4 events',
+    )
+    await page.getByRole('button', { name: 'Show the whole world' }).click()
+    await expect.poll(() => listHeading(page).textContent()).toBe('1,852 events')
+    expect(new URL(page.url()).searchParams.has('bbox')).toBe(false)
+
+    // Zooming in on the middle of the world leaves Tunisia and the Central African Republic out.
+    await page.locator('.map canvas').focus()
+    for (let i = 0; i < 4; i++) await page.keyboard.press('+')
+    await expect.poll(() => new URL(page.url()).searchParams.get('bbox')).toBeTruthy()
+    const [south, west, north, east] = (new URL(page.url()).searchParams.get('bbox') ?? '')
+      .split(',')
+      .map(Number) as [number, number, number, number]
+    expect(south).toBeLessThan(north)
+    expect(west).toBeLessThan(east)
+    expect(east - west).toBeLessThan(40)
+    await expect.poll(() => listHeading(page).textContent()).not.toBe('1,852 events')
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it('finds groups by alias as you type, and is usable at phone width', async () => {
     const { page, problems } = await openExplorer('', { width: 390, height: 844 })
     await expect.poll(() => listHeading(page).textContent()).toBe('1,852 events')
