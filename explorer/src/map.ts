@@ -53,6 +53,8 @@ export class EventMap {
   // Where each point was last drawn, for finding the one under the pointer.
   private drawn: { point: MapPoint; x: number; y: number }[] = []
   private selected: string | null = null
+  // A box asked for before the map had a size (a shared link), shown once it has one.
+  private pendingBox: BoundingBoxInput | null = null
   private frame = 0
   private viewTimer = 0
   private readonly pointers = new Map<number, { x: number; y: number }>()
@@ -74,6 +76,7 @@ export class EventMap {
         { class: 'map-controls' },
         button('Zoom in', '+', () => this.zoomBy(2)),
         button('Zoom out', '−', () => this.zoomBy(0.5)),
+        button('Zoom to the events', '⤢', () => this.fitPoints()),
         button('Show the whole world', '⌂', () => this.reset()),
       ),
     )
@@ -100,6 +103,10 @@ export class EventMap {
 
   /** Moves the map to show a box (from a shared link), without reporting a view change. */
   showBox(box: BoundingBoxInput | null): void {
+    if (!this.width) {
+      this.pendingBox = box
+      return
+    }
     if (!box) {
       this.zoom = 1
       this.center = [15, 15]
@@ -111,6 +118,24 @@ export class EventMap {
       this.center = this.projection.invert?.([(x0 + x1) / 2, (y0 + y1) / 2]) ?? [0, 0]
     }
     this.redraw()
+  }
+
+  /** Frames the events on the map (with a margin), which then filters by that box. */
+  private fitPoints(): void {
+    if (!this.points.length) return
+    const longitudes = this.points.map((p) => p.longitude)
+    const latitudes = this.points.map((p) => p.latitude)
+    const [west, east] = [Math.min(...longitudes), Math.max(...longitudes)]
+    const [south, north] = [Math.min(...latitudes), Math.max(...latitudes)]
+    // At least a couple of degrees, so that a single event is not shown at the closest zoom.
+    const margin = Math.max((east - west) * 0.1, (north - south) * 0.1, 1)
+    this.showBox({
+      west: clamp(west - margin, -180, 180),
+      east: clamp(east + margin, -180, 180),
+      south: clamp(south - margin, -maxLatitude, maxLatitude),
+      north: clamp(north + margin, -maxLatitude, maxLatitude),
+    })
+    this.viewChanged()
   }
 
   private reset(): void {
@@ -270,6 +295,8 @@ export class EventMap {
     this.canvas.height = Math.round(this.height * ratio)
     this.canvas.style.width = `${this.width}px`
     this.canvas.style.height = `${this.height}px`
+    if (this.pendingBox) this.showBox(this.pendingBox)
+    this.pendingBox = null
     this.draw()
   }
 

@@ -90,6 +90,20 @@ interface CanvasLike {
   }
 }
 
+/** How many pixels of the map are strongly coloured, as only the points are. */
+function colouredPixels(page: Page): Promise<number> {
+  return page.locator('.map canvas').evaluate((element) => {
+    const canvas = element as unknown as CanvasLike
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height)
+    let count = 0
+    for (let i = 0; i < data.length; i += 4) {
+      const rgb = [data[i], data[i + 1], data[i + 2]] as number[]
+      if (Math.max(...rgb) - Math.min(...rgb) > 80) count++
+    }
+    return count
+  })
+}
+
 const listHeading = (page: Page) => page.locator('#event-list-title')
 const detail = (page: Page) => page.locator('.detail')
 const shot = (page: Page, name: string) =>
@@ -105,18 +119,8 @@ describe('the explorer', () => {
     await expect(page.locator('.map-status').textContent()).resolves.toContain(
       '1,852 events on the map',
     )
-    // The canvas really holds the points: pixels in the colour of UCDP's state-based conflict.
-    const coloured = await canvas.evaluate((element) => {
-      const map = element as unknown as CanvasLike
-      const { data } = map.getContext('2d').getImageData(0, 0, map.width, map.height)
-      let count = 0
-      for (let i = 0; i < data.length; i += 4) {
-        const [r, g, b] = [data[i] as number, data[i + 1] as number, data[i + 2] as number]
-        if (r > 180 && g < 90 && b < 90) count++
-      }
-      return count
-    })
-    expect(coloured).toBeGreaterThan(50)
+    // The canvas really holds the points: strongly coloured pixels (the map itself is pale).
+    expect(await colouredPixels(page)).toBeGreaterThan(500)
     await expect.poll(() => page.locator('svg.timeline .bars').count()).toBe(1)
     await shot(page, 'explorer-map')
     // Only the public API: the persisted queries, as any client would send them.
@@ -238,6 +242,8 @@ describe('the explorer', () => {
     // The README's map example: a box around Tunisia.
     const { page, problems } = await openExplorer('?bbox=30,7,38,12')
     await expect.poll(() => listHeading(page).textContent()).toBe('4 events')
+    // The map opens on that box, with the 4 events drawn in it.
+    await expect.poll(() => colouredPixels(page)).toBeGreaterThan(40)
     await expect(page.locator('svg.timeline').getAttribute('aria-label')).resolves.toContain(
       '4 events',
     )
