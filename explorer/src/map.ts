@@ -25,7 +25,13 @@ const borders = mesh(worldAtlas, worldAtlas.objects.countries, (a, b) => a !== b
 
 const maxLatitude = 85
 const maxZoom = 512
-const colors = { sea: '#dfe9f0', land: '#f7f5ef', border: '#b9b5aa', selected: '#111' }
+const colors = {
+  sea: '#dfe9f0',
+  land: '#f7f5ef',
+  border: '#b9b5aa',
+  rim: '#fff',
+  selected: '#111',
+}
 
 /** A point's radius in pixels: its area grows with the number killed (best estimate). */
 export const pointRadius = (killed: number) => Math.min(2.5 + Math.sqrt(killed) * 1.2, 22)
@@ -348,6 +354,10 @@ export class EventMap {
       }
       context.fillStyle = color
       context.fill()
+      // A light rim keeps overlapping circles apart.
+      context.strokeStyle = colors.rim
+      context.lineWidth = 0.5
+      context.stroke()
     }
     context.globalAlpha = 1
     const selected = this.drawn.find(({ point }) => point.id === this.selected)
