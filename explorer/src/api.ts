@@ -1,7 +1,5 @@
 import type { TypedDocumentString } from './generated/operations.js'
 
-export class ApiError extends Error {}
-
 /**
  * Runs one of the explorer's persisted queries against the public endpoint, as any client
  * would: a POST of the document and its variables, typed by the generated document.
@@ -21,10 +19,10 @@ export async function request<Result, Variables>(
   try {
     body = await response.json()
   } catch {
-    throw new ApiError(`The server answered ${response.status} ${response.statusText}`)
+    throw new Error(`The server answered ${response.status} ${response.statusText}`)
   }
-  if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join('; '))
-  if (!body.data) throw new ApiError(`The server answered ${response.status} with no data`)
+  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '))
+  if (!body.data) throw new Error(`The server answered ${response.status} with no data`)
   return body.data
 }
 

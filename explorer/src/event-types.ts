@@ -3,9 +3,6 @@ import type { EventTypeKeyFragment } from './generated/operations.js'
 /** `UCDP:1`: how the URL and the filter form name a type. */
 export const typeKey = (type: { scheme: string; code: string }) => `${type.scheme}:${type.code}`
 
-/** The type's top level (ACLED's "Battles" for "Armed clash"): the map colours by it. */
-export const rootOf = (type: EventTypeKeyFragment) => type.parent ?? type
-
 // Distinct colours, the strongest first: UCDP's three types of violence come first in the order
 // below, as most imported events carry one of them.
 const palette = [
@@ -39,10 +36,13 @@ export function typeColors(types: readonly EventTypeKeyFragment[]): Map<string, 
   return new Map(roots.map((root, i) => [typeKey(root), palette[i % palette.length] as string]))
 }
 
-/** The primary classification's top-level type, or the first one when none is primary. */
+/**
+ * The top-level type (ACLED's "Battles" for "Armed clash") of the primary classification, or of
+ * the first one when none is primary: the map colours by it.
+ */
 export function primaryRoot(
   classifications: readonly { isPrimary: boolean; eventType: EventTypeKeyFragment }[],
 ): { scheme: string; code: string; label: string } | null {
   const primary = classifications.find((c) => c.isPrimary) ?? classifications[0]
-  return primary ? rootOf(primary.eventType) : null
+  return primary ? (primary.eventType.parent ?? primary.eventType) : null
 }

@@ -2,7 +2,7 @@ import { h } from './dom.js'
 import { type ExplorerState, stateFromQuery, stateToQuery } from './state.js'
 
 /** A URL of the current view with some of its state changed. */
-export function hrefWith(change: Partial<ExplorerState>): string {
+function hrefWith(change: Partial<ExplorerState>): string {
   return `${location.pathname}${stateToQuery({ ...stateFromQuery(location.search), ...change })}`
 }
 

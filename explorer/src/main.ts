@@ -116,10 +116,7 @@ class Explorer {
 
   /** Applies a change; 'push' makes a history entry (Back returns), else the URL is replaced. */
   private update(change: Partial<ExplorerState>, history: 'push' | 'replace' = 'replace'): void {
-    this.state = { ...this.state, ...change }
-    // A group's page shows its events: the group becomes the group filter.
-    if (change.profile)
-      this.state = { ...this.state, filters: { ...this.state.filters, groups: [change.profile] } }
+    this.state = withProfileEvents({ ...this.state, ...change })
     const url = `${location.pathname}${stateToQuery(this.state)}`
     if (history === 'push') window.history.pushState(null, '', url)
     else window.history.replaceState(null, '', url)
@@ -129,7 +126,8 @@ class Explorer {
 
   /** Takes the state from the URL: at start, and on Back and Forward. */
   private restore(): void {
-    this.state = stateFromQuery(location.search)
+    this.state = withProfileEvents(stateFromQuery(location.search))
+    window.history.replaceState(null, '', `${location.pathname}${stateToQuery(this.state)}`)
     this.form.setFilters(this.state.filters)
     this.map.showBox(this.state.view)
     this.sync()
@@ -333,6 +331,13 @@ class Explorer {
       )
     }
   }
+}
+
+/** A group's page shows its events: unless the group filter holds it, it becomes that group. */
+function withProfileEvents(state: ExplorerState): ExplorerState {
+  const { profile, filters } = state
+  if (!profile || filters.groups.includes(profile)) return state
+  return { ...state, filters: { ...filters, groups: [profile] } }
 }
 
 async function start(): Promise<void> {

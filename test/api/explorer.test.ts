@@ -283,6 +283,72 @@ describe('the explorer', () => {
     await page.close()
   })
 
+  it('maps every filter onto the API: the list counts what the API counts', async () => {
+    const { page, problems } = await openExplorer()
+    await expect.poll(() => listHeading(page).textContent()).toBe('1,852 events')
+    const count = async (filter: Record<string, unknown>) => {
+      const { data } = await api.query<{ events: { totalCount: number } }>(
+        'query ($filter: EventFilter) { events(filter: $filter) { totalCount } }',
+        { filter },
+      )
+      return (data?.events.totalCount ?? -1).toLocaleString('en')
+    }
+    const shows = async (filter: Record<string, unknown>) => {
+      const expected = await count(filter)
+      await expect.poll(() => listHeading(page).textContent()).toMatch(new RegExp(`^${expected} `))
+    }
+
+    await page.getByLabel('Event types').fill('one-sided')
+    await page.getByRole('option', { name: /UCDP · One-sided violence/ }).click()
+    await shows({ eventTypes: [{ scheme: 'UCDP', code: '3' }] })
+    await page.getByLabel('Minimum killed').fill('10')
+    await page.getByLabel('Minimum killed').press('Enter')
+    await shows({ eventTypes: [{ scheme: 'UCDP', code: '3' }], minKilled: 10 })
+    await page.getByLabel('From', { exact: true }).fill('2014-01-01')
+    await page.getByLabel('To', { exact: true }).fill('2014-12-31')
+    await page.getByLabel('To', { exact: true }).press('Tab')
+    await shows({
+      eventTypes: [{ scheme: 'UCDP', code: '3' }],
+      minKilled: 10,
+      dateRange: { from: '2014-01-01', to: '2014-12-31' },
+    })
+    await page.getByRole('button', { name: 'Clear filters' }).click()
+    await page.getByLabel('Search', { exact: true }).fill('Bangui')
+    await shows({ search: 'Bangui' })
+    await page.getByLabel('Search', { exact: true }).fill('Bangui -civilians')
+    await shows({ search: 'Bangui -civilians' })
+    expect(new URL(page.url()).searchParams.get('q')).toBe('Bangui -civilians')
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('says when nothing matches, and offers a retry when the API fails', async () => {
+    const { page, problems } = await openExplorer('?minKilled=1000000')
+    await expect.poll(() => listHeading(page).textContent()).toBe('0 events')
+    await expect(page.locator('.event-list').textContent()).resolves.toContain(
+      'No events match these filters.',
+    )
+    await expect
+      .poll(() => page.locator('.timeline-section').textContent())
+      .toContain('No events in any month.')
+
+    // The next list request fails, as it would with the server down; Try again recovers.
+    let failures = 1
+    await page.route('**/graphql', (route) => {
+      const isList = String(route.request().postDataJSON()?.query).includes('ExplorerEvents')
+      if (isList && failures-- > 0) return route.abort('connectionrefused')
+      return route.fallback()
+    })
+    await page.getByLabel('Minimum killed').fill('100')
+    await page.getByLabel('Minimum killed').press('Enter')
+    const alert = page.locator('.event-list [role="alert"]')
+    await expect.poll(() => alert.textContent()).toContain('Could not load the events')
+    await alert.getByRole('button', { name: 'Try again' }).click()
+    await expect.poll(() => listHeading(page).textContent()).toMatch(/^\d+ events?$/)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it('serves its page to browsers at / and the endpoint index to other clients', async () => {
     const html = await fetch(site, { headers: { accept: 'text/html' } })
     expect(html.headers.get('content-type')).toMatch(/^text\/html/)
