@@ -4,7 +4,6 @@ import { EventList, type ListedEvent } from './event-list.js'
 import { eventPanel } from './event-panel.js'
 import { primaryRoot, typeColors, typeKey, unclassifiedColor } from './event-types.js'
 import { type FilterChoices, FilterForm } from './filters.js'
-import { formatNumber, killedOf } from './format.js'
 import {
   EventDetailDocument,
   ExplorerEventsDocument,
@@ -16,9 +15,9 @@ import {
   MonthlyStatsDocument,
 } from './generated/operations.js'
 import { groupPanel } from './group-panel.js'
-import { EventMap, type MapPoint, pointRadius } from './map.js'
+import { MapSection } from './map-section.js'
 import { type ExplorerState, eventFilter, stateFromQuery, stateToQuery } from './state.js'
-import { Timeline } from './timeline.js'
+import { TimelineSection } from './timeline-section.js'
 
 // The API's largest page, and how many events the map holds before asking to zoom or filter.
 const pageSize = 500
@@ -30,18 +29,10 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 class Explorer {
   private state: ExplorerState = stateFromQuery(location.search)
   private readonly colors: Map<string, string>
-  private readonly map: EventMap
-  private readonly timeline: Timeline
+  private readonly mapSection: MapSection
+  private readonly timelineSection: TimelineSection
   private readonly list: EventList
   private readonly form: FilterForm
-  private readonly mapStatus = h('p', { class: 'map-status', role: 'status' })
-  private readonly legend = h('ul', { class: 'legend', 'aria-label': 'Colours: type of event' })
-  private readonly timelineStatus = h('div', { class: 'timeline-status' })
-  private readonly clearBrush = h(
-    'button',
-    { type: 'button', class: 'secondary', hidden: true },
-    'Clear selected months',
-  )
   private readonly detail = h('div', { class: 'detail', hidden: true })
   // What is on screen, so that a change of state reloads only what it changes.
   private shown = { events: '', stats: '', detail: '' }
@@ -53,12 +44,16 @@ class Explorer {
 
   constructor(choices: FilterChoices) {
     this.colors = typeColors(choices.eventTypes)
-    this.map = new EventMap({
-      onViewChange: (view) => this.update({ view }),
-      onSelect: (event) => this.update({ event, profile: null }, 'push'),
-    })
-    this.timeline = new Timeline((brush) => this.update({ brush }))
-    this.list = new EventList((event) => this.colorOf(event))
+    const colorOf = (event: ListedEvent) => this.colorOf(event)
+    this.mapSection = new MapSection(
+      {
+        onViewChange: (view) => this.update({ view }),
+        onSelect: (event) => this.update({ event, profile: null }, 'push'),
+      },
+      colorOf,
+    )
+    this.timelineSection = new TimelineSection((brush) => this.update({ brush }))
+    this.list = new EventList(colorOf)
     this.form = new FilterForm(choices, {
       onChange: (filters) => this.update({ filters }),
       searchGroups: async (search, signal) => {
@@ -76,7 +71,6 @@ class Explorer {
         )
       },
     })
-    this.clearBrush.addEventListener('click', () => this.update({ brush: null }))
     this.mount()
     document.addEventListener('click', (event) => this.followLink(event))
     window.addEventListener('popstate', () => this.restore())
@@ -88,29 +82,8 @@ class Explorer {
     append(filters, [this.form.element])
     // On a phone the filters start folded, so the map comes first.
     if (window.matchMedia('(max-width: 800px)').matches) filters.open = false
-    append(byId('map'), [this.map.element, this.mapStatus, this.legend])
-    append(byId('timeline'), [
-      h(
-        'div',
-        { class: 'timeline-head' },
-        h('h2', {}, 'Events and killed per month'),
-        h(
-          'p',
-          { class: 'key' },
-          h('span', { class: 'key-bars' }, 'events'),
-          h('span', { class: 'key-line' }, 'killed'),
-        ),
-        this.clearBrush,
-      ),
-      this.timeline.element,
-      this.timeline.readout,
-      this.timelineStatus,
-      h(
-        'p',
-        { class: 'hint' },
-        'Drag across the chart (or focus it and use Shift + arrows) to narrow the map and the list to those months; Escape clears.',
-      ),
-    ])
+    append(byId('map'), this.mapSection.elements)
+    append(byId('timeline'), this.timelineSection.elements)
     fill(byId('side'), this.list.element, this.detail)
   }
 
@@ -129,7 +102,7 @@ class Explorer {
     this.state = withProfileEvents(stateFromQuery(location.search))
     window.history.replaceState(null, '', `${location.pathname}${stateToQuery(this.state)}`)
     this.form.setFilters(this.state.filters)
-    this.map.showBox(this.state.view)
+    this.mapSection.map.showBox(this.state.view)
     this.sync()
   }
 
@@ -159,9 +132,8 @@ class Explorer {
         ? `group:${state.profile}`
         : ''
     if (detailKey !== this.shown.detail) this.loadDetail(detailKey)
-    this.map.setSelected(state.event)
-    this.timeline.setBrush(state.brush)
-    this.clearBrush.hidden = !state.brush
+    this.mapSection.map.setSelected(state.event)
+    this.timelineSection.setBrush(state.brush)
   }
 
   /** Starts a load of one view, cancelling the one it replaces. */
@@ -184,7 +156,7 @@ class Explorer {
   private async loadEvents(filter: ReturnType<typeof eventFilter>): Promise<void> {
     const signal = this.begin('events', JSON.stringify(filter))
     this.list.setLoading()
-    this.mapStatus.textContent = 'Loading events…'
+    this.mapSection.setLoading()
     const events: ListedEvent[] = []
     let after: string | null = null
     try {
@@ -198,66 +170,15 @@ class Explorer {
         events.push(...page.edges.map((edge) => edge.node))
         after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null
         const complete = !after || events.length >= maxMapEvents
-        this.showEvents(events, page.totalCount, complete)
+        this.list.setEvents(events, page.totalCount, complete)
+        this.mapSection.setEvents(events, page.totalCount, this.state.view !== null)
         if (complete) break
       }
     } catch (error) {
       if (isAbort(error)) return
       this.list.setError(message(error), this.retry('events'))
-      this.mapStatus.textContent = 'The events could not be loaded.'
+      this.mapSection.setError()
     }
-  }
-
-  private showEvents(events: readonly ListedEvent[], total: number, complete: boolean): void {
-    this.list.setEvents(events, total, complete)
-    const points: MapPoint[] = []
-    for (const event of events) {
-      if (event.latitude === null || event.longitude === null) continue
-      points.push({
-        id: event.id,
-        latitude: event.latitude,
-        longitude: event.longitude,
-        radius: pointRadius(killedOf(event.casualties)),
-        color: this.colorOf(event),
-        title: event.title,
-      })
-    }
-    this.map.setPoints(points)
-    const unplaced = events.length - points.length
-    this.mapStatus.textContent = [
-      total === 0
-        ? 'No events match.'
-        : `${formatNumber(points.length)} ${points.length === 1 ? 'event' : 'events'} on the map${events.length < total ? ` (the newest ${formatNumber(events.length)} of ${formatNumber(total)}: zoom in or filter to see the others)` : ''}`,
-      unplaced > 0 && `${formatNumber(unplaced)} without a location`,
-      this.state.view ? 'within the visible area' : 'worldwide',
-    ]
-      .filter(Boolean)
-      .join(' · ')
-    this.showLegend(events)
-  }
-
-  private showLegend(events: readonly ListedEvent[]): void {
-    const present = new Map<string, { label: string; color: string }>()
-    for (const event of events) {
-      const root = primaryRoot(event.classifications)
-      const key = root ? typeKey(root) : 'none'
-      if (!present.has(key))
-        present.set(key, {
-          label: root ? `${root.scheme} · ${root.label}` : 'Unclassified',
-          color: this.colorOf(event),
-        })
-    }
-    fill(
-      this.legend,
-      [...present.values()].map(({ label, color }) =>
-        h(
-          'li',
-          {},
-          h('span', { class: 'dot', style: `background:${color}`, 'aria-hidden': 'true' }),
-          label,
-        ),
-      ),
-    )
   }
 
   private colorOf(event: ListedEvent): string {
@@ -267,26 +188,13 @@ class Explorer {
 
   private async loadStats(filter: ReturnType<typeof eventFilter>): Promise<void> {
     const signal = this.begin('stats', JSON.stringify(filter))
-    fill(this.timelineStatus, statusLine('loading', 'Loading the timeline…'))
+    this.timelineSection.setLoading()
     try {
       const { eventStats } = await request(MonthlyStatsDocument, { filter }, signal)
-      this.timeline.setData(
-        eventStats.map((bucket) => ({
-          period: bucket.period,
-          events: bucket.eventCount,
-          killed: killedOf(bucket.casualties),
-        })),
-      )
-      fill(
-        this.timelineStatus,
-        eventStats.length === 0 && statusLine('empty', 'No events in any month.'),
-      )
+      this.timelineSection.setData(eventStats)
     } catch (error) {
       if (isAbort(error)) return
-      fill(
-        this.timelineStatus,
-        statusLine('error', `Could not load the timeline: ${message(error)}`, this.retry('stats')),
-      )
+      this.timelineSection.setError(message(error), this.retry('stats'))
     }
   }
 

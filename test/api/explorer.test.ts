@@ -165,6 +165,19 @@ describe('the explorer', () => {
     ])
     expect(new URL(page.url()).searchParams.get('brush')).toBe('2015-06-01..2015-06-30')
     expect(await chart.getAttribute('aria-label')).toContain('4 events')
+
+    // Escape clears it; dragging from the first month to the middle of the chart (June 2015 to
+    // early 2017) selects the 2015 events.
+    await chart.press('Escape')
+    await expect.poll(() => listHeading(page).textContent()).toBe('4 events')
+    const box = (await chart.boundingBox()) as { x: number; y: number; width: number }
+    await page.mouse.move(box.x + 45, box.y + 60)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width * 0.3, box.y + 60, { steps: 5 })
+    await page.mouse.move(box.x + box.width * 0.5, box.y + 60, { steps: 5 })
+    await page.mouse.up()
+    await expect.poll(() => listHeading(page).textContent()).toBe('2 events')
+    expect(new URL(page.url()).searchParams.get('brush')).toMatch(/^2015-06-01\.\.2017-/)
     expect(problems).toEqual([])
     await page.close()
   })
