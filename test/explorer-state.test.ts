@@ -27,6 +27,8 @@ const state: ExplorerState = {
 describe("the explorer's state in the URL", () => {
   it('round-trips through the query string', () => {
     expect(stateFromQuery(stateToQuery(state))).toEqual(state)
+    expect(stateToQuery(state)).toContain('type=UCDP:1&type=ACLED:armed_clash')
+    expect(stateToQuery(state)).toContain('bbox=30,7,38,12.5')
     expect(
       stateToQuery({ ...state, filters: noFilters, view: null, brush: null, event: null }),
     ).toBe('')

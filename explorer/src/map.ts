@@ -19,9 +19,21 @@ export interface EventMapHandlers {
   onSelect(eventId: string): void
 }
 
+type Topology = typeof worldAtlas
+
+function outlinesOf(topology: Topology) {
+  const { countries } = topology.objects
+  return {
+    land: feature(topology, countries),
+    borders: mesh(topology, countries, (a, b) => a !== b),
+  }
+}
+
 // Natural Earth's 1:110m countries (public domain), packaged by world-atlas and bundled: no tiles.
-const land = feature(worldAtlas, worldAtlas.objects.countries)
-const borders = mesh(worldAtlas, worldAtlas.objects.countries, (a, b) => a !== b)
+const worldOutlines = outlinesOf(worldAtlas)
+// Its 1:50m countries, which the build puts beside the bundle, for closer zooms.
+const detailedOutlinesUrl = '/explorer/countries-50m.json'
+const detailedFromZoom = 4
 
 const maxLatitude = 85
 const maxZoom = 512
@@ -59,6 +71,10 @@ export class EventMap {
   // Where each point was last drawn, for finding the one under the pointer.
   private drawn: { point: MapPoint; x: number; y: number }[] = []
   private selected: string | null = null
+  private detailedOutlines: ReturnType<typeof outlinesOf> | null = null
+  private detailedRequested = false
+  // While the map moves it draws the coarse outlines, which are quick enough for every frame.
+  private moving = false
   // A box asked for before the map had a size (a shared link), shown once it has one.
   private pendingBox: BoundingBoxInput | null = null
   private frame = 0
@@ -244,8 +260,13 @@ export class EventMap {
   private viewChanged(): void {
     this.redraw()
     // Report once the map comes to rest, not on every frame of a drag.
+    this.moving = true
     window.clearTimeout(this.viewTimer)
-    this.viewTimer = window.setTimeout(() => this.handlers.onViewChange(this.visibleBox()), 400)
+    this.viewTimer = window.setTimeout(() => {
+      this.moving = false
+      this.redraw()
+      this.handlers.onViewChange(this.visibleBox())
+    }, 400)
   }
 
   /** The box in view, rounded for the URL; null at the widest zoom (no box filter). */
@@ -312,6 +333,11 @@ export class EventMap {
       .scale((this.width / (2 * Math.PI)) * zoom)
       .center(center)
       .translate([this.width / 2, this.height / 2])
+      // Only what is in view goes to the canvas.
+      .clipExtent([
+        [0, 0],
+        [this.width, this.height],
+      ])
   }
 
   private redraw(): void {
@@ -322,6 +348,23 @@ export class EventMap {
     })
   }
 
+  /** The coarse outlines, or at rest and zoomed in the finer ones (fetched the first time). */
+  private outlines() {
+    if (this.zoom < detailedFromZoom || this.moving) return worldOutlines
+    if (!this.detailedRequested) {
+      this.detailedRequested = true
+      fetch(detailedOutlinesUrl)
+        .then((response) => response.json() as Promise<Topology>)
+        .then((topology) => {
+          this.detailedOutlines = outlinesOf(topology)
+          this.redraw()
+        })
+        // Without them the map keeps the coarse outlines.
+        .catch(() => undefined)
+    }
+    return this.detailedOutlines ?? worldOutlines
+  }
+
   private draw(): void {
     const { context, width, height } = this
     const ratio = window.devicePixelRatio || 1
@@ -329,6 +372,7 @@ export class EventMap {
     context.setTransform(ratio, 0, 0, ratio, 0, 0)
     context.fillStyle = colors.sea
     context.fillRect(0, 0, width, height)
+    const { land, borders } = this.outlines()
     const path = geoPath(this.projection, context)
     context.beginPath()
     path(land)

@@ -102,7 +102,8 @@ export function stateToQuery(state: ExplorerState): string {
   if (state.brush) params.set('brush', `${state.brush.from}..${state.brush.to}`)
   if (state.event) params.set('event', state.event)
   if (state.profile) params.set('profile', state.profile)
-  const query = params.toString()
+  // Commas and colons may stand as they are in a query string, and read better so.
+  const query = params.toString().replaceAll('%2C', ',').replaceAll('%3A', ':')
   return query ? `?${query}` : ''
 }
 
