@@ -159,19 +159,21 @@ class Explorer {
     this.mapSection.setLoading()
     const events: ListedEvent[] = []
     let after: string | null = null
+    let total = 0
     try {
       // Page by page, showing each as it comes, up to what the map can hold.
       for (;;) {
         const { events: page }: ExplorerEventsQuery = await request(
           ExplorerEventsDocument,
-          { filter, first: pageSize, after },
+          { filter, first: pageSize, after, withTotal: after === null },
           signal,
         )
+        total = page.totalCount ?? total
         events.push(...page.edges.map((edge) => edge.node))
         after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null
         const complete = !after || events.length >= maxMapEvents
-        this.list.setEvents(events, page.totalCount, complete)
-        this.mapSection.setEvents(events, page.totalCount, this.state.view !== null)
+        this.list.setEvents(events, total, complete)
+        this.mapSection.setEvents(events, total, this.state.view !== null)
         if (complete) break
       }
     } catch (error) {

@@ -233,10 +233,11 @@ export type ExplorerEventsQueryVariables = Exact<{
   filter?: EventFilter | null | undefined;
   first: number;
   after?: string | null | undefined;
+  withTotal: boolean;
 }>;
 
 
-export type ExplorerEventsQuery = { events: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, title: string, dateStart: string, dateEnd: string, datePrecision: DatePrecision, latitude: number | null, longitude: number | null, locationText: string | null, country: { name: string } | null, casualties: Array<{ category: CasualtyCategory, best: number | null }>, classifications: Array<{ isPrimary: boolean, eventType: { id: string, scheme: EventTypeScheme, code: string, label: string, parent: { id: string, scheme: EventTypeScheme, code: string, label: string } | null } }> } }> } };
+export type ExplorerEventsQuery = { events: { totalCount?: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, title: string, dateStart: string, dateEnd: string, datePrecision: DatePrecision, latitude: number | null, longitude: number | null, locationText: string | null, country: { name: string } | null, casualties: Array<{ category: CasualtyCategory, best: number | null }>, classifications: Array<{ isPrimary: boolean, eventType: { id: string, scheme: EventTypeScheme, code: string, label: string, parent: { id: string, scheme: EventTypeScheme, code: string, label: string } | null } }> } }> } };
 
 export type EventTypeKeyFragment = { id: string, scheme: EventTypeScheme, code: string, label: string, parent: { id: string, scheme: EventTypeScheme, code: string, label: string } | null };
 
@@ -480,9 +481,9 @@ fragment EventTypeKey on EventType {
   }
 }`) as unknown as TypedDocumentString<EventDetailQuery, EventDetailQueryVariables>;
 export const ExplorerEventsDocument = new TypedDocumentString(`
-    query ExplorerEvents($filter: EventFilter, $first: Int!, $after: String) {
+    query ExplorerEvents($filter: EventFilter, $first: Int!, $after: String, $withTotal: Boolean!) {
   events(filter: $filter, first: $first, after: $after) {
-    totalCount
+    totalCount @include(if: $withTotal)
     pageInfo {
       hasNextPage
       endCursor
