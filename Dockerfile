@@ -5,6 +5,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The explorer page is bundled by the build into dist/explorer, which the image ships.
+COPY explorer ./explorer
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

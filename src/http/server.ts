@@ -8,8 +8,23 @@ import type { Database } from '../db/database.js'
 import { createApolloServer } from '../graphql/apollo.js'
 import { createContext } from '../graphql/context.js'
 import type { Logger } from '../logger.js'
+import { explorerDir } from '../paths.js'
+import { registerExplorer } from './explorer.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
+
+const index = {
+  service: 'attest',
+  description: 'Political-violence and terrorism events, every figure attested by its report.',
+  endpoints: {
+    explorer: '/',
+    graphql: '/graphql',
+    graphiql: '/graphiql',
+    exports: ['/export/events.csv', '/export/events.geojson'],
+    health: '/healthz',
+    readiness: '/readyz',
+  },
+}
 
 export interface HttpServerOptions {
   readonly db: Database
@@ -18,20 +33,17 @@ export interface HttpServerOptions {
   readonly port: number
   /** Reading needs an API key too (READ_REQUIRES_KEY). */
   readonly readRequiresKey?: boolean
+  /** The built explorer (explorer/build.ts); dist/explorer unless given. */
+  readonly explorerDir?: string
 }
 
 /**
  * The service's HTTP front: GraphQL at /graphql (POST and GET), GraphiQL at /graphiql (and for
- * a browser's GET of /graphql), an index at /, liveness at /healthz and readiness (the database
- * answers) at /readyz.
+ * a browser's GET of /graphql), the explorer at / for browsers (an index of endpoints for
+ * other clients), liveness at /healthz and readiness (the database answers) at /readyz.
  */
-export async function startHttpServer({
-  db,
-  logger,
-  host,
-  port,
-  readRequiresKey = false,
-}: HttpServerOptions) {
+export async function startHttpServer(options: HttpServerOptions) {
+  const { db, logger, host, port, readRequiresKey = false } = options
   const app = Fastify({
     // Fastify's logger type is pino's minus a few members; the instance is our pino logger.
     loggerInstance: logger as FastifyBaseLogger,
@@ -68,17 +80,7 @@ export async function startHttpServer({
 
   registerGraphiql(app)
   registerExports(app, db)
-  app.get('/', async () => ({
-    service: 'attest',
-    description: 'Political-violence and terrorism events, every figure attested by its report.',
-    endpoints: {
-      graphql: '/graphql',
-      graphiql: '/graphiql',
-      exports: ['/export/events.csv', '/export/events.geojson'],
-      health: '/healthz',
-      readiness: '/readyz',
-    },
-  }))
+  await registerExplorer(app, options.explorerDir ?? explorerDir, index, logger)
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_, reply) => {
     try {

@@ -31,7 +31,7 @@ export interface TestApi {
 export async function startApi(
   databaseUrl: string,
   logger: Logger = createLogger('silent'),
-  options: { readRequiresKey?: boolean } = {},
+  options: { readRequiresKey?: boolean; explorerDir?: string } = {},
 ): Promise<TestApi> {
   const statements: string[] = []
   const db = createDatabase(databaseUrl, { onQuery: (sql) => statements.push(sql) })
