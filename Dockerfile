@@ -5,8 +5,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# The explorer page is bundled by the build into dist/explorer, which the image ships.
-COPY explorer ./explorer
+# src/ holds the explorer page too; the build bundles it into dist/explorer, which the image ships.
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -5,7 +5,7 @@ import {
   noFilters,
   stateFromQuery,
   stateToQuery,
-} from '../explorer/src/state.js'
+} from '../src/explorer/app/state.js'
 
 const state: ExplorerState = {
   filters: {

@@ -16,7 +16,7 @@ interface StaticFile {
 }
 
 /**
- * The explorer (explorer/): its page at / for browsers and its bundle under /explorer/, read
+ * The explorer (src/explorer/): its page at / for browsers and its bundle under /explorer/, read
  * once at start from the folder `npm run build` fills. Clients that do not ask for HTML get
  * `index`, the list of endpoints, as before. Without a build, everyone gets the index.
  */

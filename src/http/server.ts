@@ -33,7 +33,7 @@ export interface HttpServerOptions {
   readonly port: number
   /** Reading needs an API key too (READ_REQUIRES_KEY). */
   readonly readRequiresKey?: boolean
-  /** The built explorer (explorer/build.ts); dist/explorer unless given. */
+  /** The built explorer (src/explorer/build.ts); dist/explorer unless given. */
   readonly explorerDir?: string
 }
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
-import { explorerDir } from '../src/paths.js'
+import { explorerDir } from '../paths.js'
 
 const source = path.dirname(fileURLToPath(import.meta.url))
 
@@ -16,7 +16,7 @@ export async function buildExplorer(outDir: string = explorerDir): Promise<void>
   await mkdir(outDir, { recursive: true })
   await build({
     entryPoints: [
-      { in: path.join(source, 'src', 'main.ts'), out: 'app' },
+      { in: path.join(source, 'app', 'main.ts'), out: 'app' },
       { in: path.join(source, 'style.css'), out: 'app' },
     ],
     outdir: outDir,
