@@ -10,6 +10,7 @@ import { createDatabase } from '../src/db/database.js'
 import { ImportError, importFile } from '../src/import/run-import.js'
 import { ucdpGed } from '../src/import/ucdp.js'
 import { projectRoot } from '../src/paths.js'
+import { rollupAudit } from './support/casualty-rollup.js'
 import { exited, startCli } from './support/cli.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
 import { testDb } from './support/test-database.js'
@@ -176,6 +177,10 @@ describe('attest import ucdp on the GED fixture', () => {
         ].sort(),
       })
     }
+  })
+
+  it('writes each event once, with the casualty rollup of its figures already on it', async () => {
+    expect(await rollupAudit(db())).toEqual({ rewritten: 0, wrong: 0 })
   })
 
   it('makes one group of one UCDP actor across rows, and attests the figures by the release', async () => {
