@@ -250,6 +250,7 @@ describe('attest import ucdp on the GED fixture', () => {
       SELECT f.best FROM casualty_figure f JOIN import_record record ON record.event_id = f.event_id
       WHERE record.external_id = ${original.id} AND f.population = 'all'`.execute(db())
     expect(figures).toEqual([{ best: 5 }])
+    expect((await rollupAudit(db())).wrong).toBe(0)
     expect(await count('event')).toBe(1848)
   })
 })
