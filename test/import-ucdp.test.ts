@@ -10,6 +10,7 @@ import { createDatabase } from '../src/db/database.js'
 import { ImportError, importFile } from '../src/import/run-import.js'
 import { ucdpGed } from '../src/import/ucdp.js'
 import { projectRoot } from '../src/paths.js'
+import { rollupAudit } from './support/casualty-rollup.js'
 import { exited, startCli } from './support/cli.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
 import { testDb } from './support/test-database.js'
@@ -178,6 +179,10 @@ describe('attest import ucdp on the GED fixture', () => {
     }
   })
 
+  it('writes each event once, with the casualty rollup of its figures already on it', async () => {
+    expect(await rollupAudit(db())).toEqual({ rewritten: 0, wrong: 0 })
+  })
+
   it('makes one group of one UCDP actor across rows, and attests the figures by the release', async () => {
     const actorIds = new Set(rows.flatMap((row) => [row.side_a_new_id, row.side_b_new_id]))
     const { rows: groups } = await sql<{ n: number }>`
@@ -245,6 +250,7 @@ describe('attest import ucdp on the GED fixture', () => {
       SELECT f.best FROM casualty_figure f JOIN import_record record ON record.event_id = f.event_id
       WHERE record.external_id = ${original.id} AND f.population = 'all'`.execute(db())
     expect(figures).toEqual([{ best: 5 }])
+    expect((await rollupAudit(db())).wrong).toBe(0)
     expect(await count('event')).toBe(1848)
   })
 })

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
+import { casualtyRollup } from './casualty-rollup.js'
 import type { ImportedEvent } from './imported-event.js'
 
 export interface BatchTarget {
@@ -84,17 +85,19 @@ export async function writeImportBatch(
     tags: event.tags,
     is_suicide: event.isSuicide,
     civilian_targeting: event.civilianTargeting,
+    ...casualtyRollup(event.figures),
   }))
   const eventColumns = sql`id bigint, title text, summary text, date_start date, date_end date,
     date_precision date_precision, place_id bigint, location_text text, latitude float8, longitude float8,
-    geo_precision geo_precision, tags text[], is_suicide boolean, civilian_targeting boolean`
+    geo_precision geo_precision, tags text[], is_suicide boolean, civilian_targeting boolean,
+    killed_best int, injured_best int`
   const freshRows = eventRows.slice(0, fresh.length)
   const changedRows = eventRows.slice(fresh.length)
 
   if (freshRows.length > 0) {
     await sql`
       INSERT INTO event (id, title, summary, date_start, date_end, date_precision, place_id, location_text,
-        latitude, longitude, geo_precision, tags, is_suicide, civilian_targeting)
+        latitude, longitude, geo_precision, tags, is_suicide, civilian_targeting, killed_best, injured_best)
       OVERRIDING SYSTEM VALUE
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(freshRows)}::jsonb) AS r (${eventColumns})`.execute(
       trx,
@@ -112,7 +115,8 @@ export async function writeImportBatch(
         UPDATE event SET title = r.title, summary = r.summary, date_start = r.date_start, date_end = r.date_end,
           date_precision = r.date_precision, place_id = r.place_id, location_text = r.location_text,
           latitude = r.latitude, longitude = r.longitude, geo_precision = r.geo_precision, tags = r.tags,
-          is_suicide = r.is_suicide, civilian_targeting = r.civilian_targeting
+          is_suicide = r.is_suicide, civilian_targeting = r.civilian_targeting,
+          killed_best = r.killed_best, injured_best = r.injured_best
         FROM jsonb_to_recordset(${JSON.stringify(changedRows)}::jsonb) AS r (${eventColumns})
         WHERE event.id = r.id
         RETURNING event.*
