@@ -2,9 +2,9 @@
 // distribution (its rows cycled with new ids, so every row is a new event while actors, places
 // and sources recur as they do in real data), imports it into a scratch database and reports
 // rows/s and peak memory. Run: npm run bench:import [-- ROWS]   (default 1,000,000)
-// Writes bench/import.md with the machine it ran on.
+// Writes bench/import.md with the machine it ran on, keeping the notes below its notes marker.
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
@@ -24,6 +24,8 @@ import {
 } from '../test/support/postgres-server.js'
 
 const rows = Number(process.argv[2] ?? 1_000_000)
+// What follows this line in bench/import.md is written by hand (the history of the figures).
+const notesMarker = '<!-- notes: kept by bench/import.ts -->'
 const fixture = path.join(projectRoot, 'test', 'fixtures', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
 
 async function generate(file: string): Promise<void> {
@@ -57,11 +59,18 @@ try {
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss)
   }, 200)
+  const tenthRates: number[] = []
+  let last = { rows: 0, ms: 0 }
   const started = performance.now()
   const summary = await importFile(db, ucdpGed, {
     file,
     release: '23.1',
     onProgress: ({ rows: done, elapsedMs }) => {
+      // The rate over each tenth of the file: does it slow down as the tables grow?
+      if (done - last.rows >= rows / 10) {
+        tenthRates.push(Math.round(((done - last.rows) * 1000) / (elapsedMs - last.ms)))
+        last = { rows: done, ms: elapsedMs }
+      }
       if (done % 50_000 < 1000)
         console.log(`${done} rows, ${Math.round(done / (elapsedMs / 1000))} rows/s`)
     },
@@ -78,10 +87,15 @@ from the fixture's rows (cycled, new ids), imported into an empty database with 
 | --- | --- | --- | --- | --- | --- |
 | ${summary.rows} | ${seconds.toFixed(1)} | ${Math.round(summary.rows / seconds)} | ${summary.inserted} | ${summary.rejects.length} | ${Math.round(peakRss / 2 ** 20)} MB |
 
+Rows/s over each tenth of the file: ${tenthRates.join(', ')}.
+
 Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB,
 ${os.type()} ${os.release()}; Node ${process.version}; ${version[0]?.version.split(' on ')[0]} (${server.kind}).
 `
-  await writeFile(path.join(projectRoot, 'bench', 'import.md'), report)
+  const output = path.join(projectRoot, 'bench', 'import.md')
+  const previous = await readFile(output, 'utf8').catch(() => '')
+  const notes = previous.indexOf(notesMarker)
+  await writeFile(output, notes < 0 ? report : `${report}\n${previous.slice(notes)}`)
   console.log(report)
 } finally {
   await db.destroy()

@@ -6,3 +6,5 @@ export const migrationsDir = fileURLToPath(new URL('../sql', import.meta.url))
 export const demoDataFile = fileURLToPath(
   new URL('../data/demo/sidi-bouzid-raid.json', import.meta.url),
 )
+/** Where `npm run build` puts the explorer's page and bundle (src/explorer/build.ts). */
+export const explorerDir = fileURLToPath(new URL('../dist/explorer', import.meta.url))

@@ -40,6 +40,9 @@ describe('docker-compose.yml', () => {
     for (const needed of ['schema.graphql ./', 'sql ./sql', 'data ./data']) {
       expect(dockerfile).toMatch(new RegExp(`^COPY ${needed.replaceAll('.', '\\.')}$`, 'm'))
     }
+    // The build bundles the explorer (in src/) into dist/, which the image copies.
+    expect(dockerfile).toMatch(/^COPY src \.\/src$/m)
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m)
     expect(dockerfile).toMatch(/^USER node$/m)
   })
 

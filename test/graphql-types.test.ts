@@ -5,7 +5,7 @@ import { expect, it } from 'vitest'
 import config from '../codegen.js'
 import { projectRoot } from '../src/paths.js'
 
-it('src/graphql/generated/resolvers.ts matches schema.graphql (run `npm run graphql:types` when this fails)', async () => {
+it('the generated resolver and explorer query types match schema.graphql and src/explorer/graphql/ (run `npm run graphql:types` when this fails)', async () => {
   const outputs: { filename: string; content: string }[] = await generate(
     { ...config, cwd: projectRoot, silent: true },
     false,

@@ -8,6 +8,7 @@ import { gtd } from '../src/import/gtd.js'
 import { importFile } from '../src/import/run-import.js'
 import { projectRoot } from '../src/paths.js'
 import { dataOf, startApi, type TestApi } from './support/api.js'
+import { rollupAudit } from './support/casualty-rollup.js'
 import { runCli } from './support/cli.js'
 import { testDatabaseUrl, testDb } from './support/test-database.js'
 
@@ -199,6 +200,10 @@ describe('attest import gtd', () => {
       ['KILLED', 1],
       ['HOSTAGE', 2],
     ])
+  })
+
+  it('writes each event once, with the casualty rollup of its figures already on it', async () => {
+    expect(await rollupAudit(testDb())).toEqual({ rewritten: 0, wrong: 0 })
   })
 
   it('is found by the API’s country filter with the other datasets’ events', async () => {

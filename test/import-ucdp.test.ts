@@ -10,6 +10,7 @@ import { createDatabase } from '../src/db/database.js'
 import { ImportError, importFile } from '../src/import/run-import.js'
 import { ucdpGed } from '../src/import/ucdp.js'
 import { projectRoot } from '../src/paths.js'
+import { rollupAudit } from './support/casualty-rollup.js'
 import { exited, startCli } from './support/cli.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
 import { testDb } from './support/test-database.js'
@@ -178,6 +179,10 @@ describe('attest import ucdp on the GED fixture', () => {
     }
   })
 
+  it('writes each event once, with the casualty rollup of its figures already on it', async () => {
+    expect(await rollupAudit(db())).toEqual({ rewritten: 0, wrong: 0 })
+  })
+
   it('makes one group of one UCDP actor across rows, and attests the figures by the release', async () => {
     const actorIds = new Set(rows.flatMap((row) => [row.side_a_new_id, row.side_b_new_id]))
     const { rows: groups } = await sql<{ n: number }>`
@@ -232,6 +237,16 @@ describe('attest import ucdp on the GED fixture', () => {
       deaths_b: '5',
       where_description: 'corrected place',
     }
+    // What an editor added to the event, which a newer release must not take away.
+    const { rows: added } = await sql<{ event_id: number }>`
+      WITH target AS (SELECT event_id FROM import_record WHERE external_id = ${original.id}),
+      report AS (INSERT INTO report (headline) VALUES ('An editor''s source') RETURNING id),
+      figure AS (
+        INSERT INTO casualty_figure (event_id, category, population, best, report_id)
+        SELECT target.event_id, 'injured', 'civilians', 3, report.id FROM target, report
+      )
+      INSERT INTO event_citation (event_id, report_id)
+      SELECT target.event_id, report.id FROM target, report RETURNING event_id`.execute(db())
     const file = await csvFile('GEDEvent_v23_2.csv', [changed, ...rows.slice(1)])
     const result = await importFile(db(), ucdpGed, { file, release: '23.2' })
     expect(result).toMatchObject({ inserted: 0, updated: 1, unchanged: 1847 })
@@ -245,6 +260,16 @@ describe('attest import ucdp on the GED fixture', () => {
       SELECT f.best FROM casualty_figure f JOIN import_record record ON record.event_id = f.event_id
       WHERE record.external_id = ${original.id} AND f.population = 'all'`.execute(db())
     expect(figures).toEqual([{ best: 5 }])
+    const { rows: kept } = await sql<{ figures: number; citations: number; version: number }>`
+      SELECT
+        (SELECT count(*)::int FROM casualty_figure f JOIN report r ON r.id = f.report_id
+          WHERE f.event_id = ${added[0]?.event_id} AND r.headline = 'An editor''s source') AS figures,
+        (SELECT count(*)::int FROM event_citation c JOIN report r ON r.id = c.report_id
+          WHERE c.event_id = ${added[0]?.event_id} AND r.headline = 'An editor''s source') AS citations,
+        (SELECT version FROM event WHERE id = ${added[0]?.event_id}) AS version`.execute(db())
+    // The editor's figure and citation stay; the release's update is one step of the version.
+    expect(kept).toEqual([{ figures: 1, citations: 1, version: 2 }])
+    expect((await rollupAudit(db())).wrong).toBe(0)
     expect(await count('event')).toBe(1848)
   })
 })

@@ -25,7 +25,9 @@ beforeAll(async () => {
     const { rows } = await replicaClient.query("SELECT to_regclass('public.api_key') AS t")
     return rows[0].t !== null
   })
-  api = await startApi(primary.url(), undefined, { DATABASE_READ_URL: replica.url() })
+  api = await startApi(primary.url(), undefined, {
+    env: { DATABASE_READ_URL: replica.url() },
+  })
 }, 120_000)
 afterAll(async () => {
   await api?.stop()

@@ -14,6 +14,8 @@ import { createContext } from '../graphql/context.js'
 import { serviceUnavailable } from '../graphql/errors.js'
 import { routeQueriesToReplica } from '../graphql/read-replica.js'
 import type { Logger } from '../logger.js'
+import { explorerDir } from '../paths.js'
+import { registerExplorer } from './explorer.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
 import { observeGraphQLRequests } from './observability.js'
@@ -24,6 +26,20 @@ export type HttpConfig = Pick<
   'host' | 'port' | 'readRequiresKey' | 'limits' | 'introspection' | 'corsOrigins' | 'trustProxy'
 >
 
+const index = {
+  service: 'attest',
+  description: 'Political-violence and terrorism events, every figure attested by its report.',
+  endpoints: {
+    explorer: '/',
+    graphql: '/graphql',
+    graphiql: '/graphiql',
+    exports: ['/export/events.csv', '/export/events.geojson'],
+    health: '/healthz',
+    readiness: '/readyz',
+    metrics: '/metrics',
+  },
+}
+
 export interface HttpServerOptions {
   /** The primary: mutations, API keys, readiness. */
   readonly db: Database
@@ -33,6 +49,8 @@ export interface HttpServerOptions {
   readonly config: HttpConfig
   /** False while the database is not prepared yet (see startService); by default always true. */
   readonly isReady?: () => boolean
+  /** The built explorer (src/explorer/build.ts); dist/explorer unless given. */
+  readonly explorerDir?: string
 }
 
 // What a GraphQL client is told when Fastify refuses a request before GraphQL sees it.
@@ -44,8 +62,9 @@ const httpErrorCodes: Readonly<Record<number, string>> = {
 
 /**
  * The service's HTTP front: GraphQL at /graphql (POST and GET), GraphiQL at /graphiql (and for
- * a browser's GET of /graphql), an index at /, liveness at /healthz, readiness (the database
- * answers) at /readyz and Prometheus metrics at /metrics.
+ * a browser's GET of /graphql), the explorer at / for browsers (an index of endpoints for
+ * other clients), liveness at /healthz, readiness (the database answers) at /readyz and
+ * Prometheus metrics at /metrics.
  */
 export async function startHttpServer({
   db,
@@ -53,6 +72,7 @@ export async function startHttpServer({
   logger,
   config,
   isReady = () => true,
+  explorerDir: builtExplorer = explorerDir,
 }: HttpServerOptions) {
   const { limits } = config
   const app = Fastify({
@@ -129,18 +149,7 @@ export async function startHttpServer({
 
   registerGraphiql(app)
   registerExports(app, readDb ?? db)
-  app.get('/', async () => ({
-    service: 'attest',
-    description: 'Political-violence and terrorism events, every figure attested by its report.',
-    endpoints: {
-      graphql: '/graphql',
-      graphiql: '/graphiql',
-      exports: ['/export/events.csv', '/export/events.geojson'],
-      health: '/healthz',
-      readiness: '/readyz',
-      metrics: '/metrics',
-    },
-  }))
+  await registerExplorer(app, builtExplorer, index, logger)
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_, reply) => {
     if (!isReady()) return reply.code(503).send({ status: 'starting: database not ready' })

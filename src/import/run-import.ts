@@ -79,17 +79,18 @@ export async function importFile(
   const run = async (
     transaction: <T>(work: (trx: Transaction<DB>) => Promise<T>) => Promise<T>,
   ) => {
-    let batch: ImportedEvent[] = []
-    const flush = async () => {
-      if (batch.length === 0) return
-      const events = batch
-      batch = []
+    let datasetReportId: number | undefined
+    const write = async (
+      events: readonly ImportedEvent[],
+      read: { rows: number; bytes: number },
+    ) => {
       const result = await transaction(async (trx) => {
         // One import of a dataset writes at a time: two would race to create the same groups.
         await sql`SELECT pg_advisory_xact_lock(hashtext(${`attest import ${dataset.name}`}))`.execute(
           trx,
         )
-        const datasetReportId = await ensureReleaseReport(trx, dataset, options.release)
+        // Found or created by the first batch, then reused: it is the same for the whole file.
+        datasetReportId ??= await ensureReleaseReport(trx, dataset, options.release)
         return writeImportBatch(
           trx,
           {
@@ -104,29 +105,44 @@ export async function importFile(
       totals.inserted += result.inserted
       totals.updated += result.updated
       totals.unchanged += result.unchanged
-      options.onProgress?.({
-        rows: totals.rows,
-        elapsedMs: Date.now() - started,
-        bytes,
-        totalBytes,
-      })
+      options.onProgress?.({ ...read, elapsedMs: Date.now() - started, totalBytes })
     }
-    for await (const { line, record, read } of readCsv(options.file, dataset)) {
-      totals.rows += 1
-      bytes = read
-      const mapped = dataset.map(record, line)
-      if ('reason' in mapped) {
-        rejects.push(mapped)
-        if (options.strict)
-          throw new ImportError(
-            `line ${mapped.line}, column ${mapped.column}: ${mapped.reason} (--strict: nothing was imported)`,
-          )
-        continue
+
+    // The next batch is read and mapped while the database writes this one: the file and the
+    // database work side by side. Batches still commit one at a time, in file order.
+    let batch: ImportedEvent[] = []
+    let writing: Promise<void> = Promise.resolve()
+    const flush = async () => {
+      if (batch.length === 0) return
+      await writing
+      writing = write(batch, { rows: totals.rows, bytes })
+      // Its failure is raised by the next flush or at the end, not as an unhandled rejection.
+      writing.catch(() => {})
+      batch = []
+    }
+    try {
+      for await (const { line, record, read } of readCsv(options.file, dataset)) {
+        totals.rows += 1
+        bytes = read
+        const mapped = dataset.map(record, line)
+        if ('reason' in mapped) {
+          rejects.push(mapped)
+          if (options.strict)
+            throw new ImportError(
+              `line ${mapped.line}, column ${mapped.column}: ${mapped.reason} (--strict: nothing was imported)`,
+            )
+          continue
+        }
+        batch.push(mapped)
+        if (batch.length >= batchSize) await flush()
       }
-      batch.push(mapped)
-      if (batch.length >= batchSize) await flush()
+      await flush()
+    } catch (error) {
+      // The batch in flight ends (commits or fails) before the import reports its error.
+      await writing.catch(() => {})
+      throw error
     }
-    await flush()
+    await writing
   }
 
   if (options.strict) {

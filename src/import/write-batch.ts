@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
+import { casualtyRollup } from './casualty-rollup.js'
 import type { ImportedEvent } from './imported-event.js'
 
 export interface BatchTarget {
@@ -84,17 +85,19 @@ export async function writeImportBatch(
     tags: event.tags,
     is_suicide: event.isSuicide,
     civilian_targeting: event.civilianTargeting,
+    ...casualtyRollup(event.figures),
   }))
   const eventColumns = sql`id bigint, title text, summary text, date_start date, date_end date,
     date_precision date_precision, place_id bigint, location_text text, latitude float8, longitude float8,
-    geo_precision geo_precision, tags text[], is_suicide boolean, civilian_targeting boolean`
+    geo_precision geo_precision, tags text[], is_suicide boolean, civilian_targeting boolean,
+    killed_best int, injured_best int`
   const freshRows = eventRows.slice(0, fresh.length)
   const changedRows = eventRows.slice(fresh.length)
 
   if (freshRows.length > 0) {
     await sql`
       INSERT INTO event (id, title, summary, date_start, date_end, date_precision, place_id, location_text,
-        latitude, longitude, geo_precision, tags, is_suicide, civilian_targeting)
+        latitude, longitude, geo_precision, tags, is_suicide, civilian_targeting, killed_best, injured_best)
       OVERRIDING SYSTEM VALUE
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(freshRows)}::jsonb) AS r (${eventColumns})`.execute(
       trx,
@@ -112,7 +115,8 @@ export async function writeImportBatch(
         UPDATE event SET title = r.title, summary = r.summary, date_start = r.date_start, date_end = r.date_end,
           date_precision = r.date_precision, place_id = r.place_id, location_text = r.location_text,
           latitude = r.latitude, longitude = r.longitude, geo_precision = r.geo_precision, tags = r.tags,
-          is_suicide = r.is_suicide, civilian_targeting = r.civilian_targeting
+          is_suicide = r.is_suicide, civilian_targeting = r.civilian_targeting,
+          killed_best = r.killed_best, injured_best = r.injured_best
         FROM jsonb_to_recordset(${JSON.stringify(changedRows)}::jsonb) AS r (${eventColumns})
         WHERE event.id = r.id
         RETURNING event.*
@@ -120,20 +124,29 @@ export async function writeImportBatch(
       INSERT INTO revision (operation, entity_type, entity_id, before, after)
       SELECT 'update', 'event', updated.id, before.row, to_jsonb(updated) - 'search_vector'
       FROM updated JOIN before ON before.id = updated.id`.execute(trx)
-    for (const table of [
-      'event_classification',
-      'event_actor',
-      'casualty_figure',
-      'event_citation',
-    ] as const) {
-      await sql`DELETE FROM ${sql.table(table)} WHERE event_id = ANY(${ids}::bigint[])`.execute(trx)
+    // Replace what the dataset said, not what editors added: figures and actors attested by a
+    // release of this dataset, classifications in the dataset's taxonomies. Citations are only
+    // ever added: a report cannot tell whether a dataset or an editor cited it.
+    const datasetReports = sql`SELECT report.id FROM report WHERE report.source_id =
+      (SELECT source_id FROM report WHERE id = ${target.datasetReportId})`
+    for (const table of ['casualty_figure', 'event_actor'] as const) {
+      await sql`DELETE FROM ${sql.table(table)}
+        WHERE event_id = ANY(${ids}::bigint[]) AND report_id IN (${datasetReports})`.execute(trx)
     }
+    const schemes = [
+      ...new Set(changed.flatMap(({ event }) => event.types.map((type) => type.scheme))),
+    ]
+    await sql`DELETE FROM event_classification c USING event_type t
+      WHERE c.event_id = ANY(${ids}::bigint[]) AND t.id = c.event_type_id
+        AND t.scheme = ANY(${schemes}::event_type_scheme[])`.execute(trx)
   }
 
   const idOf = (event: ImportedEvent) => eventIds.get(event.externalId) as number
   await sql`
     INSERT INTO event_classification (event_id, event_type_id, is_primary)
-    SELECT (r->>'eventId')::bigint, type.id, (r->>'primary')::boolean
+    -- An editor's primary classification (in another taxonomy) stays the primary one.
+    SELECT (r->>'eventId')::bigint, type.id, (r->>'primary')::boolean AND NOT EXISTS (
+      SELECT 1 FROM event_classification p WHERE p.event_id = (r->>'eventId')::bigint AND p.is_primary)
     FROM ${rowsOf(writing.flatMap((event) => event.types.map((type) => ({ eventId: idOf(event), ...type }))))} AS r
     JOIN event_type type ON type.scheme = (r->>'scheme')::event_type_scheme AND type.code = r->>'code'`.execute(
     trx,
@@ -151,7 +164,9 @@ export async function writeImportBatch(
     INSERT INTO event_actor (event_id, group_id, role, side, attribution, report_id)
     SELECT (r->>'eventId')::bigint, (r->>'groupId')::bigint, (r->>'role')::actor_role, (r->>'side')::actor_side,
       (r->>'attribution')::attribution, ${target.datasetReportId}::bigint
-    FROM ${rowsOf([...actorRows.values()])} AS r`.execute(trx)
+    FROM ${rowsOf([...actorRows.values()])} AS r
+    -- An editor who already put this group in this role keeps their attribution and report.
+    ON CONFLICT (event_id, group_id, role) DO NOTHING`.execute(trx)
   await sql`
     INSERT INTO casualty_figure (event_id, category, population, low, best, high, qualifier, report_id)
     SELECT (r->>'eventId')::bigint, (r->>'category')::casualty_category, (r->>'population')::casualty_population,

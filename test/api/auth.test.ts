@@ -103,7 +103,9 @@ describe('the Authorization header', () => {
 
 describe('READ_REQUIRES_KEY', () => {
   it('makes reading need a key of any role', async () => {
-    const closed = await startApi(testDatabaseUrl(), undefined, { READ_REQUIRES_KEY: 'true' })
+    const closed = await startApi(testDatabaseUrl(), undefined, {
+      env: { READ_REQUIRES_KEY: 'true' },
+    })
     try {
       expect(errorOf(await closed.query(read)).extensions?.code).toBe('UNAUTHENTICATED')
       const { key } = await createApiKey(testDb(), 'a reader', 'reader')

@@ -17,7 +17,7 @@ const limits = {
 
 let api: TestApi
 beforeAll(async () => {
-  api = await startApi(testDatabaseUrl(), undefined, limits)
+  api = await startApi(testDatabaseUrl(), undefined, { env: limits })
 })
 afterAll(() => api.stop())
 
@@ -99,7 +99,7 @@ describe('the schema is not given away', () => {
   it('introspection is on by default and off with INTROSPECTION=false', async () => {
     const query = '{ __schema { queryType { name } } }'
     expect((await post(api.url, { query })).body.data?.__schema.queryType.name).toBe('Query')
-    const closed = await startApi(testDatabaseUrl(), undefined, { INTROSPECTION: 'false' })
+    const closed = await startApi(testDatabaseUrl(), undefined, { env: { INTROSPECTION: 'false' } })
     try {
       const refused = await post(closed.url, { query })
       expect(errorOf(refused.body).extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED')
@@ -130,7 +130,7 @@ describe('browsers', () => {
     expect(closed.headers.get('access-control-allow-origin')).toBeNull()
 
     const open = await startApi(testDatabaseUrl(), undefined, {
-      CORS_ORIGINS: 'https://app.example',
+      env: { CORS_ORIGINS: 'https://app.example' },
     })
     try {
       const allowed = await preflight(open.url, 'https://app.example')
@@ -146,8 +146,7 @@ describe('browsers', () => {
 describe('rate limit', () => {
   it('refuses a caller over RATE_LIMIT_REQUESTS with 429 and Retry-After; each key counts apart', async () => {
     const limited = await startApi(testDatabaseUrl(), undefined, {
-      RATE_LIMIT_REQUESTS: '2',
-      RATE_LIMIT_WINDOW_SECONDS: '3600',
+      env: { RATE_LIMIT_REQUESTS: '2', RATE_LIMIT_WINDOW_SECONDS: '3600' },
     })
     const { key } = await createApiKey(testDb(), 'rate limited reader', 'reader')
     const query = { query: '{ __typename }' }

@@ -495,11 +495,20 @@ describe('an editor', () => {
       const data = dataOf(response)
       expect(data[testCase.name], testCase.name).toBeTruthy()
       await testCase.after?.(data)
-      const { rows } = await sql<{ name: string }>`
-        SELECT k.name FROM revision r JOIN api_key k ON k.id = r.api_key_id
+      const { rows } = await sql<{ name: string; before: unknown; after: unknown }>`
+        SELECT k.name, r.before, r.after FROM revision r JOIN api_key k ON k.id = r.api_key_id
         WHERE r.id > ${revisionsBefore}`.execute(testDb())
       expect(rows.length, testCase.name).toBeGreaterThan(0)
-      expect(rows[0]?.name).toBe(testCase.role === 'admin' ? 'test admin' : 'test editor')
+      for (const revision of rows) {
+        expect(revision.name).toBe(testCase.role === 'admin' ? 'test admin' : 'test editor')
+        // The write changed the recorded state beyond its version and time.
+        const { version: _, updated_at: __, ...after } = revision.after as Record<string, unknown>
+        const before = revision.before as Record<string, unknown> | null
+        if (before) {
+          const { version: _v, updated_at: _u, ...rest } = before
+          expect(after, testCase.name).not.toEqual(rest)
+        }
+      }
     }
   })
 

@@ -30,16 +30,16 @@ export interface TestApi {
 
 /**
  * The real HTTP server on a free loopback port, over the given database, counting its SQL.
- * `env` is the service's environment (READ_REQUIRES_KEY, DATABASE_READ_URL, …): defaults otherwise,
- * but for the rate limit, which a test sets when it tests it.
+ * `options.env` is the service's environment (READ_REQUIRES_KEY, DATABASE_READ_URL, …): its
+ * defaults otherwise, but for the rate limit, which a test sets when it tests it.
  */
 export async function startApi(
   databaseUrl: string,
   logger: Logger = createLogger('silent'),
-  env: Record<string, string> = {},
+  options: { env?: Record<string, string>; explorerDir?: string } = {},
 ): Promise<TestApi> {
   const config = {
-    ...loadConfig({ RATE_LIMIT_REQUESTS: '0', DATABASE_URL: databaseUrl, ...env }),
+    ...loadConfig({ RATE_LIMIT_REQUESTS: '0', DATABASE_URL: databaseUrl, ...options.env }),
     host: '127.0.0.1',
     port: 0,
   }
@@ -51,7 +51,13 @@ export async function startApi(
     })
   const db = open(databaseUrl)
   const readDb = config.databaseReadUrl ? open(config.databaseReadUrl) : undefined
-  const server = await startHttpServer({ db, ...(readDb && { readDb }), logger, config })
+  const server = await startHttpServer({
+    db,
+    ...(readDb && { readDb }),
+    logger,
+    config,
+    ...(options.explorerDir && { explorerDir: options.explorerDir }),
+  })
   const { port } = server.server.address() as AddressInfo
   const url = `http://127.0.0.1:${port}/graphql`
   return {

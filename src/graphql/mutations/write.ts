@@ -225,13 +225,12 @@ export async function updateRows(
   values: Record<string, unknown>,
   field: string,
 ): Promise<void> {
-  if (Object.keys(values).length === 0)
-    values = { [Object.keys(where)[0] as string]: Object.values(where)[0] }
-  const result =
-    await sql`UPDATE ${sql.table(table)} SET ${assignments(values)} WHERE ${conditions(where)}`.execute(
-      trx,
-    )
-  if (!result.numAffectedRows)
+  // With no fields to change there is nothing to update, but the row must still exist.
+  const statement = Object.keys(values).length
+    ? sql`UPDATE ${sql.table(table)} SET ${assignments(values)} WHERE ${conditions(where)}`
+    : sql`SELECT 1 FROM ${sql.table(table)} WHERE ${conditions(where)}`
+  const result = await statement.execute(trx)
+  if (!(result.numAffectedRows ?? BigInt(result.rows.length)))
     throw invalidField(`${field} names nothing to change`, field, 'unknown_id')
 }
 

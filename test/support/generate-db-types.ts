@@ -2,8 +2,8 @@
 // Uses DATABASE_URL's server when set (creating and dropping a scratch database there),
 // else a temporary embedded Postgres.
 import { writeFile } from 'node:fs/promises'
-import { withScratchDatabase } from '../test/support/postgres-server.js'
 import { dbTypesFile, renderDbTypes } from './db-types.js'
+import { withScratchDatabase } from './postgres-server.js'
 
 await withScratchDatabase(async (db) => {
   await writeFile(dbTypesFile, await renderDbTypes(db))

@@ -1,7 +1,7 @@
 import { generate, PostgresDialect } from 'kysely-codegen'
-import type { Database } from '../src/db/database.js'
+import type { Database } from '../../src/db/database.js'
 
-export const dbTypesFile = new URL('../src/db/schema.ts', import.meta.url)
+export const dbTypesFile = new URL('../../src/db/schema.ts', import.meta.url)
 
 /**
  * Renders the Kysely table types of a migrated database. Tooling, not product code: it uses
