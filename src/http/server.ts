@@ -130,7 +130,11 @@ export async function startHttpServer({
           request.headers.authorization,
           verifier,
           config.readRequiresKey,
-        )
+        ).catch((error: unknown) => {
+          // A wrong key costs a lookup and maybe a scrypt: failures count against the address.
+          const retryAfter = limiter?.take(`address ${request.ip}`)
+          throw retryAfter === undefined ? error : rateLimited(retryAfter)
+        })
         const retryAfter = limiter?.take(caller ? `key ${caller.id}` : `address ${request.ip}`)
         if (retryAfter !== undefined) throw rateLimited(retryAfter)
         return createContext(db, request.id, request.log as Logger, caller, outcome)

@@ -144,7 +144,7 @@ describe('browsers', () => {
 })
 
 describe('rate limit', () => {
-  it('refuses a caller over RATE_LIMIT_REQUESTS with 429 and Retry-After; each key counts apart', async () => {
+  it('refuses a caller over RATE_LIMIT_REQUESTS with 429 and Retry-After; each key counts apart, wrong keys against the address', async () => {
     const limited = await startApi(testDatabaseUrl(), undefined, {
       env: { RATE_LIMIT_REQUESTS: '2', RATE_LIMIT_WINDOW_SECONDS: '3600' },
     })
@@ -160,6 +160,12 @@ describe('rate limit', () => {
 
       const withKey = await post(limited.url, query, { authorization: `Bearer ${key}` })
       expect(withKey.status).toBe(200)
+
+      // Wrong keys count against the address too (each costs a lookup): this one is spent.
+      const wrongKey = { authorization: 'Bearer att_0123456789ab_wrong' }
+      expect(errorOf((await post(limited.url, query, wrongKey)).body).extensions?.code).toBe(
+        'RATE_LIMITED',
+      )
     } finally {
       await limited.stop()
     }
