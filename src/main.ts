@@ -70,6 +70,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   try {
     const server = await startHttpServer({
       db: database.db,
+      ...(readDb && { readDb }),
       logger,
       config,
       isReady: () => isReady,

@@ -1,9 +1,12 @@
 import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createApiKey } from '../src/auth/api-keys.js'
+import { loadConfig } from '../src/config.js'
 import { createDatabase, type Database } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrator.js'
-import { dataOf, startApi, type TestApi } from './support/api.js'
+import { createLogger } from '../src/logger.js'
+import { type RunningService, startService } from '../src/main.js'
+import { dataOf, type GraphQLResponse } from './support/api.js'
 import { createCluster, createReplica, type PostgresCluster } from './support/postgres-cluster.js'
 
 // A real primary and a streaming replica of it, on loopback ports of their own.
@@ -11,7 +14,7 @@ let primary: PostgresCluster
 let replica: PostgresCluster
 let primaryDb: Database
 let replicaClient: pg.Client
-let api: TestApi
+let service: RunningService
 beforeAll(async () => {
   primary = await createCluster()
   await primary.start()
@@ -25,12 +28,13 @@ beforeAll(async () => {
     const { rows } = await replicaClient.query("SELECT to_regclass('public.api_key') AS t")
     return rows[0].t !== null
   })
-  api = await startApi(primary.url(), undefined, {
-    env: { DATABASE_READ_URL: replica.url() },
-  })
+  // The service as main.ts composes it, from its configuration.
+  const env = { DATABASE_URL: primary.url(), DATABASE_READ_URL: replica.url() }
+  service = await startService({ ...loadConfig(env), port: 0 }, createLogger('silent'))
+  await service.ready
 }, 120_000)
 afterAll(async () => {
-  await api?.stop()
+  await service?.stop()
   await replicaClient?.end()
   await primaryDb?.destroy()
   await replica?.remove()
@@ -45,9 +49,19 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 60_000) {
   }
 }
 
-const countEvents = async () =>
-  dataOf<{ events: { totalCount: number } }>(await api.query('{ events { totalCount } }')).events
-    .totalCount
+async function query(document: string, key?: string): Promise<GraphQLResponse<any>> {
+  const response = await fetch(new URL('/graphql', service.url), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(key && { authorization: `Bearer ${key}` }),
+    },
+    body: JSON.stringify({ query: document }),
+  })
+  return (await response.json()) as GraphQLResponse<any>
+}
+
+const countEvents = async () => dataOf(await query('{ events { totalCount } }')).events.totalCount
 
 it('queries read from the replica; a mutation and the reads inside it use the primary; writes reach the replica', async () => {
   const { key } = await createApiKey(primaryDb, 'replica test editor', 'editor')
@@ -56,9 +70,8 @@ it('queries read from the replica; a mutation and the reads inside it use the pr
   // With the replica's replay paused, what a query sees is what the replica had before.
   await replicaClient.query('SELECT pg_wal_replay_pause()')
   try {
-    const created = await api.query(
+    const created = await query(
       'mutation { createEvent(fields: { title: "Written on the primary", dateStart: "2019-01-03" }) { id title version } }',
-      {},
       key,
     )
     // The replica is read-only: this write, and the payload read after it, went to the primary.
@@ -75,5 +88,5 @@ it('queries read from the replica; a mutation and the reads inside it use the pr
   }
   // Streaming brings the write to the replica, and queries see it there.
   await until(async () => (await countEvents()) === 1)
-  expect((await fetch(new URL('/readyz', api.url))).status).toBe(200)
+  expect((await fetch(new URL('/readyz', service.url))).status).toBe(200)
 }, 120_000)

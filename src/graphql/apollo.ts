@@ -12,6 +12,7 @@ import type { Config } from '../config.js'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { projectRoot } from '../paths.js'
 import type { Context } from './context.js'
+import { databaseUnavailableMessage } from './errors.js'
 import { withInputFieldAndRule } from './input-errors.js'
 import { queryLimitRules } from './limits.js'
 import { refuseNulCharacters } from './no-nul.js'
@@ -22,7 +23,8 @@ export const typeDefs = readFileSync(path.join(projectRoot, 'schema.graphql'), '
 /** The executable schema: schema.graphql with its resolvers (also used to check export filters). */
 export const schema = makeExecutableSchema({ typeDefs, resolvers: resolvers as never })
 
-// Errors the client caused and may read; anything else is masked.
+// Errors a client may read: its own mistakes, refusals, and an unreachable database. Anything
+// else is masked.
 const clientErrorCodes = new Set([
   'BAD_USER_INPUT',
   'GRAPHQL_PARSE_FAILED',
@@ -37,8 +39,6 @@ const clientErrorCodes = new Set([
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
 ])
-
-const databaseUnavailable = 'The database cannot be reached right now; try again shortly'
 
 /** The error a resolver (or the context) threw, under GraphQL's wrapping. */
 function originalOf(error: unknown): unknown {
@@ -60,7 +60,7 @@ export function formatError(
   }
   const unavailable = isDatabaseUnavailable(originalOf(error))
   return {
-    message: unavailable ? databaseUnavailable : 'Internal server error',
+    message: unavailable ? databaseUnavailableMessage : 'Internal server error',
     ...(formatted.path && { path: formatted.path }),
     extensions: { code: unavailable ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_SERVER_ERROR' },
   }
@@ -91,7 +91,7 @@ const logInternalErrors: ApolloServerPlugin<Context> = {
           if (typeof code === 'string' && clientErrorCodes.has(code)) continue
           if (isDatabaseUnavailable(originalOf(error))) {
             // An outage fails every request: one line each, without a stack.
-            contextValue.logger.warn({ path: error.path }, databaseUnavailable)
+            contextValue.logger.warn({ path: error.path }, databaseUnavailableMessage)
             continue
           }
           contextValue.logger.error(

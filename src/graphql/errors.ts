@@ -18,6 +18,9 @@ export function conflict(what: string, givenVersion: number, currentVersion: num
   )
 }
 
+export const databaseUnavailableMessage =
+  'The database cannot be reached right now; try again shortly'
+
 /** HTTP 503 with Retry-After: the database cannot be reached now; the client tries again. */
 export function serviceUnavailable(message: string, retryAfterSeconds = 5): GraphQLError {
   return new GraphQLError(message, {

@@ -11,7 +11,7 @@ import type { Database } from '../db/database.js'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { createApolloServer } from '../graphql/apollo.js'
 import { createContext } from '../graphql/context.js'
-import { serviceUnavailable } from '../graphql/errors.js'
+import { databaseUnavailableMessage, serviceUnavailable } from '../graphql/errors.js'
 import { routeQueriesToReplica } from '../graphql/read-replica.js'
 import type { Logger } from '../logger.js'
 import { explorerDir } from '../paths.js'
@@ -141,7 +141,7 @@ export async function startHttpServer({
       } catch (caught) {
         // Looking up the key needs the database, which may be gone.
         const error = isDatabaseUnavailable(caught)
-          ? serviceUnavailable('The database cannot be reached right now; try again shortly')
+          ? serviceUnavailable(databaseUnavailableMessage)
           : caught
         // Apollo answers a failed context itself, past the plugins that record outcomes.
         const code = error instanceof GraphQLError ? error.extensions.code : undefined
