@@ -4,22 +4,18 @@ import fastifyCors from '@fastify/cors'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { GraphQLError } from 'graphql'
 import { sql } from 'kysely'
-import { identifyCaller } from '../auth/access.js'
-import { ApiKeyVerifier } from '../auth/api-keys.js'
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
-import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { createApolloServer } from '../graphql/apollo.js'
 import { createContext } from '../graphql/context.js'
-import { databaseUnavailableMessage, serviceUnavailable } from '../graphql/errors.js'
 import { routeQueriesToReplica } from '../graphql/read-replica.js'
 import type { Logger } from '../logger.js'
 import { explorerDir } from '../paths.js'
+import { createAdmission, sendRefusal } from './admission.js'
 import { registerExplorer } from './explorer.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
 import { observeGraphQLRequests } from './observability.js'
-import { RateLimiter, rateLimited } from './rate-limit.js'
 
 export type HttpConfig = Pick<
   Config,
@@ -110,11 +106,16 @@ export async function startHttpServer({
     await app.register(fastifyCors, { origin: anyOrigin ? '*' : [...config.corsOrigins] })
   }
 
-  const verifier = new ApiKeyVerifier(db)
-  const limiter =
-    limits.rateLimitRequests > 0
-      ? new RateLimiter(limits.rateLimitRequests, limits.rateLimitWindowSeconds * 1000)
-      : undefined
+  const admit = createAdmission(db, config, isReady)
+  // The exports read as much as a query: the same readiness, key rule and rate limit.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.routeOptions.url?.startsWith('/export/')) return
+    try {
+      await admit(request)
+    } catch (error) {
+      return sendRefusal(reply, error)
+    }
+  })
   const apollo = createApolloServer(config)
   if (readDb) apollo.addPlugin(routeQueriesToReplica(readDb))
   await apollo.start()
@@ -124,25 +125,8 @@ export async function startHttpServer({
     context: async (request) => {
       const outcome = outcomeOf(request) ?? { operation: undefined, errorCodes: [] }
       try {
-        if (!isReady())
-          throw serviceUnavailable('The service is starting: its database is not ready')
-        const caller = await identifyCaller(
-          request.headers.authorization,
-          verifier,
-          config.readRequiresKey,
-        ).catch((error: unknown) => {
-          // A wrong key costs a lookup and maybe a scrypt: failures count against the address.
-          const retryAfter = limiter?.take(`address ${request.ip}`)
-          throw retryAfter === undefined ? error : rateLimited(retryAfter)
-        })
-        const retryAfter = limiter?.take(caller ? `key ${caller.id}` : `address ${request.ip}`)
-        if (retryAfter !== undefined) throw rateLimited(retryAfter)
-        return createContext(db, request.id, request.log as Logger, caller, outcome)
-      } catch (caught) {
-        // Looking up the key needs the database, which may be gone.
-        const error = isDatabaseUnavailable(caught)
-          ? serviceUnavailable(databaseUnavailableMessage)
-          : caught
+        return createContext(db, request.id, request.log as Logger, await admit(request), outcome)
+      } catch (error) {
         // Apollo answers a failed context itself, past the plugins that record outcomes.
         const code = error instanceof GraphQLError ? error.extensions.code : undefined
         outcome.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR')

@@ -166,8 +166,33 @@ describe('rate limit', () => {
       expect(errorOf((await post(limited.url, query, wrongKey)).body).extensions?.code).toBe(
         'RATE_LIMITED',
       )
+      // The exports share the limit.
+      const exported = await fetch(new URL('/export/events.csv', limited.url))
+      expect(exported.status).toBe(429)
+      await exported.body?.cancel()
+      expect(exported.headers.get('retry-after')).toMatch(/^\d+$/)
     } finally {
       await limited.stop()
+    }
+  })
+})
+
+describe('the exports', () => {
+  it('follow READ_REQUIRES_KEY like GraphQL', async () => {
+    const closed = await startApi(testDatabaseUrl(), undefined, {
+      env: { READ_REQUIRES_KEY: 'true' },
+    })
+    const { key } = await createApiKey(testDb(), 'export reader', 'reader')
+    const url = new URL('/export/events.csv', closed.url)
+    try {
+      const refused = await fetch(url)
+      expect(refused.status).toBe(401)
+      expect(await refused.json()).toMatchObject({ code: 'UNAUTHENTICATED' })
+      const allowed = await fetch(url, { headers: { authorization: `Bearer ${key}` } })
+      expect(allowed.status).toBe(200)
+      expect(await allowed.text()).toMatch(/^\S+,/) // the CSV's header
+    } finally {
+      await closed.stop()
     }
   })
 })
