@@ -98,8 +98,9 @@ describe('attest synth', () => {
     ).toBe(0)
     expect(
       await count(sql`SELECT count(*) AS n FROM event
-        LEFT JOIN casualty_summary s ON s.event_id = event.id AND s.category = 'killed'
-        WHERE event.killed_best IS DISTINCT FROM s.best`),
+        LEFT JOIN casualty_summary killed ON killed.event_id = event.id AND killed.category = 'killed'
+        LEFT JOIN casualty_summary injured ON injured.event_id = event.id AND injured.category = 'injured'
+        WHERE event.killed_best IS DISTINCT FROM killed.best OR event.injured_best IS DISTINCT FROM injured.best`),
     ).toBe(0)
     // New rows get ids after the synthesized ones.
     const { id } = await testDb()
