@@ -39,7 +39,8 @@ const mapPage: Shape = {
 
 const timeline: Shape = {
   name: 'Q2',
-  title: 'timeline: 50 newest events, actors → group + aliases, figures → report → source, citations, place',
+  title:
+    'timeline: 50 newest events, actors → group + aliases, figures → report → source, citations, place',
   query: `query Timeline($first: Int!) {
   events(first: $first, orderBy: DATE_DESC) {
     edges { node {

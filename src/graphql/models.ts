@@ -48,6 +48,7 @@ export function toEvent(row: EventRow): EventModel {
     tags: row.tags,
     isSuicide: row.is_suicide,
     civilianTargeting: row.civilian_targeting,
+    killedBest: row.killed_best,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
