@@ -135,7 +135,7 @@ async function variablesFor(
       variables: { after, first },
     })
     if (page.errors) throw new Error(`walking to page 200: ${JSON.stringify(page.errors)}`)
-    after = page.data.events.pageInfo.endCursor
+    after = page.data?.events.pageInfo.endCursor
   }
   if (!after) throw new Error('the deep page has no cursor: too few events')
   const [, sortValue, id] = JSON.parse(

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Database } from './database.js'
 import { type EventFilter, eventFilterCondition } from './event-filter.js'
+import { type EventBranches, type EventTree, eventTreeColumns } from './event-tree.js'
 import type { EventRow } from './events.js'
 import { keyset, type PageRequest, pageRows, type SortKey } from './keyset.js'
 import type { ActorRole } from './schema.js'
@@ -17,18 +18,24 @@ export const eventSortKeys: Record<EventOrder, SortKey> = {
   updated_desc: { expression: sql`event.updated_at`, direction: 'desc', type: 'timestamptz' },
 }
 
-export type EventPageRow = EventRow & { readonly sort_value: string }
+export type EventPageRow = EventRow & EventBranches & { readonly sort_value: string }
 
-/** One page of live events matching the filter, in the order asked. */
+/** The tree's JSON columns after the event's own, for a select list. */
+function withTree(db: Database, tree: EventTree) {
+  return sql.join([sql``, ...eventTreeColumns(db, tree)], sql`, `)
+}
+
+/** One page of live events matching the filter, in the order asked, with the tree's relations. */
 export async function listEventPage(
   db: Database,
   filter: EventFilter,
   order: EventOrder,
   page: PageRequest,
+  tree: EventTree = {},
 ) {
   const parts = keyset(eventSortKeys[order], sql`event.id`, page)
   const { rows } = await sql<EventPageRow>`
-    SELECT event.*, ${parts.sortValue} AS sort_value
+    SELECT event.*, ${parts.sortValue} AS sort_value ${withTree(db, tree)}
     FROM event
     WHERE ${eventFilterCondition(filter)} AND ${parts.condition}
     ORDER BY ${parts.orderBy}

@@ -13,6 +13,7 @@ import type { QueryResolvers } from '../generated/resolvers.js'
 import { fromGlobalId, idOfType } from '../ids.js'
 import * as model from '../models.js'
 import { type PageArgs, pageRequest, toConnection } from '../pagination.js'
+import { eventTreeOfConnection, primeLoaders } from '../prefetch.js'
 import { loadNode, mapped } from './node.js'
 
 const maxSearchLength = 200
@@ -23,12 +24,13 @@ export const Query: QueryResolvers = {
 
   event: async (_, { id }, { loaders }) =>
     mapped(await loaders.event.load(idOfType(id, 'Event', 'id')), model.toEvent),
-  events: async (_, { filter, orderBy, ...pageArgs }, { db }) => {
+  events: async (_, { filter, orderBy, ...pageArgs }, { db, loaders }, info) => {
     const order = lower(orderBy ?? 'DATE_DESC')
     const scope = `events:${order}`
     const conditions = toEventFilter(filter)
     const request = pageRequest(pageArgs, scope)
-    const page = await listEventPage(db, conditions, order, request)
+    const page = await listEventPage(db, conditions, order, request, eventTreeOfConnection(info))
+    primeLoaders(loaders, page.rows)
     return toConnection(page, request, scope, model.toEvent, () => countEvents(db, conditions))
   },
   eventStats: async (_, { filter, groupBy, interval }, { db }) => {
