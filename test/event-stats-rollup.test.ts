@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { EventFilter } from '../src/db/event-filter.js'
+import { countEvents } from '../src/db/event-list.js'
 import { eventStats, type StatsDimension, type TimeInterval } from '../src/db/event-stats.js'
 import { synthesize } from '../src/synth/synth.js'
 import { testDb } from './support/test-database.js'
@@ -32,6 +33,7 @@ const cases: [string, EventFilter, StatsDimension[], TimeInterval][] = [
 
 async function expectRollupToMatch() {
   for (const [, filter, dimensions, interval] of cases) {
+    expect(await countEvents(testDb(), filter)).toBe(await countEvents(testDb(), direct(filter)))
     const fromRollup = await eventStats(testDb(), filter, dimensions, interval)
     expect(fromRollup).toEqual(await eventStats(testDb(), direct(filter), dimensions, interval))
   }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Database } from './database.js'
 import { type EventFilter, eventFilterCondition } from './event-filter.js'
+import { countFromRollup } from './event-stats.js'
 import { type EventBranches, type EventTree, eventTreeColumns } from './event-tree.js'
 import type { EventRow } from './events.js'
 import { keyset, type PageRequest, pageRows, type SortKey } from './keyset.js'
@@ -43,7 +44,15 @@ export async function listEventPage(
   return pageRows(rows, page)
 }
 
+/**
+ * How many live events match the filter, exactly. A filter on dates and countries only (or none)
+ * is counted from the monthly rollup (sql/0040), at a cost that does not grow with the events;
+ * any other filter counts its matching rows through its indexes, so it costs what the filter
+ * selects.
+ */
 export async function countEvents(db: Database, filter: EventFilter): Promise<number> {
+  const fromRollup = await countFromRollup(db, filter)
+  if (fromRollup !== undefined) return fromRollup
   const { rows } = await sql<{ count: number }>`
     SELECT count(*)::int AS count FROM event WHERE ${eventFilterCondition(filter)}`.execute(db)
   return rows[0]?.count ?? 0

@@ -71,6 +71,14 @@ export async function eventStats(
   return toBuckets(rows)
 }
 
+/** The number of events matching the filter when the rollup can tell it; else undefined. */
+export async function countFromRollup(db: Database, filter: EventFilter) {
+  const months = answeredByRollup(filter, [], 'month') && wholeMonths(filter)
+  if (!months) return undefined
+  const [bucket] = await statsWithRollup(db, filter, [], 'month', months)
+  return bucket?.eventCount ?? 0
+}
+
 /**
  * The rollup (sql/0040) holds months of date_start by country: it answers a filter on dates
  * and countries only, bucketed by month or year (or not by time).
