@@ -92,6 +92,7 @@ async function startProcess(args: string[], env: Record<string, string>, readyUr
 }
 
 async function stopProcess(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.kill('SIGTERM')
   await exited
@@ -212,7 +213,7 @@ async function load(url: string, body: string, duration: number, pid: number) {
       requestsPerSecond: result.requests.average as number,
       p50: result.latency.p50 as number,
       p99: result.latency.p99 as number,
-      errors: (result.errors + result.non2xx) as number,
+      errors: (result.errors + result.timeouts + result.non2xx) as number,
       peakRssMb: peak,
     }
   } finally {
@@ -232,7 +233,9 @@ async function benchSize(size: number): Promise<Row[]> {
   const floor = await startProcess(
     ['--import', 'tsx', 'bench/baseline-server.ts'],
     { DATABASE_URL: url, PORT: String(sqlPort) },
-    `http://127.0.0.1:${sqlPort}/Q2`,
+    // Any answer means it listens (a 404 here: asking a shape without its variables would
+    // fetch every event).
+    `http://127.0.0.1:${sqlPort}/ready`,
   )
   const rows: Row[] = []
   try {

@@ -164,7 +164,10 @@ export function toEventLink(row: Selectable<Row.EventLink>): EventLinkModel {
 }
 
 export type EventStatsBucketModel = Fields<G.EventStatsBucket, 'country' | 'group' | 'eventType'> &
-  Pick<StatsBucket, 'countryId' | 'groupId' | 'eventTypeId'>
+  Pick<StatsBucket, 'countryId' | 'groupId' | 'eventTypeId'> & {
+    /** The country, when loaded with the buckets (so resolving it needs no promise per bucket). */
+    country?: PlaceModel | null
+  }
 
 export function toEventStatsBucket(bucket: StatsBucket): EventStatsBucketModel {
   return {

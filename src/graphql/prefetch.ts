@@ -50,6 +50,11 @@ class Selection {
   }
 }
 
+/** Whether the client selected `name` directly under the field being resolved. */
+export function selects(info: GraphQLResolveInfo, name: string): boolean {
+  return Selection.of(info).has(name)
+}
+
 /** The relations of Event the client selected under a connection's edges.node. */
 export function eventTreeOfConnection(info: GraphQLResolveInfo): EventTree {
   return eventTree(Selection.of(info).child('edges').child('node'))

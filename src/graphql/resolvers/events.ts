@@ -13,6 +13,7 @@ import type {
   EventTypeResolvers,
 } from '../generated/resolvers.js'
 import { toGlobalId } from '../ids.js'
+import type { Loaders } from '../loaders.js'
 import * as model from '../models.js'
 import { type Complete, globalId, mapped, required } from './node.js'
 
@@ -108,8 +109,8 @@ export const EventStatsBucket: Complete<
   G.EventStatsBucket,
   model.EventStatsBucketModel
 > = {
-  country: async ({ countryId }, _, { loaders }) =>
-    countryId ? mapped(await loaders.place.load(countryId), model.toPlace) : null,
+  country: (bucket, _, { loaders }) =>
+    bucket.country !== undefined ? bucket.country : placeOrNull(loaders, bucket.countryId),
   group: async ({ groupId }, _, { loaders }) =>
     groupId ? mapped(await loaders.group.load(groupId), model.toArmedGroup) : null,
   eventType: async ({ eventTypeId }, _, { loaders }) =>
@@ -120,4 +121,8 @@ export const EventChange: Complete<EventChangeResolvers, G.EventChange, model.Ev
   eventId: ({ eventId }) => toGlobalId('Event', eventId),
   event: async ({ eventId }, _, { loaders }) =>
     mapped(await loaders.event.load(eventId), model.toEvent),
+}
+
+async function placeOrNull(loaders: Loaders, id: number | null) {
+  return id ? mapped(await loaders.place.load(id), model.toPlace) : null
 }
