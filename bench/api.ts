@@ -3,32 +3,35 @@
 // (bench/baseline-server.ts), loaded by autocannon from a separate process on loopback, at
 // each data-set size. Run: npm run bench   (BENCH_SIZES=10000,1000000 BENCH_SECONDS=10)
 // Writes the table into bench/RESULTS.md and README.md between their bench markers.
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { sql } from 'kysely'
 import { createDatabase, type Database } from '../src/db/database.js'
-import { migrateToLatest } from '../src/db/migrator.js'
 import { toGlobalId } from '../src/graphql/ids.js'
 import { startHttpServer } from '../src/http/server.js'
 import { createLogger } from '../src/logger.js'
 import { projectRoot } from '../src/paths.js'
-import { synthesize } from '../src/synth/synth.js'
-import { databaseUrl } from '../test/support/postgres-server.js'
+import {
+  adminUrl,
+  benchDatabase,
+  connections,
+  execFileAsync,
+  freePort,
+  load,
+  post,
+  replaceBetweenMarkers,
+  seconds,
+  seed,
+  sizes,
+  startProcess,
+  stopProcess,
+  warmUp,
+} from './harness.js'
 import { type Shape, type ShapeVariables, shapes } from './shapes.js'
 
-const execFileAsync = promisify(execFile)
-const sizes = (process.env.BENCH_SIZES ?? '10000,1000000').split(',').map(Number)
-const seconds = Number(process.env.BENCH_SECONDS ?? 10)
-const warmUp = Number(process.env.BENCH_WARMUP ?? 3)
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 10)
-const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const only = process.env.BENCH_SHAPES?.split(',')
-const seed = 1
 
 interface Row {
   readonly size: number
@@ -40,77 +43,6 @@ interface Row {
   readonly errors: number
   readonly statements: number
   readonly peakRssMb: number
-}
-
-/** The size's database (attest_bench_10k…), migrated and synthesized once, reused after. */
-async function benchDatabase(size: number): Promise<{ url: string; db: Database }> {
-  const name = `attest_bench_${size >= 1_000_000 ? `${size / 1_000_000}m` : `${size / 1000}k`}`
-  const admin = createDatabase(adminUrl, { maxConnections: 1 })
-  const { rows } = await sql`SELECT 1 FROM pg_database WHERE datname = ${name}`.execute(admin)
-  if (rows.length === 0) await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin)
-  await admin.destroy()
-  const url = databaseUrl(adminUrl, name)
-  const db = createDatabase(url, { maxConnections: 2 })
-  await migrateToLatest(db)
-  const { count } = await db
-    .selectFrom('event')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .executeTakeFirstOrThrow()
-  if (Number(count) === 0) {
-    console.log(`synthesizing ${size} events into ${name}…`)
-    await synthesize(db, { events: size, seed })
-  } else if (Number(count) !== size) {
-    throw new Error(`${name} has ${count} events, not ${size}: drop it to start again`)
-  }
-  return { url, db }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-async function startProcess(args: string[], env: Record<string, string>, readyUrl: string) {
-  const child = spawn(process.execPath, args, {
-    cwd: projectRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const ok = await fetch(readyUrl, { method: 'POST', body: '{}' }).then(
-      (response) => response.status < 500,
-      () => false,
-    )
-    if (ok) return child
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  child.kill()
-  throw new Error(`${args.join(' ')} did not start`)
-}
-
-async function stopProcess(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  await exited
-}
-
-/** The resident set size of a process, in MB (Linux). */
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
-}
-
-async function post(url: string, body: unknown) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] }
 }
 
 /** Variables that make each shape do real work on this data set (the busiest group, …). */
@@ -180,45 +112,6 @@ async function statementsPerRequest(url: string, bodies: Record<string, unknown>
     await db.destroy()
   }
   return counts
-}
-
-async function load(url: string, body: string, duration: number, pid: number) {
-  const autocannon = path.join(projectRoot, 'node_modules', 'autocannon', 'autocannon.js')
-  let peak = 0
-  const sampler = setInterval(async () => {
-    peak = Math.max(peak, await rssMb(pid))
-  }, 200)
-  try {
-    const { stdout } = await execFileAsync(
-      process.execPath,
-      [
-        autocannon,
-        '-c',
-        String(connections),
-        '-d',
-        String(duration),
-        '-m',
-        'POST',
-        '-H',
-        'content-type=application/json',
-        '-b',
-        body,
-        '--json',
-        url,
-      ],
-      { maxBuffer: 64 * 1024 * 1024 },
-    )
-    const result = JSON.parse(stdout)
-    return {
-      requestsPerSecond: result.requests.average as number,
-      p50: result.latency.p50 as number,
-      p99: result.latency.p99 as number,
-      errors: (result.errors + result.timeouts + result.non2xx) as number,
-      peakRssMb: peak,
-    }
-  } finally {
-    clearInterval(sampler)
-  }
 }
 
 async function benchSize(size: number): Promise<Row[]> {
@@ -298,16 +191,6 @@ function table(rows: Row[]): string {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...lines,
   ].join('\n')
-}
-
-async function replaceBetweenMarkers(file: string, content: string) {
-  const text = await readFile(file, 'utf8')
-  const start = '<!-- bench:start -->'
-  const end = '<!-- bench:end -->'
-  const from = text.indexOf(start)
-  const to = text.indexOf(end)
-  if (from < 0 || to < from) throw new Error(`${file} has no ${start} … ${end} markers`)
-  await writeFile(file, `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`)
 }
 
 console.log('building…')

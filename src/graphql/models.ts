@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { StatsBucket } from '../db/event-stats.js'
-import type { EventRow } from '../db/events.js'
+import type { ListedEventRow } from '../db/events.js'
 import type * as Row from '../db/schema.js'
 import type { SourceChainLink } from '../db/sources.js'
 import { toApiEnum as upper } from './enums.js'
@@ -31,7 +31,7 @@ export type EventModel = Fields<
   | 'history'
 > & { id: number; placeId: number | null; countryId: number | null }
 
-export function toEvent(row: EventRow): EventModel {
+export function toEvent(row: ListedEventRow): EventModel {
   return {
     id: row.id,
     title: row.title,

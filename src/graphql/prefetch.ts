@@ -5,6 +5,7 @@ import type {
   SelectionSetNode,
 } from 'graphql'
 import type { EventBranches, EventTree, ReportBranch, ReportTree } from '../db/event-tree.js'
+import type { EventColumn } from '../db/events.js'
 import type { Loaders } from './loaders.js'
 
 /**
@@ -58,6 +59,41 @@ export function selects(info: GraphQLResolveInfo, name: string): boolean {
 /** The relations of Event the client selected under a connection's edges.node. */
 export function eventTreeOfConnection(info: GraphQLResolveInfo): EventTree {
   return eventTree(Selection.of(info).child('edges').child('node'))
+}
+
+// The columns each field of Event reads (toEvent); fields not listed read only the id.
+const columnsOfField: Record<string, readonly EventColumn[]> = {
+  title: ['title'],
+  summary: ['summary'],
+  dateStart: ['date_start'],
+  dateEnd: ['date_end'],
+  datePrecision: ['date_precision'],
+  place: ['place_id'],
+  country: ['country_id'],
+  locationText: ['location_text'],
+  latitude: ['latitude'],
+  longitude: ['longitude'],
+  geoPrecision: ['geo_precision'],
+  tags: ['tags'],
+  isSuicide: ['is_suicide'],
+  civilianTargeting: ['civilian_targeting'],
+  killedBest: ['killed_best'],
+  version: ['version'],
+  createdAt: ['created_at'],
+  updatedAt: ['updated_at'],
+}
+
+/** The event columns the client's selection under a connection's edges.node reads. */
+export function eventColumnsOfConnection(info: GraphQLResolveInfo): EventColumn[] {
+  const node = Selection.of(info).child('edges').child('node')
+  // toEvent maps the enums whether selected or not (cheap columns, unlike timestamps).
+  const always: EventColumn[] = ['date_precision', 'geo_precision']
+  return [
+    ...always,
+    ...Object.entries(columnsOfField).flatMap(([field, columns]) =>
+      node.has(field) ? columns : [],
+    ),
+  ]
 }
 
 function eventTree(event: Selection): EventTree {

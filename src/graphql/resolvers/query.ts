@@ -13,7 +13,12 @@ import type { QueryResolvers } from '../generated/resolvers.js'
 import { fromGlobalId, idOfType } from '../ids.js'
 import * as model from '../models.js'
 import { type PageArgs, pageRequest, toConnection } from '../pagination.js'
-import { eventTreeOfConnection, primeLoaders, selects } from '../prefetch.js'
+import {
+  eventColumnsOfConnection,
+  eventTreeOfConnection,
+  primeLoaders,
+  selects,
+} from '../prefetch.js'
 import { loadNode, mapped, mappedMany } from './node.js'
 
 const maxSearchLength = 200
@@ -29,7 +34,14 @@ export const Query: QueryResolvers = {
     const scope = `events:${order}`
     const conditions = toEventFilter(filter)
     const request = pageRequest(pageArgs, scope)
-    const page = await listEventPage(db, conditions, order, request, eventTreeOfConnection(info))
+    const page = await listEventPage(
+      db,
+      conditions,
+      order,
+      request,
+      eventTreeOfConnection(info),
+      eventColumnsOfConnection(info),
+    )
     primeLoaders(loaders, page.rows)
     return toConnection(page, request, scope, model.toEvent, () => countEvents(db, conditions))
   },
