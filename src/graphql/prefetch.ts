@@ -4,9 +4,8 @@ import type {
   GraphQLResolveInfo,
   SelectionSetNode,
 } from 'graphql'
-import type { EventBranches, EventTree, ReportBranch, ReportTree } from '../db/event-tree.js'
+import type { EventTree, ReportTree } from '../db/event-tree.js'
 import type { EventColumn } from '../db/events.js'
-import type { Loaders } from './loaders.js'
 
 /**
  * The client's selection under a field, by field name (aliases and fragments merged): what
@@ -114,38 +113,4 @@ function eventTree(event: Selection): EventTree {
 
 function reportTree(parent: Selection): { report?: ReportTree } {
   return parent.has('report') ? { report: { source: parent.child('report').has('source') } } : {}
-}
-
-/**
- * Hands what a page's query fetched to the per-request loaders, so that the field resolvers
- * find it there without another statement; anything not fetched is still loaded on demand.
- */
-export function primeLoaders(loaders: Loaders, rows: readonly (EventBranches & { id: number })[]) {
-  for (const row of rows) {
-    if (row.place) loaders.place.prime(row.place.id, row.place)
-    if (row.actors) {
-      loaders.actorsOfEvent.prime(row.id, row.actors)
-      for (const { group } of row.actors) {
-        // A merged group resolves to another row: the group loader follows the merge.
-        if (!group || group.merged_into_id !== null) continue
-        loaders.group.prime(group.id, { ...group, asked: group.id })
-        if (group.aliases) loaders.aliasesOfGroup.prime(group.id, group.aliases)
-      }
-    }
-    if (row.casualtyFigures) {
-      loaders.figuresOfEvent.prime(row.id, row.casualtyFigures)
-      for (const { report } of row.casualtyFigures) primeReport(loaders, report)
-    }
-    if (row.citations) {
-      loaders.citationsOfEvent.prime(row.id, row.citations)
-      for (const { report } of row.citations) primeReport(loaders, report)
-    }
-    if (row.casualties) loaders.casualtiesOfEvent.prime(row.id, row.casualties)
-  }
-}
-
-function primeReport(loaders: Loaders, report: ReportBranch | null | undefined) {
-  if (!report) return
-  loaders.report.prime(report.id, report)
-  if (report.source) loaders.source.prime(report.source.id, report.source)
 }

@@ -13,12 +13,7 @@ import type { QueryResolvers } from '../generated/resolvers.js'
 import { fromGlobalId, idOfType } from '../ids.js'
 import * as model from '../models.js'
 import { type PageArgs, pageRequest, toConnection } from '../pagination.js'
-import {
-  eventColumnsOfConnection,
-  eventTreeOfConnection,
-  primeLoaders,
-  selects,
-} from '../prefetch.js'
+import { eventColumnsOfConnection, eventTreeOfConnection, selects } from '../prefetch.js'
 import { loadNode, mapped, mappedMany } from './node.js'
 
 const maxSearchLength = 200
@@ -29,7 +24,7 @@ export const Query: QueryResolvers = {
 
   event: async (_, { id }, { loaders }) =>
     mapped(await loaders.event.load(idOfType(id, 'Event', 'id')), model.toEvent),
-  events: async (_, { filter, orderBy, ...pageArgs }, { db, loaders }, info) => {
+  events: async (_, { filter, orderBy, ...pageArgs }, { db }, info) => {
     const order = lower(orderBy ?? 'DATE_DESC')
     const scope = `events:${order}`
     const conditions = toEventFilter(filter)
@@ -42,7 +37,6 @@ export const Query: QueryResolvers = {
       eventTreeOfConnection(info),
       eventColumnsOfConnection(info),
     )
-    primeLoaders(loaders, page.rows)
     return toConnection(page, request, scope, model.toEvent, () => countEvents(db, conditions))
   },
   eventStats: async (_, { filter, groupBy, interval }, { db, loaders }, info) => {
