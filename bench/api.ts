@@ -120,7 +120,14 @@ async function benchSize(size: number): Promise<Row[]> {
   const graphqlUrl = `http://127.0.0.1:${attestPort}/graphql`
   const attest = await startProcess(
     ['dist/cli/main.js', 'serve'],
-    { DATABASE_URL: url, PORT: String(attestPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    // As deployed (Dockerfile): graphql-js skips its development-mode checks.
+    {
+      DATABASE_URL: url,
+      PORT: String(attestPort),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    },
     graphqlUrl,
   )
   const floor = await startProcess(

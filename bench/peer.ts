@@ -68,7 +68,14 @@ for (const size of sizes) {
       url: `http://127.0.0.1:${attestPort}/graphql`,
       child: await startProcess(
         ['dist/cli/main.js', 'serve'],
-        { DATABASE_URL: url, PORT: String(attestPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+        // As deployed (Dockerfile): graphql-js skips its development-mode checks.
+        {
+          DATABASE_URL: url,
+          PORT: String(attestPort),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          NODE_ENV: 'production',
+        },
         `http://127.0.0.1:${attestPort}/graphql`,
       ),
     },
