@@ -61,7 +61,7 @@ export async function eventStats(
       WHERE ${eventFilterCondition(filter)}
     )
     SELECT period, country_id, group_id, event_type_id, count(DISTINCT bucketed.id)::int AS event_count,
-      ARRAY[${sql.join(sums)}] AS sums
+      json_build_array(${sql.join(sums)}) AS sums
     FROM bucketed
     LEFT JOIN casualty_summary s ON s.event_id = bucketed.id
     GROUP BY period, country_id, group_id, event_type_id
@@ -156,7 +156,7 @@ async function statsWithRollup(
     )
     SELECT period, country_id, NULL::bigint AS group_id, NULL::bigint AS event_type_id,
       coalesce(sum(events) FILTER (WHERE category IS NULL), 0)::int AS event_count,
-      ARRAY[${sql.join(sums)}] AS sums
+      json_build_array(${sql.join(sums)}) AS sums
     FROM parts
     GROUP BY period, country_id
     HAVING sum(events) FILTER (WHERE category IS NULL) > 0
@@ -185,6 +185,8 @@ function wholeMonths({ from, to }: EventFilter): WholeMonths | undefined {
   return first && end && first >= end ? undefined : { first, end }
 }
 
+// The sums come as a JSON array: parsed natively, where an int[] is parsed by a JS text parser
+// (about 5 % of a 2,000-bucket chart's server time).
 function toBuckets(rows: Record<string, unknown>[]): StatsBucket[] {
   return rows.map((row) => {
     const values = row.sums as number[]
