@@ -421,6 +421,16 @@ const cases: Record<string, (db: Db) => Promise<unknown>> = {
       .insertInto('revision')
       .values({ operation: 'update', entity_type: 'event', entity_id: 1 })
       .execute(),
+
+  // derived data: one rollup row per month, country and category (NULLs included)
+  event_stats_rollup_key: (db) =>
+    db
+      .insertInto('event_stats_rollup')
+      .values([
+        { month: '2020-01-01', country_id: null, category: null, events: 1 },
+        { month: '2020-01-01', country_id: null, category: null, events: 2 },
+      ])
+      .execute(),
 }
 
 /** Runs the write in a transaction that never commits; returns the error it raised, if any. */

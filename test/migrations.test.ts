@@ -38,11 +38,13 @@ describe('migrations', () => {
     expect(await migrateToLatest(emptyDb)).toEqual([])
   })
 
-  it('name files NNNN_name.sql with unique, consecutive numbers', async () => {
+  it('name files NNNN_name.sql with unique, increasing numbers', async () => {
     const files = (await readdir(migrationsDir)).filter((file) => file.endsWith('.sql')).sort()
+    // Branches worked on side by side take numbers from their own ranges (0040 on for the
+    // performance work), so the numbers may skip but never repeat.
     files.forEach((file, index) => {
       expect(file).toMatch(/^\d{4}_[a-z0-9_]+\.sql$/)
-      expect(Number(file.slice(0, 4))).toBe(index + 1)
+      expect(Number(file.slice(0, 4))).toBeGreaterThan(Number(files[index - 1]?.slice(0, 4) ?? 0))
     })
   })
 

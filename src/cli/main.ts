@@ -13,6 +13,7 @@ import { ImportError, type ImportProgress, type ImportSummary } from '../import/
 import { ucdpGed, ucdpReleaseFromFileName } from '../import/ucdp.js'
 import { createLogger, type Logger } from '../logger.js'
 import { exportEventsTo, importDataset, loadDemo, migrate, serve, withDatabase } from '../main.js'
+import { SynthError, synthesize } from '../synth/synth.js'
 import { ImportMetricsFile } from './import-metrics.js'
 
 const apiRoles = ['reader', 'editor', 'admin'] as const
@@ -57,6 +58,30 @@ program
         result.status === 'loaded'
           ? `demo data loaded: ${result.events} events`
           : 'demo data already loaded: nothing changed',
+      )
+    }),
+  )
+
+program
+  .command('synth')
+  .description(
+    'fill an empty database with a synthetic data set shaped like UCDP GED (for benchmarks); the same seed gives the same data',
+  )
+  .requiredOption('--events <n>', 'how many events', parsePositiveInteger)
+  .option('--seed <n>', 'the seed of the pseudo-random draws', parseSeed, 1)
+  .addHelpText('after', environment)
+  .action((options: { events: number; seed: number }) =>
+    withConfig(async (config, logger) => {
+      const started = Date.now()
+      const sizes = await withDatabase(config, logger, (db) =>
+        synthesize(db, {
+          ...options,
+          onProgress: (events) => process.stderr.write(`${events} events\n`),
+        }),
+      )
+      const seconds = ((Date.now() - started) / 1000).toFixed(1)
+      console.log(
+        `synthesized ${sizes.events} events, ${sizes.groups} groups, ${sizes.persons} persons, ${sizes.reports} reports from ${sizes.sources} sources, ${sizes.places} places in ${seconds} s`,
       )
     }),
   )
@@ -223,6 +248,13 @@ function parseFormat(value: string): ExportFormat {
   return value as ExportFormat
 }
 
+function parseSeed(value: string): number {
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 0)
+    throw new InvalidArgumentError('expected a whole number')
+  return number
+}
+
 function parsePositiveInteger(value: string): number {
   const number = Number(value)
   if (!Number.isInteger(number) || number < 1)
@@ -269,6 +301,7 @@ function isBadInput(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code
   return (
     error instanceof ImportError ||
+    error instanceof SynthError ||
     error instanceof ExportFilterError ||
     error instanceof CsvError ||
     error instanceof InvalidArgumentError ||

@@ -1,7 +1,9 @@
 import { sql } from 'kysely'
 import type { Database } from './database.js'
 import { type EventFilter, eventFilterCondition } from './event-filter.js'
-import type { EventRow } from './events.js'
+import { countFromRollup } from './event-stats.js'
+import { type EventBranches, type EventTree, eventTreeColumns } from './event-tree.js'
+import { type EventColumn, eventColumns, type ListedEventRow } from './events.js'
 import { keyset, type PageRequest, pageRows, type SortKey } from './keyset.js'
 import type { ActorRole } from './schema.js'
 
@@ -17,18 +19,28 @@ export const eventSortKeys: Record<EventOrder, SortKey> = {
   updated_desc: { expression: sql`event.updated_at`, direction: 'desc', type: 'timestamptz' },
 }
 
-export type EventPageRow = EventRow & { readonly sort_value: string }
+export type EventPageRow = ListedEventRow & EventBranches & { readonly sort_value: string }
 
-/** One page of live events matching the filter, in the order asked. */
+/** The tree's JSON columns after the event's own, for a select list. */
+function withTree(db: Database, tree: EventTree) {
+  return sql.join([sql``, ...eventTreeColumns(db, tree)], sql`, `)
+}
+
+/**
+ * One page of live events matching the filter, in the order asked, with the tree's relations.
+ * Given columns, the rows hold only those (and the id): the caller reads no other.
+ */
 export async function listEventPage(
   db: Database,
   filter: EventFilter,
   order: EventOrder,
   page: PageRequest,
+  tree: EventTree = {},
+  columns?: readonly EventColumn[],
 ) {
   const parts = keyset(eventSortKeys[order], sql`event.id`, page)
   const { rows } = await sql<EventPageRow>`
-    SELECT event.*, ${parts.sortValue} AS sort_value
+    SELECT ${eventColumns(columns)}, ${parts.sortValue} AS sort_value ${withTree(db, tree)}
     FROM event
     WHERE ${eventFilterCondition(filter)} AND ${parts.condition}
     ORDER BY ${parts.orderBy}
@@ -36,7 +48,15 @@ export async function listEventPage(
   return pageRows(rows, page)
 }
 
+/**
+ * How many live events match the filter, exactly. A filter on dates and countries only (or none)
+ * is counted from the monthly rollup (sql/0040), at a cost that does not grow with the events;
+ * any other filter counts its matching rows through its indexes, so it costs what the filter
+ * selects.
+ */
 export async function countEvents(db: Database, filter: EventFilter): Promise<number> {
+  const fromRollup = await countFromRollup(db, filter)
+  if (fromRollup !== undefined) return fromRollup
   const { rows } = await sql<{ count: number }>`
     SELECT count(*)::int AS count FROM event WHERE ${eventFilterCondition(filter)}`.execute(db)
   return rows[0]?.count ?? 0
@@ -58,7 +78,7 @@ export async function groupEventPages(
     SELECT asked.group_id, page.*
     FROM unnest(${[...groupIds]}::bigint[]) AS asked (group_id)
     CROSS JOIN LATERAL (
-      SELECT event.*, ${parts.sortValue} AS sort_value
+      SELECT ${eventColumns()}, ${parts.sortValue} AS sort_value
       FROM event
       WHERE event.deleted_at IS NULL AND ${parts.condition}
         AND EXISTS (SELECT 1 FROM event_actor actor WHERE actor.event_id = event.id AND actor.group_id = asked.group_id

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import type { Database } from './database.js'
 import { type EventFilter, eventFilterCondition } from './event-filter.js'
 import type { CasualtyCategory } from './schema.js'
@@ -38,6 +38,8 @@ export async function eventStats(
   dimensions: readonly StatsDimension[],
   interval: TimeInterval,
 ): Promise<StatsBucket[]> {
+  const months = answeredByRollup(filter, dimensions, interval) && wholeMonths(filter)
+  if (months) return statsWithRollup(db, filter, dimensions, interval, months)
   const has = (dimension: StatsDimension) => dimensions.includes(dimension)
   const sums = categories.map(
     (category) => sql`
@@ -59,13 +61,133 @@ export async function eventStats(
       WHERE ${eventFilterCondition(filter)}
     )
     SELECT period, country_id, group_id, event_type_id, count(DISTINCT bucketed.id)::int AS event_count,
-      ARRAY[${sql.join(sums)}] AS sums
+      json_build_array(${sql.join(sums)}) AS sums
     FROM bucketed
     LEFT JOIN casualty_summary s ON s.event_id = bucketed.id
     GROUP BY period, country_id, group_id, event_type_id
     ORDER BY period NULLS FIRST, country_id NULLS FIRST, group_id NULLS FIRST, event_type_id NULLS FIRST`.execute(
     db,
   )
+  return toBuckets(rows)
+}
+
+/** The number of events matching the filter when the rollup can tell it; else undefined. */
+export async function countFromRollup(db: Database, filter: EventFilter) {
+  const months = answeredByRollup(filter, [], 'month') && wholeMonths(filter)
+  if (!months) return undefined
+  const [bucket] = await statsWithRollup(db, filter, [], 'month', months)
+  return bucket?.eventCount ?? 0
+}
+
+/**
+ * The rollup (sql/0040) holds months of date_start by country: it answers a filter on dates
+ * and countries only, bucketed by month or year (or not by time).
+ */
+function answeredByRollup(
+  filter: EventFilter,
+  dimensions: readonly StatsDimension[],
+  interval: TimeInterval,
+): boolean {
+  const { from, to, countries, ...others } = filter
+  const otherFilters = Object.values(others).some(
+    (value) =>
+      value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0),
+  )
+  return (
+    !otherFilters &&
+    dimensions.every((dimension) => dimension === 'time' || dimension === 'country') &&
+    (interval === 'month' || interval === 'year')
+  )
+}
+
+/**
+ * The same buckets as eventStats computes, from the rollup's whole months inside the range plus
+ * the events outside them computed directly: those starting in a partial month at either end,
+ * and those that start before the range and reach into it (the filter is an overlap).
+ */
+async function statsWithRollup(
+  db: Database,
+  filter: EventFilter,
+  dimensions: readonly StatsDimension[],
+  interval: TimeInterval,
+  months: WholeMonths,
+): Promise<StatsBucket[]> {
+  const from = sql`${filter.from ?? null}::date`
+  const to = sql`${filter.to ?? null}::date`
+  const wholeFrom = sql`coalesce(${months.first}::date, '-infinity'::date)`
+  const wholeTo = sql`coalesce(${months.end}::date, 'infinity'::date)`
+  const period = (day: RawBuilder<unknown>) =>
+    dimensions.includes('time') ? sql`date_trunc(${interval}, ${day})::date::text` : sql`NULL::text`
+  const country = (column: RawBuilder<unknown>) =>
+    dimensions.includes('country') ? column : sql`NULL::bigint`
+  const inCountries = (column: RawBuilder<unknown>) =>
+    filter.countries?.length
+      ? sql`${column} IN (SELECT id FROM place WHERE iso_alpha3 = ANY(${[...filter.countries]}::text[]))`
+      : sql`true`
+  // Exactly: matching events not starting in a whole month. The three ranges (partial months at
+  // either end, events under way on the first day) let indexes find them.
+  const outsideWholeMonths = sql`${eventFilterCondition(filter)}
+    AND NOT (event.date_start >= ${wholeFrom} AND event.date_start < ${wholeTo})
+    AND ((event.date_start >= ${from} AND event.date_start < ${wholeFrom})
+      OR (event.date_start >= ${wholeTo} AND event.date_start <= ${to})
+      OR (event.date_start < ${from} AND daterange(event.date_start, event.date_end, '[]') && daterange(${from}, ${from}, '[]')))`
+  const sums = categories.map(
+    (category) => sql`
+      coalesce(sum(low) FILTER (WHERE category = ${category}), 0)::int,
+      coalesce(sum(best) FILTER (WHERE category = ${category}), 0)::int,
+      coalesce(sum(high) FILTER (WHERE category = ${category}), 0)::int,
+      coalesce(sum(events) FILTER (WHERE category = ${category}), 0)::int`,
+  )
+  const { rows } = await sql<Record<string, unknown>>`
+    WITH parts (period, country_id, category, events, low, best, high) AS (
+      SELECT ${period(sql`month`)}, ${country(sql`country_id`)}, category, events, low, best, high
+      FROM event_stats_rollup
+      WHERE month >= ${wholeFrom} AND month < ${wholeTo} AND ${inCountries(sql`country_id`)}
+      UNION ALL
+      SELECT ${period(sql`event.date_start`)}, ${country(sql`event.country_id`)}, s.category, 1, s.low, s.best, s.high
+      FROM event
+      CROSS JOIN LATERAL (
+        SELECT NULL::casualty_category, NULL::integer, NULL::integer, NULL::integer
+        UNION ALL
+        SELECT summary.category, summary.low, summary.best, summary.high
+        FROM casualty_summary summary WHERE summary.event_id = event.id
+      ) AS s (category, low, best, high)
+      WHERE ${outsideWholeMonths}
+    )
+    SELECT period, country_id, NULL::bigint AS group_id, NULL::bigint AS event_type_id,
+      coalesce(sum(events) FILTER (WHERE category IS NULL), 0)::int AS event_count,
+      json_build_array(${sql.join(sums)}) AS sums
+    FROM parts
+    GROUP BY period, country_id
+    HAVING sum(events) FILTER (WHERE category IS NULL) > 0
+    ORDER BY period NULLS FIRST, country_id NULLS FIRST`.execute(db)
+  return toBuckets(rows)
+}
+
+interface WholeMonths {
+  /** The first day of the first whole month in the range; null: no lower bound. */
+  readonly first: string | null
+  /** The first day after the last whole month; null: no upper bound. */
+  readonly end: string | null
+}
+
+/** The whole months within the filter's date range; undefined when it holds none. */
+function wholeMonths({ from, to }: EventFilter): WholeMonths | undefined {
+  const monthStart = (day: string, monthsLater: number) => {
+    const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`)
+    date.setUTCMonth(date.getUTCMonth() + monthsLater)
+    return date.toISOString().slice(0, 10)
+  }
+  const first = from ? monthStart(from, from.endsWith('-01') ? 0 : 1) : null
+  const nextDay =
+    to && new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+  const end = nextDay ? monthStart(nextDay, 0) : null
+  return first && end && first >= end ? undefined : { first, end }
+}
+
+// The sums come as a JSON array: parsed natively, where an int[] is parsed by a JS text parser
+// (about 5 % of a 2,000-bucket chart's server time).
+function toBuckets(rows: Record<string, unknown>[]): StatsBucket[] {
   return rows.map((row) => {
     const values = row.sums as number[]
     return {

@@ -202,6 +202,16 @@ export interface EventPerson {
   role: string;
 }
 
+export interface EventStatsRollup {
+  best: number | null;
+  category: CasualtyCategory | null;
+  country_id: number | null;
+  events: number;
+  high: number | null;
+  low: number | null;
+  month: string;
+}
+
 export interface EventType {
   code: string;
   id: Generated<number>;
@@ -344,6 +354,7 @@ export interface DB {
   event_classification: EventClassification;
   event_link: EventLink;
   event_person: EventPerson;
+  event_stats_rollup: EventStatsRollup;
   event_type: EventType;
   group_alias: GroupAlias;
   group_external_id: GroupExternalId;

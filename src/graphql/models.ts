@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { StatsBucket } from '../db/event-stats.js'
-import type { EventRow } from '../db/events.js'
+import type { EventBranches, GroupBranch, ReportBranch } from '../db/event-tree.js'
+import type { ListedEventRow } from '../db/events.js'
 import type * as Row from '../db/schema.js'
 import type { SourceChainLink } from '../db/sources.js'
 import { toApiEnum as upper } from './enums.js'
@@ -29,11 +30,18 @@ export type EventModel = Fields<
   | 'links'
   | 'claims'
   | 'history'
-> & { id: number; placeId: number | null; countryId: number | null }
+> & {
+  id: number
+  placeId: number | null
+  countryId: number | null
+  /** Relations fetched with the event's page (src/db/event-tree.ts); a missing one is loaded. */
+  fetched: EventBranches
+}
 
-export function toEvent(row: EventRow): EventModel {
+export function toEvent(row: ListedEventRow & EventBranches): EventModel {
   return {
     id: row.id,
+    fetched: row,
     title: row.title,
     summary: row.summary,
     dateStart: row.date_start,
@@ -48,6 +56,7 @@ export function toEvent(row: EventRow): EventModel {
     tags: row.tags,
     isSuicide: row.is_suicide,
     civilianTargeting: row.civilian_targeting,
+    killedBest: row.killed_best,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -79,11 +88,15 @@ export function toEventClassification(
 export type EventActorModel = Fields<G.EventActor, 'group' | 'report'> & {
   groupId: number
   reportId: number | null
+  fetchedGroup?: GroupBranch | null
 }
 
-export function toEventActor(row: Selectable<Row.EventActor>): EventActorModel {
+export function toEventActor(
+  row: Selectable<Row.EventActor> & { group?: GroupBranch | null },
+): EventActorModel {
   return {
     groupId: row.group_id,
+    fetchedGroup: row.group,
     role: upper(row.role),
     side: upperOrNull(row.side),
     attribution: upper(row.attribution),
@@ -113,11 +126,15 @@ export type PersonEventModel = Fields<G.PersonEvent, 'event'> & { eventId: numbe
 export type CasualtyFigureModel = Fields<G.CasualtyFigure, 'report'> & {
   id: number
   reportId: number
+  fetchedReport?: ReportBranch | null
 }
 
-export function toCasualtyFigure(row: Selectable<Row.CasualtyFigure>): CasualtyFigureModel {
+export function toCasualtyFigure(
+  row: Selectable<Row.CasualtyFigure> & { report?: ReportBranch | null },
+): CasualtyFigureModel {
   return {
     id: row.id,
+    fetchedReport: row.report,
     category: upper(row.category),
     population: upper(row.population),
     low: row.low,
@@ -150,10 +167,15 @@ export function toCasualtyPopulationSummary(
   return { ...toCasualtySummary(row), population: upper(row.population) }
 }
 
-export type EventCitationModel = Fields<G.EventCitation, 'report'> & { reportId: number }
+export type EventCitationModel = Fields<G.EventCitation, 'report'> & {
+  reportId: number
+  fetchedReport?: ReportBranch | null
+}
 
-export function toEventCitation(row: Selectable<Row.EventCitation>): EventCitationModel {
-  return { reportId: row.report_id, quote: row.quote }
+export function toEventCitation(
+  row: Selectable<Row.EventCitation> & { report?: ReportBranch | null },
+): EventCitationModel {
+  return { reportId: row.report_id, quote: row.quote, fetchedReport: row.report }
 }
 
 export type EventLinkModel = Fields<G.EventLink, 'event'> & { relatedEventId: number }
@@ -163,7 +185,10 @@ export function toEventLink(row: Selectable<Row.EventLink>): EventLinkModel {
 }
 
 export type EventStatsBucketModel = Fields<G.EventStatsBucket, 'country' | 'group' | 'eventType'> &
-  Pick<StatsBucket, 'countryId' | 'groupId' | 'eventTypeId'>
+  Pick<StatsBucket, 'countryId' | 'groupId' | 'eventTypeId'> & {
+    /** The country, when loaded with the buckets (so resolving it needs no promise per bucket). */
+    country?: PlaceModel | null
+  }
 
 export function toEventStatsBucket(bucket: StatsBucket): EventStatsBucketModel {
   return {
@@ -189,11 +214,14 @@ export type ArmedGroupModel = Fields<
   | 'events'
   | 'claims'
   | 'history'
-> & { id: number; countryId: number | null }
+> & { id: number; countryId: number | null; fetchedAliases?: Selectable<Row.GroupAlias>[] }
 
-export function toArmedGroup(row: Selectable<Row.ArmedGroup>): ArmedGroupModel {
+export function toArmedGroup(
+  row: Selectable<Row.ArmedGroup> & { aliases?: Selectable<Row.GroupAlias>[] },
+): ArmedGroupModel {
   return {
     id: row.id,
+    fetchedAliases: row.aliases,
     name: row.name,
     kind: upper(row.kind),
     description: row.description,
@@ -299,11 +327,15 @@ export function toSource(row: Selectable<Row.Source>): SourceModel {
 export type ReportModel = Fields<G.Report, 'source' | 'cites' | 'citedBy' | 'sourceChain'> & {
   id: number
   sourceId: number | null
+  fetchedSource?: Selectable<Row.Source> | null
 }
 
-export function toReport(row: Selectable<Row.Report>): ReportModel {
+export function toReport(
+  row: Selectable<Row.Report> & { source?: Selectable<Row.Source> | null },
+): ReportModel {
   return {
     id: row.id,
+    fetchedSource: row.source,
     sourceId: row.source_id,
     headline: row.headline,
     url: row.url,

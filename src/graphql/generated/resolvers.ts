@@ -335,6 +335,11 @@ export type Event = Node & {
   id: Scalars['ID']['output'];
   /** A perpetrator killed themselves in the attack (suicide attack). */
   isSuicide: Scalars['Boolean']['output'];
+  /**
+   * The consolidated best estimate of killed (the KILLED entry of `casualties`), kept on the event:
+   * what a map sizes its markers by, at no extra cost. Null when no report gives a killed figure.
+   */
+  killedBest?: Maybe<Scalars['Int']['output']>;
   /** Latitude of the event's point, when known. */
   latitude?: Maybe<Scalars['Latitude']['output']>;
   /** Related events: same campaign, retaliation, context, duplicates. */
@@ -2217,6 +2222,7 @@ export type EventResolvers<ContextType = Context, ParentType extends ResolversPa
   history?: Resolver<Array<ResolversTypes['Revision']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isSuicide?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  killedBest?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   latitude?: Resolver<Maybe<ResolversTypes['Latitude']>, ParentType, ContextType>;
   links?: Resolver<Array<ResolversTypes['EventLink']>, ParentType, ContextType>;
   locationText?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

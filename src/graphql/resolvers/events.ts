@@ -1,3 +1,6 @@
+import type { Selectable } from 'kysely'
+import type { ReportBranch } from '../../db/event-tree.js'
+import type { DB } from '../../db/schema.js'
 import { toDbEnum as lower } from '../enums.js'
 import type * as G from '../generated/resolvers.js'
 import type {
@@ -13,33 +16,57 @@ import type {
   EventTypeResolvers,
 } from '../generated/resolvers.js'
 import { toGlobalId } from '../ids.js'
+import type { Loaders } from '../loaders.js'
+
+type Row<T extends keyof DB> = Selectable<DB[T]>
+
 import * as model from '../models.js'
-import { type Complete, globalId, mapped, required } from './node.js'
+import { type Complete, fetchedOr, globalId, mapped, required } from './node.js'
 
 export const Event: Complete<EventResolvers, G.Event, model.EventModel> = {
   id: globalId('Event'),
-  place: async ({ placeId }, _, { loaders }) =>
-    placeId ? mapped(await loaders.place.load(placeId), model.toPlace) : null,
+  place: ({ placeId, fetched }, _, { loaders }) =>
+    fetchedOr(
+      fetched.place,
+      (row) => mapped(row, model.toPlace),
+      () => placeOrNull(loaders, placeId),
+    ),
   country: async ({ countryId }, _, { loaders }) =>
     countryId ? mapped(await loaders.place.load(countryId), model.toPlace) : null,
   classifications: async ({ id }, _, { loaders }) =>
     (await loaders.classificationsOfEvent.load(id)).map(model.toEventClassification),
-  actors: async ({ id }, { role }, { loaders }) =>
-    (await loaders.actorsOfEvent.load(id))
-      .filter((row) => !role || row.role === lower(role))
-      .map(model.toEventActor),
+  actors: ({ id, fetched }, { role }, { loaders }) => {
+    const inRole = (rows: Row<'event_actor'>[]) =>
+      rows.filter((row) => !role || row.role === lower(role)).map(model.toEventActor)
+    return fetchedOr(fetched.actors, inRole, async () =>
+      inRole(await loaders.actorsOfEvent.load(id)),
+    )
+  },
   persons: async ({ id }, _, { loaders }) =>
     (await loaders.personsOfEvent.load(id)).map(model.toEventPerson),
-  casualtyFigures: async ({ id }, { category }, { loaders }) =>
-    (await loaders.figuresOfEvent.load(id))
-      .filter((row) => !category || row.category === lower(category))
-      .map(model.toCasualtyFigure),
-  casualties: async ({ id }, _, { loaders }) =>
-    (await loaders.casualtiesOfEvent.load(id)).map(model.toCasualtySummary),
+  casualtyFigures: ({ id, fetched }, { category }, { loaders }) => {
+    const inCategory = (rows: Row<'casualty_figure'>[]) =>
+      rows
+        .filter((row) => !category || row.category === lower(category))
+        .map(model.toCasualtyFigure)
+    return fetchedOr(fetched.casualtyFigures, inCategory, async () =>
+      inCategory(await loaders.figuresOfEvent.load(id)),
+    )
+  },
+  casualties: ({ id, fetched }, _, { loaders }) =>
+    fetchedOr(
+      fetched.casualties,
+      (rows) => rows.map(model.toCasualtySummary),
+      async () => (await loaders.casualtiesOfEvent.load(id)).map(model.toCasualtySummary),
+    ),
   casualtiesByPopulation: async ({ id }, _, { loaders }) =>
     (await loaders.casualtiesByPopulationOfEvent.load(id)).map(model.toCasualtyPopulationSummary),
-  citations: async ({ id }, _, { loaders }) =>
-    (await loaders.citationsOfEvent.load(id)).map(model.toEventCitation),
+  citations: ({ id, fetched }, _, { loaders }) =>
+    fetchedOr(
+      fetched.citations,
+      (rows) => rows.map(model.toEventCitation),
+      async () => (await loaders.citationsOfEvent.load(id)).map(model.toEventCitation),
+    ),
   links: async ({ id }, _, { loaders }) =>
     (await loaders.linksOfEvent.load(id)).map(model.toEventLink),
   claims: async ({ id }, _, { loaders }) =>
@@ -66,8 +93,13 @@ export const EventClassification: Complete<
 }
 
 export const EventActor: Complete<EventActorResolvers, G.EventActor, model.EventActorModel> = {
-  group: async ({ groupId }, _, { loaders }) =>
-    model.toArmedGroup(required(await loaders.group.load(groupId), 'group', groupId)),
+  // A merged group resolves to the group it was merged into: the loader follows the merge.
+  group: ({ groupId, fetchedGroup }, _, { loaders }) =>
+    fetchedOr(
+      fetchedGroup?.merged_into_id === null ? fetchedGroup : undefined,
+      model.toArmedGroup,
+      async () => model.toArmedGroup(required(await loaders.group.load(groupId), 'group', groupId)),
+    ),
   report: async ({ reportId }, _, { loaders }) =>
     reportId ? mapped(await loaders.report.load(reportId), model.toReport) : null,
 }
@@ -85,8 +117,8 @@ export const CasualtyFigure: Complete<
   model.CasualtyFigureModel
 > = {
   id: globalId('CasualtyFigure'),
-  report: async ({ reportId }, _, { loaders }) =>
-    model.toReport(required(await loaders.report.load(reportId), 'report', reportId)),
+  report: ({ reportId, fetchedReport }, _, { loaders }) =>
+    reportOf(loaders, reportId, fetchedReport),
 }
 
 export const EventCitation: Complete<
@@ -94,8 +126,8 @@ export const EventCitation: Complete<
   G.EventCitation,
   model.EventCitationModel
 > = {
-  report: async ({ reportId }, _, { loaders }) =>
-    model.toReport(required(await loaders.report.load(reportId), 'report', reportId)),
+  report: ({ reportId, fetchedReport }, _, { loaders }) =>
+    reportOf(loaders, reportId, fetchedReport),
 }
 
 export const EventLink: Complete<EventLinkResolvers, G.EventLink, model.EventLinkModel> = {
@@ -108,8 +140,8 @@ export const EventStatsBucket: Complete<
   G.EventStatsBucket,
   model.EventStatsBucketModel
 > = {
-  country: async ({ countryId }, _, { loaders }) =>
-    countryId ? mapped(await loaders.place.load(countryId), model.toPlace) : null,
+  country: (bucket, _, { loaders }) =>
+    bucket.country !== undefined ? bucket.country : placeOrNull(loaders, bucket.countryId),
   group: async ({ groupId }, _, { loaders }) =>
     groupId ? mapped(await loaders.group.load(groupId), model.toArmedGroup) : null,
   eventType: async ({ eventTypeId }, _, { loaders }) =>
@@ -120,4 +152,14 @@ export const EventChange: Complete<EventChangeResolvers, G.EventChange, model.Ev
   eventId: ({ eventId }) => toGlobalId('Event', eventId),
   event: async ({ eventId }, _, { loaders }) =>
     mapped(await loaders.event.load(eventId), model.toEvent),
+}
+
+async function placeOrNull(loaders: Loaders, id: number | null) {
+  return id ? mapped(await loaders.place.load(id), model.toPlace) : null
+}
+
+function reportOf(loaders: Loaders, reportId: number, fetched: ReportBranch | null | undefined) {
+  return fetchedOr(fetched ?? undefined, model.toReport, async () =>
+    model.toReport(required(await loaders.report.load(reportId), 'report', reportId)),
+  )
 }

@@ -3,17 +3,19 @@ import type * as G from '../generated/resolvers.js'
 import type { ArmedGroupResolvers, GroupRelationResolvers } from '../generated/resolvers.js'
 import * as model from '../models.js'
 import { pageRequest, toConnection } from '../pagination.js'
-import { type Complete, globalId, mapped, mappedMany, required } from './node.js'
+import { type Complete, fetchedOr, globalId, mapped, mappedMany, required } from './node.js'
 
 export const ArmedGroup: Complete<ArmedGroupResolvers, G.ArmedGroup, model.ArmedGroupModel> = {
   id: globalId('ArmedGroup'),
   country: async ({ countryId }, _, { loaders }) =>
     countryId ? mapped(await loaders.place.load(countryId), model.toPlace) : null,
-  aliases: async ({ id }, _, { loaders }) =>
-    (await loaders.aliasesOfGroup.load(id)).map((row) => ({
-      alias: row.alias,
-      language: row.language,
-    })),
+  aliases: ({ id, fetchedAliases }, _, { loaders }) => {
+    const toAliases = (rows: { alias: string; language: string | null }[]) =>
+      rows.map((row) => ({ alias: row.alias, language: row.language }))
+    return fetchedOr(fetchedAliases, toAliases, async () =>
+      toAliases(await loaders.aliasesOfGroup.load(id)),
+    )
+  },
   externalIds: async ({ id }, _, { loaders }) =>
     (await loaders.externalIdsOfGroup.load(id)).map((row) => ({
       scheme: row.scheme,

@@ -64,6 +64,18 @@ export function mapped<Row, Model>(
   return row == null ? null : to(row)
 }
 
+/**
+ * What the parent's query fetched, mapped without a promise (graphql-js then resolves the field
+ * synchronously: per-field promises were much of a nested page's cost); else loaded.
+ */
+export function fetchedOr<Fetched, Result>(
+  fetched: Fetched | undefined,
+  map: (value: Fetched) => Result,
+  load: () => Promise<Result>,
+): Result | Promise<Result> {
+  return fetched === undefined ? load() : map(fetched)
+}
+
 /** The id resolver of a node type: the model's database id as a global id. */
 export const globalId =
   (type: NodeType) =>

@@ -13,7 +13,8 @@ import type { QueryResolvers } from '../generated/resolvers.js'
 import { fromGlobalId, idOfType } from '../ids.js'
 import * as model from '../models.js'
 import { type PageArgs, pageRequest, toConnection } from '../pagination.js'
-import { loadNode, mapped } from './node.js'
+import { eventColumnsOfConnection, eventTreeOfConnection, selects } from '../prefetch.js'
+import { loadNode, mapped, mappedMany } from './node.js'
 
 const maxSearchLength = 200
 export const Query: QueryResolvers = {
@@ -23,22 +24,40 @@ export const Query: QueryResolvers = {
 
   event: async (_, { id }, { loaders }) =>
     mapped(await loaders.event.load(idOfType(id, 'Event', 'id')), model.toEvent),
-  events: async (_, { filter, orderBy, ...pageArgs }, { db }) => {
+  events: async (_, { filter, orderBy, ...pageArgs }, { db }, info) => {
     const order = lower(orderBy ?? 'DATE_DESC')
     const scope = `events:${order}`
     const conditions = toEventFilter(filter)
     const request = pageRequest(pageArgs, scope)
-    const page = await listEventPage(db, conditions, order, request)
+    const page = await listEventPage(
+      db,
+      conditions,
+      order,
+      request,
+      eventTreeOfConnection(info),
+      eventColumnsOfConnection(info),
+    )
     return toConnection(page, request, scope, model.toEvent, () => countEvents(db, conditions))
   },
-  eventStats: async (_, { filter, groupBy, interval }, { db }) => {
-    const buckets = await eventStats(
-      db,
-      toEventFilter(filter),
-      [...new Set(groupBy.map(lower))],
-      lower(interval ?? 'MONTH'),
+  eventStats: async (_, { filter, groupBy, interval }, { db, loaders }, info) => {
+    const buckets = (
+      await eventStats(
+        db,
+        toEventFilter(filter),
+        [...new Set(groupBy.map(lower))],
+        lower(interval ?? 'MONTH'),
+      )
+    ).map(model.toEventStatsBucket)
+    if (!selects(info, 'country')) return buckets
+    // A chart has thousands of buckets and a few countries: load them once, up front.
+    const ids = [...new Set(buckets.flatMap((bucket) => bucket.countryId ?? []))]
+    const countries = new Map(
+      (await mappedMany(loaders.place, ids, model.toPlace)).map((place) => [place.id, place]),
     )
-    return buckets.map(model.toEventStatsBucket)
+    return buckets.map((bucket) => ({
+      ...bucket,
+      country: bucket.countryId === null ? null : (countries.get(bucket.countryId) ?? null),
+    }))
   },
   changes: async (_, { since, first, after }, { db }) => {
     const scope = 'changes'

@@ -8,7 +8,7 @@ import type {
   SourceResolvers,
 } from '../generated/resolvers.js'
 import * as model from '../models.js'
-import { type Complete, globalId, mapped, mappedMany, required } from './node.js'
+import { type Complete, fetchedOr, globalId, mapped, mappedMany, required } from './node.js'
 
 export const Source: Complete<SourceResolvers, G.Source, model.SourceModel> = {
   id: globalId('Source'),
@@ -20,8 +20,12 @@ export const Source: Complete<SourceResolvers, G.Source, model.SourceModel> = {
 
 export const Report: Complete<ReportResolvers, G.Report, model.ReportModel> = {
   id: globalId('Report'),
-  source: async ({ sourceId }, _, { loaders }) =>
-    sourceId ? mapped(await loaders.source.load(sourceId), model.toSource) : null,
+  source: ({ sourceId, fetchedSource }, _, { loaders }) =>
+    fetchedOr(
+      fetchedSource,
+      (row) => mapped(row, model.toSource),
+      async () => (sourceId ? mapped(await loaders.source.load(sourceId), model.toSource) : null),
+    ),
   cites: async ({ id }, _, { loaders }) =>
     (await loaders.citationsOfReport.load(id)).map(model.toReportCitation),
   citedBy: async ({ id }, _, { loaders }) => {

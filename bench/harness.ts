@@ -1,0 +1,147 @@
+// Pieces the API benchmarks share: the size's database, child servers, autocannon, reports.
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { sql } from 'kysely'
+import { createDatabase, type Database } from '../src/db/database.js'
+import { migrateToLatest } from '../src/db/migrator.js'
+import { projectRoot } from '../src/paths.js'
+import { synthesize } from '../src/synth/synth.js'
+import { databaseUrl } from '../test/support/postgres-server.js'
+
+export const execFileAsync = promisify(execFile)
+export const sizes = (process.env.BENCH_SIZES ?? '10000,1000000').split(',').map(Number)
+export const seconds = Number(process.env.BENCH_SECONDS ?? 10)
+export const warmUp = Number(process.env.BENCH_WARMUP ?? 3)
+export const connections = Number(process.env.BENCH_CONNECTIONS ?? 10)
+export const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+export const seed = 1
+
+/** The size's database (attest_bench_10k…), migrated and synthesized once, reused after. */
+export async function benchDatabase(size: number): Promise<{ url: string; db: Database }> {
+  const name = `attest_bench_${size >= 1_000_000 ? `${size / 1_000_000}m` : `${size / 1000}k`}`
+  const admin = createDatabase(adminUrl, { maxConnections: 1 })
+  const { rows } = await sql`SELECT 1 FROM pg_database WHERE datname = ${name}`.execute(admin)
+  if (rows.length === 0) await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin)
+  await admin.destroy()
+  const url = databaseUrl(adminUrl, name)
+  const db = createDatabase(url, { maxConnections: 2 })
+  await migrateToLatest(db)
+  const { count } = await db
+    .selectFrom('event')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .executeTakeFirstOrThrow()
+  if (Number(count) === 0) {
+    console.log(`synthesizing ${size} events into ${name}…`)
+    await synthesize(db, { events: size, seed })
+  } else if (Number(count) !== size) {
+    throw new Error(`${name} has ${count} events, not ${size}: drop it to start again`)
+  }
+  return { url, db }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+export async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  readyUrl: string,
+  { executable = process.execPath, cwd = projectRoot } = {},
+) {
+  const child = spawn(executable, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const ok = await fetch(readyUrl, { method: 'POST', body: '{}' }).then(
+      (response) => response.status < 500,
+      () => false,
+    )
+    if (ok) return child
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  child.kill()
+  throw new Error(`${args.join(' ')} did not start`)
+}
+
+export async function stopProcess(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+}
+
+/** The resident set size of a process, in MB (Linux). */
+export async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
+}
+
+export async function post(url: string, body: unknown) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  // biome-ignore lint/suspicious/noExplicitAny: the benchmarks read known paths of the data
+  return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] }
+}
+
+export async function load(url: string, body: string, duration: number, pid: number) {
+  const autocannon = path.join(projectRoot, 'node_modules', 'autocannon', 'autocannon.js')
+  let peak = 0
+  const sampler = setInterval(async () => {
+    peak = Math.max(peak, await rssMb(pid))
+  }, 200)
+  try {
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [
+        autocannon,
+        '-c',
+        String(connections),
+        '-d',
+        String(duration),
+        '-m',
+        'POST',
+        '-H',
+        'content-type=application/json',
+        '-b',
+        body,
+        '--json',
+        url,
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+    )
+    const result = JSON.parse(stdout)
+    return {
+      requestsPerSecond: result.requests.average as number,
+      p50: result.latency.p50 as number,
+      p99: result.latency.p99 as number,
+      errors: (result.errors + result.timeouts + result.non2xx) as number,
+      peakRssMb: peak,
+    }
+  } finally {
+    clearInterval(sampler)
+  }
+}
+
+export async function replaceBetweenMarkers(file: string, content: string, marker = 'bench') {
+  const text = await readFile(file, 'utf8')
+  const start = `<!-- ${marker}:start -->`
+  const end = `<!-- ${marker}:end -->`
+  const from = text.indexOf(start)
+  const to = text.indexOf(end)
+  if (from < 0 || to < from) throw new Error(`${file} has no ${start} … ${end} markers`)
+  await writeFile(file, `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`)
+}

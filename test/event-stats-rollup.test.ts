@@ -1,0 +1,83 @@
+import { sql } from 'kysely'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { EventFilter } from '../src/db/event-filter.js'
+import { countEvents } from '../src/db/event-list.js'
+import { eventStats, type StatsDimension, type TimeInterval } from '../src/db/event-stats.js'
+import { synthesize } from '../src/synth/synth.js'
+import { testDb } from './support/test-database.js'
+
+beforeAll(() => synthesize(testDb(), { events: 600, seed: 3 }))
+
+// minKilled: 0 matches every event but is not a filter the rollup answers: the direct way.
+const direct = (filter: EventFilter): EventFilter => ({ ...filter, minKilled: 0 })
+
+const cases: [string, EventFilter, StatsDimension[], TimeInterval][] = [
+  [
+    'whole years by month and country',
+    { from: '2014-01-01', to: '2018-12-31' },
+    ['time', 'country'],
+    'month',
+  ],
+  ['ragged ends', { from: '2013-03-17', to: '2017-08-02' }, ['time', 'country'], 'month'],
+  ['by year', { from: '2010-06-15', to: '2021-02-28' }, ['time'], 'year'],
+  ['only a start', { from: '2016-02-10' }, ['time', 'country'], 'month'],
+  ['only an end', { to: '2009-12-30' }, ['country'], 'month'],
+  ['no range at all', {}, ['time'], 'year'],
+  [
+    'countries',
+    { from: '2012-01-01', to: '2022-12-31', countries: ['SYR', 'IRQ'] },
+    ['time', 'country'],
+    'month',
+  ],
+]
+
+async function expectRollupToMatch() {
+  for (const [, filter, dimensions, interval] of cases) {
+    expect(await countEvents(testDb(), filter)).toBe(await countEvents(testDb(), direct(filter)))
+    const fromRollup = await eventStats(testDb(), filter, dimensions, interval)
+    expect(fromRollup).toEqual(await eventStats(testDb(), direct(filter), dimensions, interval))
+  }
+  // The table holds what a recomputation from scratch gives.
+  const { rows } = await sql<{ differences: number }>`
+    WITH fresh AS (
+      SELECT date_trunc('month', e.date_start)::date AS month, e.country_id, s.category,
+        count(*)::int AS events, sum(s.low) AS low, sum(s.best) AS best, sum(s.high) AS high
+      FROM event e
+      CROSS JOIN LATERAL (SELECT NULL::casualty_category, NULL::int, NULL::int, NULL::int
+        UNION ALL SELECT category, low, best, high FROM casualty_summary WHERE event_id = e.id) s (category, low, best, high)
+      WHERE e.deleted_at IS NULL GROUP BY 1, 2, 3)
+    SELECT count(*)::int AS differences FROM (
+      (SELECT * FROM fresh EXCEPT SELECT * FROM event_stats_rollup)
+      UNION ALL (SELECT * FROM event_stats_rollup EXCEPT SELECT * FROM fresh)) d`.execute(testDb())
+  expect(rows[0]?.differences).toBe(0)
+}
+
+describe('eventStats from the monthly rollup', () => {
+  it.each(cases)(
+    'gives what aggregating the events gives: %s',
+    async (_, filter, dimensions, interval) => {
+      const buckets = await eventStats(testDb(), filter, dimensions, interval)
+      expect(buckets.length).toBeGreaterThan(0)
+      expect(buckets).toEqual(await eventStats(testDb(), direct(filter), dimensions, interval))
+    },
+  )
+
+  it('stays right through writes: moved, deleted and restored events, new and removed figures', async () => {
+    const db = testDb()
+    await sql`UPDATE event SET date_start = date_start - 45, date_end = date_end - 45 WHERE id % 7 = 0`.execute(
+      db,
+    )
+    await sql`UPDATE event SET place_id = (SELECT id FROM place WHERE level = 'locality' ORDER BY id DESC LIMIT 1) WHERE id % 11 = 0`.execute(
+      db,
+    )
+    await sql`UPDATE event SET deleted_at = now() WHERE id % 13 = 0`.execute(db)
+    await sql`UPDATE event SET deleted_at = NULL WHERE id % 26 = 0`.execute(db)
+    await sql`INSERT INTO casualty_figure (event_id, category, population, best, report_id)
+      SELECT id, 'hostage', 'civilians', id % 5, 1 FROM event WHERE id % 5 = 0`.execute(db)
+    await sql`DELETE FROM casualty_figure WHERE category = 'injured' AND event_id % 3 = 0`.execute(
+      db,
+    )
+    await sql`DELETE FROM event WHERE id % 17 = 0`.execute(db)
+    await expectRollupToMatch()
+  })
+})
