@@ -7,7 +7,8 @@ export type EventRow = Selectable<Event>
 /** An event as the API reads it: every column but the full-text index's search_vector. */
 export type ListedEventRow = Omit<EventRow, 'search_vector'>
 
-const listedColumns = [
+/** Every column of event but the full-text index's search_vector. */
+export const listedEventColumns = [
   'id',
   'title',
   'summary',
@@ -35,7 +36,7 @@ export const everyColumnListed: Exclude<keyof ListedEventRow, EventColumn> exten
   ? true
   : never = true
 
-export type EventColumn = (typeof listedColumns)[number]
+export type EventColumn = (typeof listedEventColumns)[number]
 
 /**
  * Columns of the row `event` for a select list: the ones given (and the id), else every listed
@@ -43,7 +44,7 @@ export type EventColumn = (typeof listedColumns)[number]
  * page reads only the columns its client selected: parsing unused columns (timestamps above
  * all) was most of the cost of a 500-event map page.
  */
-export function eventColumns(columns: readonly EventColumn[] = listedColumns) {
+export function eventColumns(columns: readonly EventColumn[] = listedEventColumns) {
   return sql.join([...new Set(['id', ...columns])].map((column) => sql.ref(`event.${column}`)))
 }
 

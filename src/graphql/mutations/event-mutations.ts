@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Database } from '../../db/database.js'
+import { type EventColumn, listedEventColumns } from '../../db/events.js'
 import { invalidField } from '../errors.js'
 import type {
   CasualtyFigureFields,
@@ -79,24 +80,18 @@ function eventStateChange<Args extends { id: string; version: number }>(
   })
 }
 
-// The event's own columns a revert restores; the rest are its identity, bookkeeping, or
+// The event's own columns a revert restores: all but its identity, bookkeeping, and what is
 // derived (country from place, casualty rollups from the figures).
-const restorableEventColumns = [
-  'title',
-  'summary',
-  'date_start',
-  'date_end',
-  'date_precision',
-  'place_id',
-  'location_text',
-  'latitude',
-  'longitude',
-  'geo_precision',
-  'tags',
-  'is_suicide',
-  'civilian_targeting',
-  'deleted_at',
-]
+const notRestored = new Set<EventColumn>([
+  'id',
+  'country_id',
+  'version',
+  'created_at',
+  'updated_at',
+  'killed_best',
+  'injured_best',
+])
+const restorableEventColumns = listedEventColumns.filter((column) => !notRestored.has(column))
 
 /** Puts the event and its parts back as a revision's state had them. */
 async function restoreEventState(trx: Database, id: number, state: State): Promise<void> {
