@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
@@ -124,15 +124,17 @@ describe('attest export', () => {
   })
 
   it('writes to a file with --output', async () => {
-    const file = path.join(
-      await mkdtemp(path.join(os.tmpdir(), 'attest-export-')),
-      'events.geojson',
-    )
-    const { code } = await runCli(['export', '--format', 'geojson', '--output', file], {
-      DATABASE_URL: testDatabaseUrl(),
-    })
-    expect(code).toBe(0)
-    expect(JSON.parse(await readFile(file, 'utf8')).type).toBe('FeatureCollection')
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'attest-export-'))
+    try {
+      const file = path.join(dir, 'events.geojson')
+      const { code } = await runCli(['export', '--format', 'geojson', '--output', file], {
+        DATABASE_URL: testDatabaseUrl(),
+      })
+      expect(code).toBe(0)
+      expect(JSON.parse(await readFile(file, 'utf8')).type).toBe('FeatureCollection')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
 
