@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
@@ -16,11 +16,17 @@ import { testDatabaseUrl, testDb } from './support/test-database.js'
 const acledFile = path.join(projectRoot, 'test', 'fixtures', 'acled-sample.csv')
 const gtdFile = path.join(projectRoot, 'test', 'fixtures', 'gtd-sample.csv')
 let api: TestApi
+/** Files the tests write (a changed row, a rejects file); removed at the end. */
+let dir: string
 
 beforeAll(async () => {
   api = await startApi(testDatabaseUrl())
+  dir = await mkdtemp(path.join(os.tmpdir(), 'attest-import-'))
 })
-afterAll(() => api.stop())
+afterAll(async () => {
+  await api.stop()
+  await rm(dir, { recursive: true, force: true })
+})
 
 async function eventOf(dataset: string, externalId: string) {
   const query = `query ($id: ID!) { event(id: $id) {
@@ -220,7 +226,7 @@ describe('countries', () => {
     const row = (first as string)
       .replace('201901030001', '201901030099')
       .replace(',Tunisia,', ',Democratic Republic of the Congo,')
-    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'attest-gtd-')), 'congo.csv')
+    const file = path.join(dir, 'congo.csv')
     await writeFile(file, `${header}\n${row}\n`)
     const congo = await testDb()
       .insertInto('place')
@@ -243,10 +249,7 @@ describe('countries', () => {
 
 describe('the import command', () => {
   it('prints a summary and writes the rejects file', async () => {
-    const rejects = path.join(
-      await mkdtemp(path.join(os.tmpdir(), 'attest-rejects-')),
-      'rejects.csv',
-    )
+    const rejects = path.join(dir, 'rejects.csv')
     const { code, stdout } = await runCli(
       ['import', 'acled', acledFile, '--release', 'fixture', '--rejects', rejects],
       {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { sql } from 'kysely'
-import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase } from '../src/db/database.js'
 import { ImportError, importFile } from '../src/import/run-import.js'
 import { ucdpGed } from '../src/import/ucdp.js'
@@ -45,6 +45,7 @@ beforeAll(async () => {
   header = Object.keys(rows[0] as Row)
   dir = await mkdtemp(path.join(os.tmpdir(), 'attest-ucdp-'))
 })
+afterAll(() => rm(dir, { recursive: true, force: true }))
 
 describe('attest import ucdp on the GED fixture', () => {
   it('reads the fixture unchanged (its SHA256SUMS)', async () => {
