@@ -1,13 +1,11 @@
 // Fastify or Express 5 under Apollo Server? The same schema, resolvers, database and query,
 // behind each integration in turn, loaded by autocannon from a separate process on loopback.
 // Run: npm run bench:http   Writes bench/http-framework.md with the machine it ran on.
-import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { expressMiddleware } from '@as-integrations/express5'
 import express from 'express'
 import { sql } from 'kysely'
@@ -26,8 +24,8 @@ import {
   startPostgresServer,
   uniqueDatabaseName,
 } from '../test/support/postgres-server.js'
+import { load as loadAndSample } from './harness.js'
 
-const execFileAsync = promisify(execFile)
 const logger = createLogger('silent')
 // The service's default limits, except the rate limit: a benchmark is one very busy caller.
 const config = { ...loadConfig({ RATE_LIMIT_REQUESTS: '0' }), host: '127.0.0.1', port: 0 }
@@ -69,42 +67,8 @@ async function startExpress(db: Database): Promise<{ url: string; stop(): Promis
   }
 }
 
-interface Run {
-  readonly requestsPerSecond: number
-  readonly p50: number
-  readonly p99: number
-  readonly errors: number
-}
-
-async function load(url: string, duration: number): Promise<Run> {
-  const autocannon = path.join(projectRoot, 'node_modules', 'autocannon', 'autocannon.js')
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    [
-      autocannon,
-      '-c',
-      '10',
-      '-d',
-      String(duration),
-      '-m',
-      'POST',
-      '-H',
-      'content-type=application/json',
-      '-b',
-      body,
-      '--json',
-      url,
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  )
-  const result = JSON.parse(stdout)
-  return {
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  }
-}
+/** A load run against a server in this process (its RSS is not what this benchmark compares). */
+const load = (url: string, duration: number) => loadAndSample(url, body, duration, process.pid)
 
 const server = await startPostgresServer({
   ...process.env,
@@ -129,7 +93,7 @@ try {
   `.execute(db)
 
   const contenders = { fastify: startFastify, 'express 5': startExpress }
-  const runs: Record<string, Run[]> = { fastify: [], 'express 5': [] }
+  const runs: Record<string, Awaited<ReturnType<typeof load>>[]> = { fastify: [], 'express 5': [] }
   for (let round = 0; round < rounds; round++) {
     for (const [label, start] of Object.entries(contenders)) {
       const running = await start(db)

@@ -59,8 +59,11 @@ const events = createAndUpdate({
   toModel: toEvent,
 })
 
+/** The arguments every event part's mutation has: the event and the version it is based on. */
+type EventArgs = { eventId: string; version: number }
+
 /** An event part's mutation: named by eventId and based on the event's version. */
-const eventPart = <Args extends { eventId: string; version: number }>(
+const eventPart = <Args extends EventArgs>(
   apply: (args: Args, eventId: number, trx: Database) => Promise<void>,
 ) => partMutation('event', 'Event', 'eventId' as keyof Args & string, toEvent, apply)
 
@@ -145,15 +148,7 @@ export const eventMutations = {
 
   setCasualtyFigure: eventPart(
     async (
-      {
-        figureId,
-        fields,
-      }: {
-        eventId: string
-        version: number
-        figureId?: string | null
-        fields: CasualtyFigureFields
-      },
+      { figureId, fields }: EventArgs & { figureId?: string | null; fields: CasualtyFigureFields },
       eventId,
       trx,
     ) => {
@@ -170,18 +165,14 @@ export const eventMutations = {
     },
   ),
   removeCasualtyFigure: eventPart(
-    async ({ figureId }: { eventId: string; version: number; figureId: string }, eventId, trx) => {
+    async ({ figureId }: EventArgs & { figureId: string }, eventId, trx) => {
       const id = idOfType(figureId, 'CasualtyFigure', 'figureId')
       await deleteRows(trx, 'casualty_figure', { id, event_id: eventId }, 'figureId')
     },
   ),
 
   setEventActor: eventPart(
-    async (
-      { actor }: { eventId: string; version: number; actor: EventActorInput },
-      eventId,
-      trx,
-    ) => {
+    async ({ actor }: EventArgs & { actor: EventActorInput }, eventId, trx) => {
       const { groupId, role, ...rest } = actor
       const key = {
         event_id: eventId,
@@ -195,11 +186,7 @@ export const eventMutations = {
     },
   ),
   removeEventActor: eventPart(
-    async (
-      { groupId, role }: { eventId: string; version: number; groupId: string; role: string },
-      eventId,
-      trx,
-    ) => {
+    async ({ groupId, role }: EventArgs & { groupId: string; role: string }, eventId, trx) => {
       const key = toColumns({ groupId, role }, { ids: { groupId: 'ArmedGroup' }, enums: ['role'] })
       await deleteRows(trx, 'event_actor', { event_id: eventId, ...key }, 'groupId')
     },
@@ -207,10 +194,7 @@ export const eventMutations = {
 
   setEventClassification: eventPart(
     async (
-      {
-        eventTypeId,
-        primary,
-      }: { eventId: string; version: number; eventTypeId: string; primary?: boolean | null },
+      { eventTypeId, primary }: EventArgs & { eventTypeId: string; primary?: boolean | null },
       eventId,
       trx,
     ) => {
@@ -228,11 +212,7 @@ export const eventMutations = {
     },
   ),
   removeEventClassification: eventPart(
-    async (
-      { eventTypeId }: { eventId: string; version: number; eventTypeId: string },
-      eventId,
-      trx,
-    ) => {
+    async ({ eventTypeId }: EventArgs & { eventTypeId: string }, eventId, trx) => {
       const typeId = idOfType(eventTypeId, 'EventType', 'eventTypeId')
       await deleteRows(
         trx,
@@ -245,10 +225,7 @@ export const eventMutations = {
 
   addEventCitation: eventPart(
     async (
-      {
-        reportId,
-        quote,
-      }: { eventId: string; version: number; reportId: string; quote?: string | null },
+      { reportId, quote }: EventArgs & { reportId: string; quote?: string | null },
       eventId,
       trx,
     ) => {
@@ -263,10 +240,7 @@ export const eventMutations = {
   ),
   removeEventCitation: eventPart(
     async (
-      {
-        reportId,
-        quote,
-      }: { eventId: string; version: number; reportId: string; quote?: string | null },
+      { reportId, quote }: EventArgs & { reportId: string; quote?: string | null },
       eventId,
       trx,
     ) => {
@@ -280,21 +254,16 @@ export const eventMutations = {
     },
   ),
 
-  setEventLink: eventPart(
-    async ({ link }: { eventId: string; version: number; link: EventLinkInput }, eventId, trx) => {
-      const related = idOfType(link.relatedEventId, 'Event', 'relatedEventId')
-      if (related === eventId)
-        throw invalidField('An event cannot be linked to itself', 'relatedEventId', 'not_self')
-      const key = { event_id: eventId, related_event_id: related, kind: link.kind.toLowerCase() }
-      await upsertRow(trx, 'event_link', key, toColumns({ note: link.note }))
-    },
-  ),
+  setEventLink: eventPart(async ({ link }: EventArgs & { link: EventLinkInput }, eventId, trx) => {
+    const related = idOfType(link.relatedEventId, 'Event', 'relatedEventId')
+    if (related === eventId)
+      throw invalidField('An event cannot be linked to itself', 'relatedEventId', 'not_self')
+    const key = { event_id: eventId, related_event_id: related, kind: link.kind.toLowerCase() }
+    await upsertRow(trx, 'event_link', key, toColumns({ note: link.note }))
+  }),
   removeEventLink: eventPart(
     async (
-      {
-        relatedEventId,
-        kind,
-      }: { eventId: string; version: number; relatedEventId: string; kind: string },
+      { relatedEventId, kind }: EventArgs & { relatedEventId: string; kind: string },
       eventId,
       trx,
     ) => {
@@ -309,11 +278,7 @@ export const eventMutations = {
   ),
 
   setEventPerson: eventPart(
-    async (
-      { person }: { eventId: string; version: number; person: EventPersonInput },
-      eventId,
-      trx,
-    ) => {
+    async ({ person }: EventArgs & { person: EventPersonInput }, eventId, trx) => {
       notBlank(person.role, 'role')
       const key = {
         event_id: eventId,
@@ -328,11 +293,7 @@ export const eventMutations = {
     },
   ),
   removeEventPerson: eventPart(
-    async (
-      { personId, role }: { eventId: string; version: number; personId: string; role: string },
-      eventId,
-      trx,
-    ) => {
+    async ({ personId, role }: EventArgs & { personId: string; role: string }, eventId, trx) => {
       const person = idOfType(personId, 'Person', 'personId')
       await deleteRows(
         trx,
