@@ -49,16 +49,23 @@ export async function listEventPage(
 }
 
 /**
- * How many live events match the filter, exactly. A filter on dates and countries only (or none)
- * is counted from the monthly rollup (sql/0040), at a cost that does not grow with the events;
- * any other filter counts its matching rows through its indexes, so it costs what the filter
- * selects.
+ * How many live events match the filter, counting no further than `upTo`. A filter on dates and
+ * countries only (or none) is counted from the monthly rollup (sql/0040), at a cost that does
+ * not grow with the events; any other filter counts its matching rows through its indexes and
+ * stops at `upTo`, so it costs what the filter selects, up to that bound.
  */
-export async function countEvents(db: Database, filter: EventFilter): Promise<number> {
+export async function countEvents(
+  db: Database,
+  filter: EventFilter,
+  upTo: number,
+): Promise<number> {
   const fromRollup = await countFromRollup(db, filter)
-  if (fromRollup !== undefined) return fromRollup
+  if (fromRollup !== undefined) return Math.min(fromRollup, upTo)
   const { rows } = await sql<{ count: number }>`
-    SELECT count(*)::int AS count FROM event WHERE ${eventFilterCondition(filter)}`.execute(db)
+    SELECT count(*)::int AS count
+    FROM (SELECT FROM event WHERE ${eventFilterCondition(filter)} LIMIT ${upTo}) matching`.execute(
+    db,
+  )
   return rows[0]?.count ?? 0
 }
 
@@ -97,17 +104,24 @@ export async function groupEventPages(
   )
 }
 
-/** How many live events each group took part in (in a role, when given). */
+/** How many live events each group took part in (in a role, when given), counting to `upTo`. */
 export async function groupEventCounts(
   db: Database,
   groupIds: readonly number[],
+  upTo: number,
   role?: ActorRole,
 ) {
   const { rows } = await sql<{ group_id: number; count: number }>`
-    SELECT actor.group_id, count(DISTINCT event.id)::int AS count
-    FROM event_actor actor JOIN event ON event.id = actor.event_id
-    WHERE actor.group_id = ANY(${[...groupIds]}::bigint[]) AND event.deleted_at IS NULL
-      ${role ? sql`AND actor.role = ${role}::actor_role` : sql``}
-    GROUP BY actor.group_id`.execute(db)
+    SELECT asked.id AS group_id, (
+      -- Along the (group, event) index in event order, so DISTINCT streams and stops at the
+      -- limit; the liveness check as a subquery keeps the planner from a join over all events.
+      SELECT count(*)::int FROM (
+        SELECT DISTINCT actor.event_id
+        FROM event_actor actor
+        WHERE actor.group_id = asked.id ${role ? sql`AND actor.role = ${role}::actor_role` : sql``}
+          AND (SELECT event.deleted_at IS NULL FROM event WHERE event.id = actor.event_id)
+        LIMIT ${upTo}) matching
+    ) AS count
+    FROM unnest(${[...groupIds]}::bigint[]) AS asked (id)`.execute(db)
   return new Map(rows.map((row) => [row.group_id, row.count]))
 }

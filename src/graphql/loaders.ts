@@ -128,13 +128,13 @@ export function createLoaders(db: Database) {
         return groupIds.map((id) => pages.get(id) ?? { rows: [], hasMore: false })
       })
     }),
-    eventCountOfGroup: perArgument(
-      (role: ActorRole | undefined) =>
-        new DataLoader(async (groupIds: readonly number[]) => {
-          const counts = await groupEventCounts(db, groupIds, role)
-          return groupIds.map((id) => counts.get(id) ?? 0)
-        }),
-    ),
+    eventCountOfGroup: perArgument((key: string) => {
+      const { role, upTo } = JSON.parse(key) as { role?: ActorRole; upTo: number }
+      return new DataLoader(async (groupIds: readonly number[]) => {
+        const counts = await groupEventCounts(db, groupIds, upTo, role)
+        return groupIds.map((id) => counts.get(id) ?? 0)
+      })
+    }),
     reportsOfSource: manyBy(
       (ids) => rowsWhereIn(db, 'report', 'source_id', ids, ['published_on', 'id']),
       (row) => row.source_id ?? 0,

@@ -4,6 +4,8 @@ import { badUserInput } from './errors.js'
 
 export const defaultPageSize = 100
 export const maxPageSize = 500
+/** The most events a totalCount counts: a million take seconds (schema: EventConnection). */
+export const maxCountUpTo = 1_000_000
 
 export interface PageArgs {
   readonly first?: number | null
@@ -53,8 +55,23 @@ export interface Connection<Node> {
     readonly startCursor: string | null
     readonly endCursor: string | null
   }
-  /** Called by GraphQL's default resolver only when the client selects totalCount. */
-  readonly totalCount: () => Promise<number>
+  /**
+   * Called by GraphQL's default resolver, with the field's arguments, only when the client
+   * selects totalCount.
+   */
+  readonly totalCount: (args: CountArgs) => Promise<number>
+}
+
+export interface CountArgs {
+  readonly upTo?: number | null
+}
+
+/** The `upTo` of an event count (the schema gives its default), refused outside its range. */
+export function countUpTo({ upTo }: CountArgs): number {
+  const limit = upTo ?? 10_000
+  if (limit < 1 || limit > maxCountUpTo)
+    throw badUserInput(`upTo must be between 1 and ${maxCountUpTo}`, 'upTo', 'count_range')
+  return limit
 }
 
 /** Builds a connection from a page of rows that carry their id and sort value. */
@@ -66,7 +83,7 @@ export function toConnection<
   request: PageRequest,
   scope: string,
   toNode: (row: Row) => Node,
-  totalCount: () => Promise<number>,
+  totalCount: (args: CountArgs) => Promise<number>,
 ): Connection<Node> {
   // A cursor costs a MAC: measurable on a 500-row page that selects none (a map page).
   const cursorOf = (row: Row) => encodeCursor(scope, row.sort_value, row.id)

@@ -216,3 +216,57 @@ describe('SQL statements per request', () => {
     for (const edge of groups.edges) expect(edge.node.events.totalCount).toBe(1)
   })
 })
+
+describe('totalCount', () => {
+  // Dates only: counted from the monthly rollup. A casualty threshold: counted from the rows.
+  const filters = { rollup: {}, rows: { minKilled: 1 } }
+  const count = async (filter: object, upTo?: number) =>
+    dataOf(
+      await api.query(
+        'query ($filter: EventFilter, $upTo: Int) { events(filter: $filter) { totalCount(upTo: $upTo) } }',
+        { filter, upTo },
+      ),
+    ).events.totalCount
+
+  it.each(Object.entries(filters))('stops at upTo, exact below it (%s)', async (_, filter) => {
+    const exact = await count(filter, 1_000_000)
+    expect(exact).toBeGreaterThan(10)
+    expect(await count(filter, 10)).toBe(10)
+    expect(await count(filter, exact)).toBe(exact)
+    expect(await count(filter, exact + 1)).toBe(exact)
+    expect(await count(filter)).toBe(exact)
+  })
+
+  it('stops at upTo for a group’s events too', async () => {
+    // Group 1 becomes the target of every other event as well.
+    await sql`INSERT INTO event_actor (event_id, group_id, role)
+      SELECT id, (SELECT id FROM armed_group WHERE name = 'Group 1'), 'target'
+      FROM event WHERE id % 2 = 0 AND title <> 'Event 1'`.execute(testDb())
+    try {
+      const query = `{ groups(first: 500) { edges { node {
+        name events { a: totalCount(upTo: 1000000) b: totalCount(upTo: 5) } } } } }`
+      const counts = Object.fromEntries(
+        dataOf(await api.query(query)).groups.edges.map((edge: any) => [
+          edge.node.name,
+          edge.node.events,
+        ]),
+      )
+      const evenIds = Math.floor(eventCount / 2)
+      expect(counts['Group 1']).toEqual({ a: evenIds + 1, b: 5 })
+      expect(counts['Group 2']).toEqual({ a: 1, b: 1 })
+    } finally {
+      await sql`DELETE FROM event_actor WHERE role = 'target'`.execute(testDb())
+    }
+  })
+
+  it.each([0, -1, 1_000_001])('refuses upTo: %i as BAD_USER_INPUT', async (upTo) => {
+    const error = errorOf(
+      await api.query('query ($upTo: Int) { events { totalCount(upTo: $upTo) } }', { upTo }),
+    )
+    expect(error.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: 'upTo',
+      rule: 'count_range',
+    })
+  })
+})

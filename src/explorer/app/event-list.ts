@@ -1,5 +1,5 @@
 import { fill, h, statusLine } from './dom.js'
-import { formatDates, formatNumber, killedOf } from './format.js'
+import { formatDates, formatNumber, formatTotal, killedOf } from './format.js'
 import type { ExplorerEventsQuery } from './generated/operations.js'
 import { eventLink } from './links.js'
 
@@ -35,7 +35,7 @@ export class EventList {
     this.events = events
     this.total = total
     this.complete = complete
-    const title = `${formatNumber(total)} ${total === 1 ? 'event' : 'events'}`
+    const title = `${formatTotal(total)} ${total === 1 ? 'event' : 'events'}`
     if (!total) {
       fill(this.element, this.heading(title), statusLine('empty', 'No events match these filters.'))
       return

@@ -15,6 +15,13 @@ const monthFormat = new Intl.DateTimeFormat('en-GB', {
 
 export const formatNumber = (n: number) => numberFormat.format(n)
 
+/** How far the explorer asks the API to count matching events (Events.graphql says it too). */
+export const countUpTo = 100_000
+
+/** A total counted up to countUpTo: `100,000+` when the count stopped there. */
+export const formatTotal = (total: number) =>
+  `${formatNumber(total)}${total >= countUpTo ? '+' : ''}`
+
 /** `2019-01-03` → `3 Jan 2019`. */
 export const formatDay = (date: string) => dayFormat.format(new Date(`${date}T00:00:00Z`))
 

@@ -1,7 +1,7 @@
 import { fill, h } from './dom.js'
 import type { ListedEvent } from './event-list.js'
 import { primaryRoot, typeKey } from './event-types.js'
-import { formatNumber, killedOf } from './format.js'
+import { formatNumber, formatTotal, killedOf } from './format.js'
 import { EventMap, type EventMapHandlers, type MapPoint, pointRadius } from './map.js'
 
 /** The map with a line saying what it shows and a legend of the types on it. */
@@ -48,7 +48,7 @@ export class MapSection {
     const shown = `${formatNumber(points.length)} ${points.length === 1 ? 'event' : 'events'} on the map`
     const capped =
       events.length < total &&
-      ` (the newest ${formatNumber(events.length)} of ${formatNumber(total)}: zoom in or filter to see the others)`
+      ` (the newest ${formatNumber(events.length)} of ${formatTotal(total)}: zoom in or filter to see the others)`
     this.status.textContent = [
       total === 0 ? 'No events match.' : `${shown}${capped || ''}`,
       unplaced > 0 && `${formatNumber(unplaced)} without a location`,

@@ -443,8 +443,19 @@ export type EventConnection = {
   __typename?: 'EventConnection';
   edges: Array<EventEdge>;
   pageInfo: PageInfo;
-  /** How many events match the filter (computed only when asked for). */
+  /**
+   * How many events match the filter, counted only when asked for and only up to `upTo` (1 to
+   * 1,000,000): the answer is exact when it is below `upTo`; `upTo` itself means "`upTo` or more"
+   * (a page shows "10,000+"). Counting a million matching events takes seconds, so the count
+   * stops where a client has no use for more.
+   */
   totalCount: Scalars['Int']['output'];
+};
+
+
+/** A page of events. */
+export type EventConnectionTotalCountArgs = {
+  upTo?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** An event and its cursor. */
@@ -2275,7 +2286,7 @@ export type EventClassificationResolvers<ContextType = Context, ParentType exten
 export type EventConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EventConnection'] = ResolversParentTypes['EventConnection']> = {
   edges?: Resolver<Array<ResolversTypes['EventEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<EventConnectionTotalCountArgs, 'upTo'>>;
 };
 
 export type EventEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EventEdge'] = ResolversParentTypes['EventEdge']> = {

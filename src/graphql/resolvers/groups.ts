@@ -2,7 +2,7 @@ import { toDbEnum as lower } from '../enums.js'
 import type * as G from '../generated/resolvers.js'
 import type { ArmedGroupResolvers, GroupRelationResolvers } from '../generated/resolvers.js'
 import * as model from '../models.js'
-import { pageRequest, toConnection } from '../pagination.js'
+import { countUpTo, pageRequest, toConnection } from '../pagination.js'
 import { type Complete, fetchedOr, globalId, mapped, mappedMany, required } from './node.js'
 
 export const ArmedGroup: Complete<ArmedGroupResolvers, G.ArmedGroup, model.ArmedGroupModel> = {
@@ -42,8 +42,8 @@ export const ArmedGroup: Complete<ArmedGroupResolvers, G.ArmedGroup, model.Armed
     const page = await loaders
       .eventPageOfGroup(JSON.stringify({ role: dbRole, page: request }))
       .load(id)
-    return toConnection(page, request, scope, model.toEvent, () =>
-      loaders.eventCountOfGroup(dbRole).load(id),
+    return toConnection(page, request, scope, model.toEvent, (args) =>
+      loaders.eventCountOfGroup(JSON.stringify({ role: dbRole, upTo: countUpTo(args) })).load(id),
     )
   },
   claims: async ({ id }, _, { loaders }) =>

@@ -12,7 +12,7 @@ import { toEventFilter } from '../event-filter-input.js'
 import type { QueryResolvers } from '../generated/resolvers.js'
 import { fromGlobalId, idOfType } from '../ids.js'
 import * as model from '../models.js'
-import { type PageArgs, pageRequest, toConnection } from '../pagination.js'
+import { countUpTo, type PageArgs, pageRequest, toConnection } from '../pagination.js'
 import { eventColumnsOfConnection, eventTreeOfConnection, selects } from '../prefetch.js'
 import { loadNode, mapped, mappedMany } from './node.js'
 
@@ -37,7 +37,9 @@ export const Query: QueryResolvers = {
       eventTreeOfConnection(info),
       eventColumnsOfConnection(info),
     )
-    return toConnection(page, request, scope, model.toEvent, () => countEvents(db, conditions))
+    return toConnection(page, request, scope, model.toEvent, (args) =>
+      countEvents(db, conditions, countUpTo(args)),
+    )
   },
   eventStats: async (_, { filter, groupBy, interval }, { db, loaders }, info) => {
     const buckets = (

@@ -483,7 +483,7 @@ fragment EventTypeKey on EventType {
 export const ExplorerEventsDocument = new TypedDocumentString(`
     query ExplorerEvents($filter: EventFilter, $first: Int!, $after: String, $withTotal: Boolean!) {
   events(filter: $filter, first: $first, after: $after) {
-    totalCount @include(if: $withTotal)
+    totalCount(upTo: 100000) @include(if: $withTotal)
     pageInfo {
       hasNextPage
       endCursor
