@@ -14,6 +14,9 @@ export default defineConfig({
     // Gives every test file its own fresh, migrated database (see test/support/test-database.ts).
     setupFiles: ['test/setup-database.ts'],
     testTimeout: 30_000,
+    // expect.poll waits for a page or a replica to catch up; its default second is too short
+    // on a loaded 2-core machine (the browser tests page through 1,852 events).
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 120_000,
     pool: 'forks',
   },
