@@ -10,6 +10,7 @@ import { createDatabase } from '../src/db/database.js'
 import { ImportError, importFile } from '../src/import/run-import.js'
 import { ucdpGed } from '../src/import/ucdp.js'
 import { projectRoot } from '../src/paths.js'
+import { actorDatesOutOfSync } from './support/actor-dates.js'
 import { rollupAudit } from './support/casualty-rollup.js'
 import { exited, startCli } from './support/cli.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
@@ -71,6 +72,7 @@ describe('attest import ucdp on the GED fixture', () => {
     })
     expect(await count('event')).toBe(1848)
     expect(await count('import_record')).toBe(1848)
+    expect(await actorDatesOutOfSync(db())).toBe(0)
 
     const groups = await count('armed_group')
     const lastChange = await db()
@@ -237,6 +239,8 @@ describe('attest import ucdp on the GED fixture', () => {
       high: '5',
       deaths_b: '5',
       where_description: 'corrected place',
+      date_start: '2001-02-03 00:00:00.000',
+      date_end: '2001-02-03 00:00:00.000',
     }
     // What an editor added to the event, which a newer release must not take away.
     const { rows: added } = await sql<{ event_id: number }>`
@@ -271,6 +275,13 @@ describe('attest import ucdp on the GED fixture', () => {
     // The editor's figure and citation stay; the release's update is one step of the version.
     expect(kept).toEqual([{ figures: 1, citations: 1, version: 2 }])
     expect((await rollupAudit(db())).wrong).toBe(0)
+    // The event's actors follow it to its new date (sql/0041).
+    const { rows: moved } = await sql<{ day: string }>`
+      SELECT DISTINCT actor.event_date_start::text AS day FROM event_actor actor
+      JOIN import_record record ON record.event_id = actor.event_id
+      WHERE record.external_id = ${original.id}`.execute(db())
+    expect(moved).toEqual([{ day: '2001-02-03' }])
+    expect(await actorDatesOutOfSync(db())).toBe(0)
     expect(await count('event')).toBe(1848)
   })
 })

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase, type Database } from '../src/db/database.js'
 import { SynthError, synthesize, synthSizes } from '../src/synth/synth.js'
+import { actorDatesOutOfSync } from './support/actor-dates.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
 import { testDb } from './support/test-database.js'
 
@@ -91,7 +92,7 @@ describe('attest synth', () => {
     expect(rows.some((row) => row.actors > 1)).toBe(true)
   })
 
-  it('keeps the derived data consistent: countries, casualty rollups, identities', async () => {
+  it('keeps the derived data consistent: countries, casualty rollups, actors’ event dates, identities', async () => {
     expect(
       await count(sql`SELECT count(*) AS n FROM event JOIN place ON place.id = event.place_id
         WHERE event.country_id IS DISTINCT FROM place.country_id`),
@@ -102,6 +103,7 @@ describe('attest synth', () => {
         LEFT JOIN casualty_summary injured ON injured.event_id = event.id AND injured.category = 'injured'
         WHERE event.killed_best IS DISTINCT FROM killed.best OR event.injured_best IS DISTINCT FROM injured.best`),
     ).toBe(0)
+    expect(await actorDatesOutOfSync(testDb())).toBe(0)
     // New rows get ids after the synthesized ones.
     const { id } = await testDb()
       .insertInto('armed_group')

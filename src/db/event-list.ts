@@ -73,23 +73,34 @@ export interface GroupEventPageRow extends EventPageRow {
   readonly group_id: number
 }
 
-/** A page of each group's live events (newest first), in one statement for all the groups. */
+// A group's events by the copy of their date on event_actor (sql/0041), in the events' order.
+const actorDateDesc: SortKey = {
+  expression: sql`actor.event_date_start`,
+  direction: 'desc',
+  type: 'date',
+}
+
+/**
+ * A page of each group's live events (newest first), in one statement for all the groups. Each
+ * page is a range of event_actor_group_date_idx: it reads the page's rows (and any deleted
+ * events among them), however many events the group or the table holds.
+ */
 export async function groupEventPages(
   db: Database,
   groupIds: readonly number[],
   role: ActorRole | undefined,
   page: PageRequest,
 ): Promise<Map<number, { rows: EventPageRow[]; hasMore: boolean }>> {
-  const parts = keyset(eventSortKeys.date_desc, sql`event.id`, page)
+  const parts = keyset(actorDateDesc, sql`actor.event_id`, page)
+  // DISTINCT ON: without a role, a group that took part in one event in two roles has two actors.
   const { rows } = await sql<GroupEventPageRow>`
     SELECT asked.group_id, page.*
     FROM unnest(${[...groupIds]}::bigint[]) AS asked (group_id)
     CROSS JOIN LATERAL (
-      SELECT ${eventColumns()}, ${parts.sortValue} AS sort_value
-      FROM event
-      WHERE event.deleted_at IS NULL AND ${parts.condition}
-        AND EXISTS (SELECT 1 FROM event_actor actor WHERE actor.event_id = event.id AND actor.group_id = asked.group_id
-          ${role ? sql`AND actor.role = ${role}::actor_role` : sql``})
+      SELECT DISTINCT ON (actor.event_date_start, actor.event_id) ${eventColumns()}, ${parts.sortValue} AS sort_value
+      FROM event_actor actor JOIN event ON event.id = actor.event_id
+      WHERE actor.group_id = asked.group_id AND event.deleted_at IS NULL AND ${parts.condition}
+        ${role ? sql`AND actor.role = ${role}::actor_role` : sql``}
       ORDER BY ${parts.orderBy}
       LIMIT ${parts.limit}
     ) page`.execute(db)

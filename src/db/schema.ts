@@ -166,6 +166,7 @@ export interface Event {
 
 export interface EventActor {
   attribution: Generated<Attribution>;
+  event_date_start: Generated<string>;
   event_id: number;
   group_id: number;
   id: Generated<number>;

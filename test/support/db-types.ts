@@ -14,11 +14,13 @@ export async function renderDbTypes(db: Database): Promise<string> {
     db: db as unknown as Parameters<typeof generate>[0]['db'],
     dialect: new PostgresDialect({ dateParser: 'string', numericParser: 'number' }),
     typeMapping: { int8: 'number' },
-    // place.country_id is set by a trigger from the parent place: inserts need not give it.
+    // place.country_id is set by a trigger from the parent place, event_actor.event_date_start
+    // from the event (sql/0041): inserts need not give them.
     // Views' columns are all nullable to the introspector; these never are.
     overrides: {
       columns: {
         'place.country_id': 'Generated<number>',
+        'event_actor.event_date_start': 'Generated<string>',
         'casualty_summary.event_id': 'number',
         'casualty_summary.category': 'CasualtyCategory',
         'casualty_summary.figures': 'number',

@@ -49,6 +49,9 @@ export const aggregateNames: Record<Aggregate, string> = {
 
 export type State = Record<string, unknown> & { parts?: Record<string, Record<string, unknown>[]> }
 
+// Copies of the event's date on its actors (sql/0041), kept by trigger: derived, not state.
+const derivedPartColumns = sql`'{event_date_start}'::text[]`
+
 /** The aggregate's row (without the derived search vector) and, under `parts`, its parts. */
 export async function stateOf(db: Database, kind: Aggregate, id: number): Promise<State> {
   const parts = Object.entries(partsOf[kind]).flatMap(([table, columns]) => {
@@ -58,7 +61,7 @@ export async function stateOf(db: Database, kind: Aggregate, id: number): Promis
     )
     return [
       sql.lit(table),
-      sql`(SELECT coalesce(jsonb_agg(to_jsonb(p) ORDER BY p::text), '[]') FROM ${sql.table(table)} p WHERE ${pointsHere})`,
+      sql`(SELECT coalesce(jsonb_agg(to_jsonb(p) - ${derivedPartColumns} ORDER BY p::text), '[]') FROM ${sql.table(table)} p WHERE ${pointsHere})`,
     ]
   })
   const partsObject = parts.length ? sql`jsonb_build_object(${sql.join(parts)})` : sql`'{}'::jsonb`
