@@ -20,9 +20,13 @@ export const connections = Number(process.env.BENCH_CONNECTIONS ?? 10)
 export const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 export const seed = 1
 
+// BENCH_DATABASE_SUFFIX names a copy (attest_bench_1m_mine), to measure a schema change
+// without migrating the shared databases.
+const databaseSuffix = process.env.BENCH_DATABASE_SUFFIX ?? ''
+
 /** The size's database (attest_bench_10k…), migrated and synthesized once, reused after. */
 export async function benchDatabase(size: number): Promise<{ url: string; db: Database }> {
-  const name = `attest_bench_${size >= 1_000_000 ? `${size / 1_000_000}m` : `${size / 1000}k`}`
+  const name = `attest_bench_${size >= 1_000_000 ? `${size / 1_000_000}m` : `${size / 1000}k`}${databaseSuffix}`
   const admin = createDatabase(adminUrl, { maxConnections: 1 })
   const { rows } = await sql`SELECT 1 FROM pg_database WHERE datname = ${name}`.execute(admin)
   if (rows.length === 0) await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin)

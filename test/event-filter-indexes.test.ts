@@ -54,11 +54,11 @@ describe('every event filter is backed by an index', () => {
       { eventTypes: [{ scheme: 'gtd', code: '3' }] },
       /event_classification_(pkey|event_type_id_idx)/,
     ],
-    ['groups', { groupIds: [1] }, /event_actor_(key|group_id_idx)/],
+    ['groups', { groupIds: [1] }, /event_actor_(key|group_id_idx|group_date_idx)/],
     [
       'groups with affiliates',
       { groupIds: [1], includeAffiliates: true },
-      /event_actor_(key|group_id_idx)/,
+      /event_actor_(key|group_id_idx|group_date_idx)/,
     ],
     ['a killed threshold', { minKilled: 39 }, /event_killed_idx/],
     ['an injured threshold', { minInjured: 1 }, /event_injured_idx/],
@@ -66,7 +66,7 @@ describe('every event filter is backed by an index', () => {
     [
       'a bounding box',
       { boundingBox: { south: 30, west: 7, north: 38, east: 12 } },
-      /event_point_(date_range_)?idx/,
+      /event_point_idx|event_date_range_point_idx/,
     ],
     ['a radius', { near: { latitude: 35, longitude: 9.5, radiusKm: 50 } }, /event_earth_idx/],
     [

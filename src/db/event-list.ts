@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import type { Database } from './database.js'
 import { type EventFilter, eventFilterCondition } from './event-filter.js'
 import { countFromRollup } from './event-stats.js'
@@ -38,6 +38,9 @@ export async function listEventPage(
   tree: EventTree = {},
   columns?: readonly EventColumn[],
 ) {
+  if ((order === 'date_desc' || order === 'date_asc') && filter.boundingBox) {
+    return pageRows(await mapPageRows(db, filter, order, page, tree, columns), page)
+  }
   const parts = keyset(eventSortKeys[order], sql`event.id`, page)
   const { rows } = await sql<EventPageRow>`
     SELECT ${eventColumns(columns)}, ${parts.sortValue} AS sort_value ${withTree(db, tree)}
@@ -46,6 +49,81 @@ export async function listEventPage(
     ORDER BY ${parts.orderBy}
     LIMIT ${parts.limit}`.execute(db)
   return pageRows(rows, page)
+}
+
+/**
+ * A page in date order of the events in a box, walked in the page's direction through slices
+ * of dates that double in length (a month, two, four…) and stopping at the slice that fills
+ * it. All the events in a box and a date range, sorted for the newest 500, cost what the box
+ * and range hold (17,000 events for three years of western Syria at a million); the walk costs
+ * about the page where the box is dense, and a few probes of the index where it is sparse
+ * (bench/RESULTS.md). Postgres estimates any box at a fixed share of the rows, so it would not
+ * choose such a walk itself.
+ *
+ * The slices partition the events by date_start, so the slice, then the order within it, is
+ * the order asked. Each slice is one probe of event_date_range_point_idx (sql/0042): the box and the
+ * slice's dates. The events that started before the date range and are under way on its first
+ * day come last (first when walking up), through a probe of that day.
+ */
+async function mapPageRows(
+  db: Database,
+  filter: EventFilter,
+  order: 'date_desc' | 'date_asc',
+  page: PageRequest,
+  tree: EventTree,
+  columns: readonly EventColumn[] | undefined,
+) {
+  const parts = keyset(eventSortKeys[order], sql`event.id`, page)
+  const upward = (order === 'date_asc') !== page.backward
+  const direction = sql.raw(upward ? 'ASC' : 'DESC')
+  const from = sql`${filter.from ?? null}::date`
+  const cursor = page.position ? sql`${page.position[0]}::date` : sql`NULL::date`
+  // The months of the first and last dates the page can reach (least and greatest skip NULLs).
+  const live = sql`FROM event WHERE deleted_at IS NULL`
+  const first = sql`greatest(${from}, (SELECT min(date_start) ${live}), ${upward ? cursor : sql`NULL`})`
+  const last = sql`least(${filter.to ?? null}::date, (SELECT max(date_start) ${live}), ${upward ? sql`NULL` : cursor})`
+  const monthOf = (day: RawBuilder<unknown>) => sql`date_trunc('month', ${day}::timestamp)::date`
+  // Slice k covers the months 2^k - 1 to 2^(k+1) - 1 (excluded) away from the walk's start, as
+  // months after first_month: 0 to span.
+  const after = (count: RawBuilder<unknown>) =>
+    sql`(first_month + make_interval(months => ${count}))::date`
+  const [low, high] = upward
+    ? [after(sql`(1 << k) - 1`), after(sql`least((1 << (k + 1)) - 1, span + 1)`)]
+    : [after(sql`greatest(span - (1 << (k + 1)) + 2, 0)`), after(sql`span - (1 << k) + 2`)]
+  // The outer ORDER BY reads the sort key from the slice's rows.
+  const walked = columns && [...columns, 'date_start' as const]
+  // MATERIALIZED: each computed once, not copied into every expression that uses it.
+  const { rows } = await sql<EventPageRow>`
+    WITH reach AS MATERIALIZED (
+      SELECT ${monthOf(first)} AS first_month, ${monthOf(last)} AS last_month
+    ), slice AS MATERIALIZED (
+      SELECT greatest(low, ${from}) AS starts, high AS ends, daterange(low, high) AS probe
+      FROM (
+        SELECT ${low} AS low, ${high} AS high
+        FROM (
+          SELECT first_month, ((extract(year FROM last_month) - extract(year FROM first_month)) * 12
+            + extract(month FROM last_month) - extract(month FROM first_month))::int AS span
+          FROM reach
+        ) months CROSS JOIN generate_series(0, 30) k
+        WHERE (1 << k) - 1 <= span
+      ) doubling
+      UNION ALL
+      SELECT '-infinity', ${from}, daterange(${from}, ${from}, '[]') WHERE ${from} IS NOT NULL
+    )
+    SELECT event.* ${withTree(db, tree)}
+    FROM (SELECT * FROM slice ORDER BY starts ${direction}) slice
+    CROSS JOIN LATERAL (
+      SELECT ${eventColumns(walked)}, ${parts.sortValue} AS sort_value
+      FROM event
+      WHERE ${eventFilterCondition(filter)} AND ${parts.condition}
+        AND event.date_start >= slice.starts AND event.date_start < slice.ends
+        AND daterange(event.date_start, event.date_end, '[]') && slice.probe
+      ORDER BY ${parts.orderBy}
+      LIMIT ${parts.limit}
+    ) event
+    ORDER BY slice.starts ${direction}, ${parts.orderBy}
+    LIMIT ${parts.limit}`.execute(db)
+  return rows
 }
 
 /**
