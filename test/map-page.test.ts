@@ -145,4 +145,23 @@ describe('map pages (a box, in date order) are the filtered events in order', ()
     const all = await walk(filter, 'date_desc', 1000, false)
     expect(all.slice(-rows.length)).toEqual(rows.map((row) => row.id))
   })
+
+  it('carries the relations asked with the page', async () => {
+    const filter = { boundingBox: box, from: '2019-11-01' }
+    const page = await listEventPage(
+      testDb(),
+      filter,
+      'date_desc',
+      { limit: 3, backward: false },
+      { place: true, casualties: true, actors: {} },
+      ['place_id', 'title'],
+    )
+    expect(page.rows.map((row) => row.id)).toEqual(
+      (await expected(filter, 'date_desc')).slice(0, 3),
+    )
+    for (const row of page.rows) {
+      expect(row).toMatchObject({ place: null, casualties: [], actors: [] })
+      expect(row.title).toMatch(/^Event /)
+    }
+  })
 })
