@@ -83,4 +83,31 @@ describe('eventStats from the monthly rollup', () => {
     await sql`DELETE FROM event WHERE id % 17 = 0`.execute(db)
     await expectRollupToMatch()
   })
+
+  it('adds new events and their first figures to the rollup, recomputing only for events that had figures', async () => {
+    const db = testDb()
+    // New events (some deleted) in one empty month and place, so that they share buckets; then one
+    // statement giving figures to some of them and to events that already have figures, and
+    // two more giving other new events their first figures (so that nothing recomputes their
+    // month), without and then with a low number.
+    await sql`INSERT INTO event (title, date_start, date_end, place_id, deleted_at)
+      SELECT 'added ' || id, date '2150-01-01' + (id % 20)::int, date '2150-01-21', (SELECT min(place_id) FROM event),
+        CASE WHEN id % 9 = 0 THEN now() END
+      FROM event WHERE id % 4 = 1`.execute(db)
+    await sql`INSERT INTO casualty_figure (event_id, category, population, low, best, high, report_id)
+      SELECT id, 'killed', population, id % 3, id % 7 + 2, NULL, 1
+      FROM event CROSS JOIN unnest(ARRAY['all', 'civilians']::casualty_population[]) population
+      WHERE (title LIKE 'added %' AND id % 2 = 0) OR id % 19 = 0`.execute(db)
+    for (const [remainder, low] of [
+      [0, null],
+      [1, 1],
+    ] as const) {
+      await sql`INSERT INTO casualty_figure (event_id, category, population, low, best, report_id)
+        SELECT id, 'injured', 'unknown', ${low}::int, id % 4 + 1, 1 FROM event
+        WHERE title LIKE 'added %' AND id % 2 = 1 AND id % 19 <> 0 AND id % 3 = ${remainder}`.execute(
+        db,
+      )
+    }
+    await expectRollupToMatch()
+  })
 })

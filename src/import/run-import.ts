@@ -86,9 +86,10 @@ export async function importFile(
     ) => {
       const result = await transaction(async (trx) => {
         // One import of a dataset writes at a time: two would race to create the same groups.
-        await sql`SELECT pg_advisory_xact_lock(hashtext(${`attest import ${dataset.name}`}))`.execute(
-          trx,
-        )
+        // A batch need not wait for its commit to reach the disk: a crash loses at most the last
+        // few batches' commits, whole, and running the import again writes them again.
+        await sql`SELECT pg_advisory_xact_lock(hashtext(${`attest import ${dataset.name}`})),
+          set_config('synchronous_commit', 'off', true)`.execute(trx)
         // Found or created by the first batch, then reused: it is the same for the whole file.
         datasetReportId ??= await ensureReleaseReport(trx, dataset, options.release)
         return writeImportBatch(
