@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
@@ -48,12 +48,27 @@ describe('a bad configuration', () => {
     ['PORT', 'http'],
     ['DATABASE_URL', 'localhost:5432'],
     ['LOG_LEVEL', 'loud'],
+    ['HOST', 'http://0.0.0.0'],
   ])('stops %s=%s before anything starts, naming the variable', async (name, value) => {
     const dataDir = path.join(os.tmpdir(), uniqueDatabaseName('attest-no-data'))
     const { code, stderr } = await runCli(['serve'], { [name]: value, DATA_DIR: dataDir })
     expect(code).toBe(2)
     expect(stderr).toContain(`attest: ${name} is invalid`)
     expect(existsSync(dataDir)).toBe(false)
+  })
+
+  it('stops a DATA_DIR that is a file, naming the variable', async () => {
+    const file = path.join(os.tmpdir(), uniqueDatabaseName('attest-data-file'))
+    await writeFile(file, '')
+    try {
+      const { code, stderr } = await runCli(['serve'], { DATA_DIR: file })
+      expect(code).toBe(2)
+      expect(stderr).toContain(
+        `attest: DATA_DIR is invalid: expected a directory, but ${file} is a file`,
+      )
+    } finally {
+      await rm(file, { force: true })
+    }
   })
 
   it('reports an unreachable database clearly and exits non-zero', async () => {
