@@ -141,7 +141,7 @@ describe('attest serve', () => {
     expect(await eventCount(url)).toBe(0)
   })
 
-  it('with no DATABASE_URL starts an embedded Postgres with the demo data, stops it on Ctrl-C, and reuses it', async () => {
+  it('with no DATABASE_URL starts an embedded Postgres with the demo data, stops it on Ctrl-C (SIGINT) or SIGTERM, and reuses it', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attest-cli-embedded-'))
     await chmod(dataDir, 0o755)
     try {
@@ -158,8 +158,14 @@ describe('attest serve', () => {
         })
         try {
           await waitForReady(`http://127.0.0.1:${port}`, server)
+          const graphql = await fetch(`http://127.0.0.1:${port}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: '{ events { totalCount } }' }),
+          })
+          expect(await graphql.json()).toEqual({ data: { events: { totalCount: 4 } } })
         } finally {
-          server.kill('SIGINT')
+          server.kill(run === 1 ? 'SIGINT' : 'SIGTERM')
         }
         expect(await exited(server)).toBe(0)
         expect(log.includes('demo data loaded')).toBe(run === 1)
@@ -175,5 +181,5 @@ describe('attest serve', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true })
     }
-  })
+  }, 120_000)
 })
