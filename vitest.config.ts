@@ -13,8 +13,11 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // Gives every test file its own fresh, migrated database (see test/support/test-database.ts).
     setupFiles: ['test/setup-database.ts'],
-    testTimeout: 30_000,
+    // CI machines are shared and slow at times (a test that starts `attest` through tsx, or
+    // Chromium, took 15–90 s on two busy cores): budgets that only a hang exceeds.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
   },
 })

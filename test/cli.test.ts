@@ -181,5 +181,5 @@ describe('attest serve', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true })
     }
-  }, 120_000)
+  })
 })
