@@ -13,11 +13,12 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // Gives every test file its own fresh, migrated database (see test/support/test-database.ts).
     setupFiles: ['test/setup-database.ts'],
-    testTimeout: 30_000,
-    // expect.poll waits for a page or a replica to catch up; its default second is too short
-    // on a loaded 2-core machine (the browser tests page through 1,852 events).
-    expect: { poll: { timeout: 10_000 } },
+    // CI machines are shared and slow at times (a test that starts `attest` through tsx, or
+    // Chromium, took 15–90 s on two busy cores): budgets that only a hang exceeds. expect.poll
+    // waits for a page or a replica to catch up; its default second is too short there.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
   },
 })

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { projectRoot } from './paths.js'
 
@@ -66,9 +67,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseReadUrl,
     host: optional(env, 'HOST', parseHost) ?? '127.0.0.1',
     port: optional(env, 'PORT', parsePort) ?? 4000,
-    dataDir: path.resolve(
-      optional(env, 'DATA_DIR', (value) => value) ?? path.join(projectRoot, '.data'),
-    ),
+    dataDir: optional(env, 'DATA_DIR', parseDataDir) ?? path.join(projectRoot, '.data'),
     logLevel: optional(env, 'LOG_LEVEL', parseLogLevel) ?? 'info',
     readRequiresKey: optional(env, 'READ_REQUIRES_KEY', parseBoolean) ?? false,
     limits: Object.freeze({
@@ -125,6 +124,14 @@ function parseHost(value: string): string {
   if (/\s|\/|:\/\//.test(value))
     throw new Error(`expected a host name or IP address, got "${value}"`)
   return value
+}
+
+/** A directory, or a path where one can be made; not a file. */
+function parseDataDir(value: string): string {
+  const resolved = path.resolve(value)
+  if (existsSync(resolved) && !statSync(resolved).isDirectory())
+    throw new Error(`expected a directory, but ${resolved} is a file`)
+  return resolved
 }
 
 function parseLogLevel(value: string): LogLevel {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
@@ -48,12 +48,27 @@ describe('a bad configuration', () => {
     ['PORT', 'http'],
     ['DATABASE_URL', 'localhost:5432'],
     ['LOG_LEVEL', 'loud'],
+    ['HOST', 'http://0.0.0.0'],
   ])('stops %s=%s before anything starts, naming the variable', async (name, value) => {
     const dataDir = path.join(os.tmpdir(), uniqueDatabaseName('attest-no-data'))
     const { code, stderr } = await runCli(['serve'], { [name]: value, DATA_DIR: dataDir })
     expect(code).toBe(2)
     expect(stderr).toContain(`attest: ${name} is invalid`)
     expect(existsSync(dataDir)).toBe(false)
+  })
+
+  it('stops a DATA_DIR that is a file, naming the variable', async () => {
+    const file = path.join(os.tmpdir(), uniqueDatabaseName('attest-data-file'))
+    await writeFile(file, '')
+    try {
+      const { code, stderr } = await runCli(['serve'], { DATA_DIR: file })
+      expect(code).toBe(2)
+      expect(stderr).toContain(
+        `attest: DATA_DIR is invalid: expected a directory, but ${file} is a file`,
+      )
+    } finally {
+      await rm(file, { force: true })
+    }
   })
 
   it('reports an unreachable database clearly and exits non-zero', async () => {
@@ -126,7 +141,7 @@ describe('attest serve', () => {
     expect(await eventCount(url)).toBe(0)
   })
 
-  it('with no DATABASE_URL starts an embedded Postgres with the demo data, stops it on Ctrl-C, and reuses it', async () => {
+  it('with no DATABASE_URL starts an embedded Postgres with the demo data, stops it on Ctrl-C (SIGINT) or SIGTERM, and reuses it', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attest-cli-embedded-'))
     await chmod(dataDir, 0o755)
     try {
@@ -143,8 +158,14 @@ describe('attest serve', () => {
         })
         try {
           await waitForReady(`http://127.0.0.1:${port}`, server)
+          const graphql = await fetch(`http://127.0.0.1:${port}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: '{ events { totalCount } }' }),
+          })
+          expect(await graphql.json()).toEqual({ data: { events: { totalCount: 4 } } })
         } finally {
-          server.kill('SIGINT')
+          server.kill(run === 1 ? 'SIGINT' : 'SIGTERM')
         }
         expect(await exited(server)).toBe(0)
         expect(log.includes('demo data loaded')).toBe(run === 1)

@@ -1,7 +1,34 @@
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { projectRoot } from '../src/paths.js'
+
+/** A valid value for every variable the service reads. */
+const everyVariable = {
+  DATABASE_URL: 'postgresql://attest@db.internal:5432/attest',
+  DATABASE_READ_URL: 'postgresql://attest@replica.internal:5432/attest',
+  HOST: '0.0.0.0',
+  PORT: '8080',
+  DATA_DIR: '/var/lib/attest',
+  LOG_LEVEL: 'DEBUG',
+  READ_REQUIRES_KEY: 'true',
+  MAX_DEPTH: '8',
+  MAX_ALIASES: '5',
+  MAX_DIRECTIVES: '6',
+  MAX_TOKENS: '700',
+  MAX_COST: '900',
+  MAX_BODY_BYTES: '2000',
+  STATEMENT_TIMEOUT_MS: '1500',
+  RATE_LIMIT_REQUESTS: '0',
+  RATE_LIMIT_WINDOW_SECONDS: '10',
+  INTROSPECTION: 'false',
+  CORS_ORIGINS: 'https://app.example, http://127.0.0.1:5173',
+  TRUST_PROXY: 'true',
+  SHUTDOWN_TIMEOUT_MS: '2500',
+}
+
+const aFile = fileURLToPath(import.meta.url)
 
 describe('loadConfig', () => {
   it('defaults to the embedded Postgres, 127.0.0.1:4000, .data/ in the project and info logs', () => {
@@ -32,28 +59,7 @@ describe('loadConfig', () => {
   })
 
   it('reads every variable and returns a frozen object', () => {
-    const config = loadConfig({
-      DATABASE_URL: 'postgresql://attest@db.internal:5432/attest',
-      DATABASE_READ_URL: 'postgresql://attest@replica.internal:5432/attest',
-      HOST: '0.0.0.0',
-      PORT: '8080',
-      DATA_DIR: '/var/lib/attest',
-      LOG_LEVEL: 'DEBUG',
-      READ_REQUIRES_KEY: 'true',
-      MAX_DEPTH: '8',
-      MAX_ALIASES: '5',
-      MAX_DIRECTIVES: '6',
-      MAX_TOKENS: '700',
-      MAX_COST: '900',
-      MAX_BODY_BYTES: '2000',
-      STATEMENT_TIMEOUT_MS: '1500',
-      RATE_LIMIT_REQUESTS: '0',
-      RATE_LIMIT_WINDOW_SECONDS: '10',
-      INTROSPECTION: 'false',
-      CORS_ORIGINS: 'https://app.example, http://127.0.0.1:5173',
-      TRUST_PROXY: 'true',
-      SHUTDOWN_TIMEOUT_MS: '2500',
-    })
+    const config = loadConfig(everyVariable)
     expect(config).toEqual({
       databaseUrl: 'postgresql://attest@db.internal:5432/attest',
       databaseReadUrl: 'postgresql://attest@replica.internal:5432/attest',
@@ -89,7 +95,7 @@ describe('loadConfig', () => {
     })
   })
 
-  it.each([
+  const refusals: [string, string, RegExp][] = [
     ['DATABASE_URL', 'not a url', /DATABASE_URL is invalid: expected a URL/],
     [
       'DATABASE_URL',
@@ -114,8 +120,27 @@ describe('loadConfig', () => {
     ],
     ['INTROSPECTION', 'maybe', /INTROSPECTION is invalid: expected true or false/],
     ['CORS_ORIGINS', 'https://app.example/path', /CORS_ORIGINS is invalid: expected origins/],
-  ])('refuses %s=%s with a message naming the variable', (name, value, message) => {
+    ['DATA_DIR', aFile, /DATA_DIR is invalid: expected a directory, but .* is a file/],
+    ['MAX_ALIASES', 'many', /MAX_ALIASES is invalid: expected a whole number/],
+    ['MAX_DIRECTIVES', '0', /MAX_DIRECTIVES is invalid: expected a whole number, 1 or more/],
+    ['MAX_TOKENS', '5k', /MAX_TOKENS is invalid: expected a whole number/],
+    ['MAX_BODY_BYTES', '1.5', /MAX_BODY_BYTES is invalid: expected a whole number/],
+    [
+      'RATE_LIMIT_WINDOW_SECONDS',
+      '0',
+      /RATE_LIMIT_WINDOW_SECONDS is invalid: expected a whole number, 1/,
+    ],
+    ['TRUST_PROXY', 'on', /TRUST_PROXY is invalid: expected true or false/],
+    ['SHUTDOWN_TIMEOUT_MS', '10s', /SHUTDOWN_TIMEOUT_MS is invalid: expected a whole number/],
+  ]
+
+  it.each(refusals)('refuses %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(message)
+  })
+
+  it('has a refusal test for every variable', () => {
+    const tested = new Set(refusals.map(([name]) => name))
+    expect(Object.keys(everyVariable).filter((name) => !tested.has(name))).toEqual([])
   })
 })

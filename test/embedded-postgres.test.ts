@@ -1,6 +1,9 @@
-import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { execFile, execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { chmod, chown, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -8,6 +11,7 @@ import {
   packagedBinaries,
   startEmbeddedPostgres,
 } from '../src/db/embedded-postgres.js'
+import { projectRoot } from '../src/paths.js'
 
 const asRoot = process.getuid?.() === 0
 const cleanups: (() => Promise<unknown>)[] = []
@@ -100,6 +104,39 @@ describe('the embedded Postgres', () => {
       /password file .* is missing; delete the cluster/,
     )
   })
+
+  it.runIf(asRoot)(
+    'as a normal user (here the postgres user), runs Postgres as that user with no help',
+    async () => {
+      const dataDir = await tempDir()
+      const [uid, gid] = ['-u', '-g'].map((flag) =>
+        Number(execFileSync('id', [flag, 'postgres']).toString().trim()),
+      )
+      await chown(dataDir, uid as number, gid as number)
+      // A child process of that user starts, queries and stops it, as `attest` would.
+      const script = `
+        import pg from 'pg'
+        import { startEmbeddedPostgres } from './src/db/embedded-postgres.ts'
+        const embedded = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} })
+        const client = new pg.Client(embedded.url)
+        await client.connect()
+        const { rows } = await client.query('SELECT current_user AS user, inet_server_addr()::text AS address')
+        await client.end()
+        await embedded.stop()
+        console.log(JSON.stringify({ clusterDir: embedded.clusterDir, ...rows[0] }))`
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        { uid, gid, cwd: projectRoot, env: { ...process.env, HOME: os.tmpdir() } },
+      )
+      expect(JSON.parse(stdout)).toEqual({
+        clusterDir: path.join(dataDir, 'postgres'),
+        user: 'postgres',
+        address: '127.0.0.1/32',
+      })
+      expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false)
+    },
+  )
 
   it.runIf(asRoot)(
     'as root, keeps the cluster elsewhere when the postgres user cannot enter DATA_DIR',

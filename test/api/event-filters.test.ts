@@ -136,14 +136,45 @@ beforeAll(async () => {
 })
 afterAll(() => api.stop())
 
+type Totals = { category: string; low: number; best: number; high: number }[]
+
+/** Sums the consolidated figures of listed events per category, as eventStats does. */
+function totalsOf(events: { casualties: Totals }[]): Totals {
+  const sums = new Map<string, Totals[number]>()
+  for (const { category, low, best, high } of events.flatMap((event) => event.casualties)) {
+    const sum = sums.get(category) ?? { category, low: 0, best: 0, high: 0 }
+    sums.set(category, {
+      category,
+      low: sum.low + (low ?? 0),
+      best: sum.best + (best ?? 0),
+      high: sum.high + (high ?? 0),
+    })
+  }
+  return [...sums.values()].sort((a, b) => a.category.localeCompare(b.category))
+}
+
+/** The titles the filter lists; its totalCount and its eventStats totals must agree with them. */
 async function titles(filter: Record<string, unknown>): Promise<string[]> {
   const response = await api.query(
-    'query ($filter: EventFilter) { events(filter: $filter, orderBy: DATE_ASC) { totalCount edges { node { title } } } }',
+    `query ($filter: EventFilter) {
+      events(filter: $filter, orderBy: DATE_ASC, first: 500) {
+        totalCount edges { node { title casualties { category low best high } } }
+      }
+      eventStats(filter: $filter, groupBy: []) { eventCount casualties { category low best high } }
+    }`,
     { filter },
   )
-  const { events } = dataOf(response)
-  const list = events.edges.map((edge: any) => edge.node.title)
+  const { events, eventStats } = dataOf(response)
+  const nodes = events.edges.map((edge: any) => edge.node)
+  const list = nodes.map((node: any) => node.title)
   expect(events.totalCount, 'totalCount agrees with the list').toBe(list.length)
+  const stats = eventStats[0] ?? { eventCount: 0, casualties: [] }
+  expect(eventStats.length).toBeLessThanOrEqual(1)
+  expect(stats.eventCount, 'eventStats counts what the list lists').toBe(list.length)
+  expect(
+    [...stats.casualties].sort((a: any, b: any) => a.category.localeCompare(b.category)),
+    'eventStats sums what the list shows',
+  ).toEqual(totalsOf(nodes))
   return list
 }
 

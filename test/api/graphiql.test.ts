@@ -37,7 +37,7 @@ afterAll(async () => {
 })
 
 describe('GraphiQL', () => {
-  it('opens from /graphql in a browser, offline, and runs the example query on the demo data', async () => {
+  it('opens from /graphql in a browser, offline, runs the example query on the demo data and shows the schema docs', async () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } })
     const offSite: string[] = []
     // Everything must come from the service itself: any other host is a failure.
@@ -78,6 +78,22 @@ describe('GraphiQL', () => {
     await expect
       .poll(shown, { timeout: 15_000 })
       .toContain('"title": "Two militants killed in counter-terrorism raid in Sidi Bouzid"')
+    // The schema's documentation: its description, then Query's fields with theirs.
+    const docs = page.locator('.graphiql-doc-explorer')
+    if (!(await docs.isVisible()))
+      await page
+        .locator('.graphiql-sidebar button[aria-label="Show Documentation Explorer"]')
+        .click()
+    await expect
+      .poll(() => docs.textContent(), { timeout: 15_000 })
+      .toContain('Attest: political-violence')
+    await docs
+      .locator('a', { hasText: /^Query$/ })
+      .first()
+      .click()
+    await expect
+      .poll(() => docs.textContent(), { timeout: 15_000 })
+      .toContain('Events that match every given filter')
     await page.screenshot({ path: path.join(artifacts, 'graphiql.png') })
     expect(offSite).toEqual([])
     await page.close()

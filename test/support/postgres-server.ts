@@ -30,8 +30,10 @@ export async function startPostgresServer(env = process.env): Promise<PostgresSe
 }
 
 /** Cheap signs of a container runtime, checked before asking testcontainers (which is slow to fail). */
-function containerRuntimeConfigured(env: NodeJS.ProcessEnv): boolean {
-  const home = os.homedir()
+export function containerRuntimeConfigured(
+  env: NodeJS.ProcessEnv,
+  home: string = os.homedir(),
+): boolean {
   const candidates = [
     '/var/run/docker.sock',
     path.join(home, '.docker/run/docker.sock'),

@@ -31,14 +31,20 @@ export type Scalars = {
 
 /** The part a group plays in an event. */
 export type ActorRole =
+  /** Was involved alongside a main actor. */
   | 'ASSOCIATED'
+  /** Took part on either side of a clash. */
   | 'PARTICIPANT'
+  /** Carried out the attack or violence. */
   | 'PERPETRATOR'
+  /** Was attacked. */
   | 'TARGET';
 
 /** Which side of a dyad (UCDP side A / side B). */
 export type ActorSide =
+  /** Side A of the dyad (UCDP side_a). */
   | 'A'
+  /** Side B of the dyad (UCDP side_b). */
   | 'B';
 
 /** An armed group, state force or other collective actor. */
@@ -55,28 +61,38 @@ export type ArmedGroup = Node & {
   claims: Array<Claim>;
   /** The country it is based in or belongs to. */
   country?: Maybe<Place>;
+  /** A few sentences about it. */
   description?: Maybe<Scalars['String']['output']>;
+  /** When it was dissolved, when known. */
   dissolvedOn?: Maybe<Scalars['Date']['output']>;
+  /** How exactly dissolvedOn is known. */
   dissolvedPrecision?: Maybe<DatePrecision>;
   /** Events it took part in, newest first. */
   events: EventConnection;
   /** Its ids in other datasets (UCDP, ACLED, GTD). */
   externalIds: Array<ExternalId>;
+  /** When it was founded, when known. */
   foundedOn?: Maybe<Scalars['Date']['output']>;
+  /** How exactly foundedOn is known. */
   foundedPrecision?: Maybe<DatePrecision>;
   /** Every recorded change to the group, newest first. */
   history: Array<Revision>;
+  /** Global id. */
   id: Scalars['ID']['output'];
+  /** What kind of actor it is. */
   kind: GroupKind;
   /** Persons who were members, with asOf only those who were on that date. */
   members: Array<Membership>;
+  /** Its usual name. */
   name: Scalars['String']['output'];
   /**
    * Its relations to other groups, both directions (it pledged allegiance; others pledged to it).
    * With asOf, only those valid on that date (an open bound counts as valid).
    */
   relations: Array<GroupRelation>;
+  /** When the group was last changed. */
   updatedAt: Scalars['DateTime']['output'];
+  /** Incremented by every change; updates must name the version they are based on. */
   version: Scalars['Int']['output'];
 };
 
@@ -90,7 +106,9 @@ export type ArmedGroupAffiliatesArgs = {
 /** An armed group, state force or other collective actor. */
 export type ArmedGroupEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   role?: InputMaybe<ActorRole>;
 };
 
@@ -110,15 +128,20 @@ export type ArmedGroupRelationsArgs = {
 /** A page of groups. */
 export type ArmedGroupConnection = {
   __typename?: 'ArmedGroupConnection';
+  /** The page's groups. */
   edges: Array<ArmedGroupEdge>;
+  /** Where the page sits in the whole list. */
   pageInfo: PageInfo;
+  /** How many groups match (computed only when asked for). */
   totalCount: Scalars['Int']['output'];
 };
 
 /** A group and its cursor. */
 export type ArmedGroupEdge = {
   __typename?: 'ArmedGroupEdge';
+  /** Opaque position of the group in the list, for after/before. */
   cursor: Scalars['String']['output'];
+  /** The group. */
   node: ArmedGroup;
 };
 
@@ -135,29 +158,45 @@ export type Attribution =
 
 /** A box on the map. A box whose west edge is east of its east edge crosses the antimeridian. */
 export type BoundingBoxInput = {
+  /** Eastern edge (a value below `west` makes the box cross the antimeridian). */
   east: Scalars['Longitude']['input'];
+  /** Northern edge (at or above the southern one). */
   north: Scalars['Latitude']['input'];
+  /** Southern edge. */
   south: Scalars['Latitude']['input'];
+  /** Western edge. */
   west: Scalars['Longitude']['input'];
 };
 
 /** What happened to people. */
 export type CasualtyCategory =
+  /** Arrested. */
   | 'ARRESTED'
+  /** Taken hostage or kidnapped. */
   | 'HOSTAGE'
+  /** Injured. */
   | 'INJURED'
+  /** Killed. */
   | 'KILLED'
+  /** Missing. */
   | 'MISSING';
 
 /** One casualty figure as one report gives it. */
 export type CasualtyFigure = Node & {
   __typename?: 'CasualtyFigure';
+  /** The report's best estimate (null for a vague or bounded figure without one). */
   best?: Maybe<Scalars['Int']['output']>;
+  /** What happened to people. */
   category: CasualtyCategory;
+  /** The highest number the report allows. */
   high?: Maybe<Scalars['Int']['output']>;
+  /** Global id. */
   id: Scalars['ID']['output'];
+  /** The lowest number the report allows. */
   low?: Maybe<Scalars['Int']['output']>;
+  /** Whom it happened to. */
   population: CasualtyPopulation;
+  /** How the report words the number. */
   qualifier: FigureQualifier;
   /** The report's words. */
   quote?: Maybe<Scalars['String']['output']>;
@@ -169,13 +208,21 @@ export type CasualtyFigure = Node & {
 
 /** A casualty figure. Required for a new one: category, population, reportId. low <= best <= high. */
 export type CasualtyFigureFields = {
+  /** The report's best estimate. */
   best?: InputMaybe<Scalars['NonNegativeInt']['input']>;
+  /** What happened to people. */
   category?: InputMaybe<CasualtyCategory>;
+  /** The highest number the report allows. */
   high?: InputMaybe<Scalars['NonNegativeInt']['input']>;
+  /** The lowest number the report allows. */
   low?: InputMaybe<Scalars['NonNegativeInt']['input']>;
+  /** Whom it happened to. */
   population?: InputMaybe<CasualtyPopulation>;
+  /** How the report words the number. */
   qualifier?: InputMaybe<FigureQualifier>;
+  /** The report's words. */
   quote?: InputMaybe<Scalars['String']['input']>;
+  /** The report that gives the figure. */
   reportId?: InputMaybe<Scalars['ID']['input']>;
   /** The words of a VAGUE figure ("dozens"). */
   vagueTerm?: InputMaybe<Scalars['String']['input']>;
@@ -185,60 +232,89 @@ export type CasualtyFigureFields = {
 export type CasualtyPopulation =
   /** Everyone (a total). */
   | 'ALL'
+  /** Civilians. */
   | 'CIVILIANS'
+  /** The perpetrators. */
   | 'PERPETRATORS'
+  /** Police, soldiers and other security forces. */
   | 'SECURITY_FORCES'
+  /** Side A of the dyad. */
   | 'SIDE_A'
+  /** Side B of the dyad. */
   | 'SIDE_B'
+  /** Not known or not said. */
   | 'UNKNOWN';
 
 /** Consolidated figures of one category and population. */
 export type CasualtyPopulationSummary = {
   __typename?: 'CasualtyPopulationSummary';
+  /** The median of the reports' best estimates (the lower middle one for an even count). */
   best?: Maybe<Scalars['Int']['output']>;
+  /** What happened to people. */
   category: CasualtyCategory;
+  /** How many figures it is computed from. */
   figureCount: Scalars['Int']['output'];
+  /** The largest number any report gives. */
   high?: Maybe<Scalars['Int']['output']>;
+  /** The smallest number any report gives. */
   low?: Maybe<Scalars['Int']['output']>;
+  /** Whom it happened to. */
   population: CasualtyPopulation;
 };
 
 /** Consolidated figures of one category (see Event.casualties for the rule). */
 export type CasualtySummary = {
   __typename?: 'CasualtySummary';
+  /** The consolidated best estimate. */
   best?: Maybe<Scalars['Int']['output']>;
+  /** What happened to people. */
   category: CasualtyCategory;
   /** How many figures it is computed from. */
   figureCount: Scalars['Int']['output'];
+  /** The consolidated high estimate. */
   high?: Maybe<Scalars['Int']['output']>;
+  /** The consolidated low estimate. */
   low?: Maybe<Scalars['Int']['output']>;
 };
 
 /** Sums of consolidated figures of one category over many events. */
 export type CasualtyTotal = {
   __typename?: 'CasualtyTotal';
+  /** Sum of the events' consolidated best estimates. */
   best: Scalars['Int']['output'];
+  /** What happened to people. */
   category: CasualtyCategory;
+  /** Sum of the events' consolidated high estimates. */
   high: Scalars['Int']['output'];
+  /** Sum of the events' consolidated low estimates. */
   low: Scalars['Int']['output'];
 };
 
 /** The kind of a change. */
 export type ChangeKind =
+  /** The event was created since (and may have changed again). */
   | 'CREATED'
+  /** The event was soft-deleted since. */
   | 'DELETED'
+  /** The event existed before and was changed since. */
   | 'UPDATED';
 
 /** A sourced statement about an event, group or person that fits no field. */
 export type Claim = Node & {
   __typename?: 'Claim';
+  /** The number claimed as the best estimate. */
   best?: Maybe<Scalars['Float']['output']>;
+  /** The highest number claimed. */
   high?: Maybe<Scalars['Float']['output']>;
+  /** Global id. */
   id: Scalars['ID']['output'];
+  /** The lowest number claimed. */
   low?: Maybe<Scalars['Float']['output']>;
   /** What it is about, as a key (foreign_fighters_from_tunisia, date_start). */
   property: Scalars['String']['output'];
+  /** How the statement words the number. */
   qualifier: FigureQualifier;
+  /** The report's words. */
   quote?: Maybe<Scalars['String']['output']>;
   /** The report that carries it. */
   report: Report;
@@ -246,32 +322,47 @@ export type Claim = Node & {
   statedBy?: Maybe<Source>;
   /** The statement in words. */
   statement: Scalars['String']['output'];
+  /** What the numbers count (persons, fighters…). */
   unit?: Maybe<Scalars['String']['output']>;
+  /** The claimed value, when it is no number (such as a date). */
   valueText?: Maybe<Scalars['String']['output']>;
 };
 
 /** A claim. Required for a new one: property, statement, reportId, and a value or a number. */
 export type ClaimFields = {
+  /** The number claimed as the best estimate. */
   best?: InputMaybe<Scalars['Float']['input']>;
+  /** The highest number claimed. */
   high?: InputMaybe<Scalars['Float']['input']>;
+  /** The lowest number claimed. */
   low?: InputMaybe<Scalars['Float']['input']>;
   /** snake_case name of what is claimed, such as foreign_fighters. */
   property?: InputMaybe<Scalars['String']['input']>;
+  /** How the statement words the number. */
   qualifier?: InputMaybe<FigureQualifier>;
+  /** The report's words. */
   quote?: InputMaybe<Scalars['String']['input']>;
+  /** The report that carries the claim. */
   reportId?: InputMaybe<Scalars['ID']['input']>;
   /** The source that made the statement, when the report quotes one. */
   statedBySourceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The statement in words. */
   statement?: InputMaybe<Scalars['String']['input']>;
+  /** What the numbers count. */
   unit?: InputMaybe<Scalars['String']['input']>;
+  /** The claimed value, when it is no number. */
   valueText?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What a claim is about (exactly one of eventId, groupId, personId) and that subject's version. */
 export type ClaimSubjectInput = {
+  /** The event the claim is about. */
   eventId?: InputMaybe<Scalars['ID']['input']>;
+  /** The group the claim is about. */
   groupId?: InputMaybe<Scalars['ID']['input']>;
+  /** The person the claim is about. */
   personId?: InputMaybe<Scalars['ID']['input']>;
+  /** The subject's version the change is based on. */
   version: Scalars['Int']['input'];
 };
 
@@ -290,7 +381,9 @@ export type DatePrecision =
 
 /** A span of days; either end may be left open. */
 export type DateRangeInput = {
+  /** First day (inclusive); open when not given. */
   from?: InputMaybe<Scalars['Date']['input']>;
+  /** Last day (inclusive); open when not given. */
   to?: InputMaybe<Scalars['Date']['input']>;
 };
 
@@ -332,6 +425,7 @@ export type Event = Node & {
   geoPrecision?: Maybe<GeoPrecision>;
   /** Every recorded change to the event, newest first (written by the API's mutations). */
   history: Array<Revision>;
+  /** Global id. */
   id: Scalars['ID']['output'];
   /** A perpetrator killed themselves in the attack (suicide attack). */
   isSuicide: Scalars['Boolean']['output'];
@@ -379,20 +473,29 @@ export type EventCasualtyFiguresArgs = {
 /** A group's part in an event. */
 export type EventActor = {
   __typename?: 'EventActor';
+  /** How sure the sources are that it took part. */
   attribution: Attribution;
+  /** The group. */
   group: ArmedGroup;
   /** The report that attributes the event to the group. */
   report?: Maybe<Report>;
+  /** What it did in the event. */
   role: ActorRole;
+  /** Its side of the dyad, when the source gives one. */
   side?: Maybe<ActorSide>;
 };
 
+/** A group's part in an event, for setEventActor. */
 export type EventActorInput = {
+  /** How sure the sources are (CONFIRMED when not given). */
   attribution?: InputMaybe<Attribution>;
+  /** The group. */
   groupId: Scalars['ID']['input'];
   /** The report that attributes the event to the group. */
   reportId?: InputMaybe<Scalars['ID']['input']>;
+  /** What it did in the event. */
   role: ActorRole;
+  /** Its side of the dyad. */
   side?: InputMaybe<ActorSide>;
 };
 
@@ -412,27 +515,34 @@ export type EventChange = {
 /** A page of changes. */
 export type EventChangeConnection = {
   __typename?: 'EventChangeConnection';
+  /** The page's changes, oldest first. */
   edges: Array<EventChangeEdge>;
+  /** Whether more changes follow, and the cursor to ask from. */
   pageInfo: PageInfo;
 };
 
 /** A change and its cursor. */
 export type EventChangeEdge = {
   __typename?: 'EventChangeEdge';
+  /** Opaque position of the change, for after. */
   cursor: Scalars['String']['output'];
+  /** The change. */
   node: EventChange;
 };
 
 /** A report telling of an event. */
 export type EventCitation = {
   __typename?: 'EventCitation';
+  /** The report's words about the event. */
   quote?: Maybe<Scalars['String']['output']>;
+  /** The report. */
   report: Report;
 };
 
 /** An event's classification in one taxonomy. */
 export type EventClassification = {
   __typename?: 'EventClassification';
+  /** The type the event is classified as. */
   eventType: EventType;
   /** The event's main type; at most one per event. */
   isPrimary: Scalars['Boolean']['output'];
@@ -441,11 +551,12 @@ export type EventClassification = {
 /** A page of events. */
 export type EventConnection = {
   __typename?: 'EventConnection';
+  /** The page's events, in the order asked. */
   edges: Array<EventEdge>;
+  /** Where the page sits in the whole list. */
   pageInfo: PageInfo;
   /**
-   * How many events match the filter, counted only when asked for and only up to `upTo` (1 to
-   * 1,000,000): the answer is exact when it is below `upTo`; `upTo` itself means "`upTo` or more"
+   * How many events match the filter, counted only when asked for and only up to `upTo`: the answer is exact when it is below `upTo`; `upTo` itself means "`upTo` or more"
    * (a page shows "10,000+"). Counting a million matching events takes seconds, so the count
    * stops where a client has no use for more.
    */
@@ -461,26 +572,39 @@ export type EventConnectionTotalCountArgs = {
 /** An event and its cursor. */
 export type EventEdge = {
   __typename?: 'EventEdge';
+  /** Opaque position of the event in the list, for after/before. */
   cursor: Scalars['String']['output'];
+  /** The event. */
   node: Event;
 };
 
 /** An event's own fields. Dates must be real, dateEnd on or after dateStart, none past tomorrow. */
 export type EventFields = {
+  /** Civilians were the target. */
   civilianTargeting?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Last day (dateStart when not given for a new event). */
   dateEnd?: InputMaybe<Scalars['Date']['input']>;
+  /** How exactly the dates are known. */
   datePrecision?: InputMaybe<DatePrecision>;
+  /** First day of the event. */
   dateStart?: InputMaybe<Scalars['Date']['input']>;
+  /** How exactly the point is known. */
   geoPrecision?: InputMaybe<GeoPrecision>;
+  /** A perpetrator killed themselves in the attack. */
   isSuicide?: InputMaybe<Scalars['Boolean']['input']>;
   /** Latitude and longitude are given together or not at all. */
   latitude?: InputMaybe<Scalars['Latitude']['input']>;
+  /** The location as the sources name it. */
   locationText?: InputMaybe<Scalars['String']['input']>;
+  /** Given with latitude. */
   longitude?: InputMaybe<Scalars['Longitude']['input']>;
   /** The most precise known place; the event's country follows from it. */
   placeId?: InputMaybe<Scalars['ID']['input']>;
+  /** What happened, in a few sentences. */
   summary?: InputMaybe<Scalars['String']['input']>;
+  /** Free-form tags, none blank. */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** A short title. */
   title?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -528,13 +652,19 @@ export type EventLink = {
   __typename?: 'EventLink';
   /** The related event (null if it was deleted). */
   event?: Maybe<Event>;
+  /** How the events relate. */
   kind: EventLinkKind;
+  /** Why they are linked, in words. */
   note?: Maybe<Scalars['String']['output']>;
 };
 
+/** A link to a related event, for setEventLink. */
 export type EventLinkInput = {
+  /** How the events relate. */
   kind: EventLinkKind;
+  /** Why they are linked, in words. */
   note?: InputMaybe<Scalars['String']['input']>;
+  /** The related event. */
   relatedEventId: Scalars['ID']['input'];
 };
 
@@ -542,8 +672,11 @@ export type EventLinkInput = {
 export type EventLinkKind =
   /** Mentioned as context. */
   | 'CONTEXT'
+  /** The same event recorded twice (the related one is kept). */
   | 'DUPLICATE_OF'
+  /** Retaliation for the related event. */
   | 'RETALIATION_FOR'
+  /** Part of the same campaign or series. */
   | 'SAME_CAMPAIGN';
 
 /** The order of an event list; every order ends with the event id as a tie-breaker. */
@@ -560,17 +693,25 @@ export type EventOrder =
 /** A person's part in an event. */
 export type EventPerson = {
   __typename?: 'EventPerson';
+  /** What happened to them, when known. */
   outcome?: Maybe<PersonOutcome>;
+  /** The person. */
   person: Person;
+  /** The report that names them. */
   report?: Maybe<Report>;
   /** Their role, in the sources' words (combatant, suicide bomber, commander). */
   role: Scalars['String']['output'];
 };
 
+/** A person's part in an event, for setEventPerson. */
 export type EventPersonInput = {
+  /** What happened to them. */
   outcome?: InputMaybe<PersonOutcome>;
+  /** The person. */
   personId: Scalars['ID']['input'];
+  /** The report that names them. */
   reportId?: InputMaybe<Scalars['ID']['input']>;
+  /** Their role, in the sources' words. */
   role: Scalars['String']['input'];
 };
 
@@ -607,16 +748,21 @@ export type EventType = Node & {
   __typename?: 'EventType';
   /** The code in its scheme (GTD and UCDP numbers; ACLED names in snake_case). */
   code: Scalars['String']['output'];
+  /** Global id. */
   id: Scalars['ID']['output'];
+  /** Its name in the taxonomy. */
   label: Scalars['String']['output'];
   /** The broader type (ACLED sub-event types have their event type). */
   parent?: Maybe<EventType>;
+  /** The taxonomy it belongs to. */
   scheme: EventTypeScheme;
 };
 
 /** A taxonomy entry, by scheme and code (such as GTD 3, or ACLED suicide_bomb). */
 export type EventTypeInput = {
+  /** The code in it (a parent type includes its sub-types). */
   code: Scalars['String']['input'];
+  /** The taxonomy. */
   scheme: EventTypeScheme;
 };
 
@@ -632,6 +778,7 @@ export type EventTypeScheme =
 /** A group's id in another dataset. */
 export type ExternalId = {
   __typename?: 'ExternalId';
+  /** The group's id in that dataset. */
   externalId: Scalars['String']['output'];
   /** The dataset: ucdp, acled, gtd… */
   scheme: Scalars['String']['output'];
@@ -639,11 +786,13 @@ export type ExternalId = {
 
 /** How a report words a number. */
 export type FigureQualifier =
+  /** About the number ("some 30"). */
   | 'APPROXIMATELY'
   /** At least the number ("at least 12"). */
   | 'AT_LEAST'
   /** At most the number ("up to 6,000"). */
   | 'AT_MOST'
+  /** Exactly the number. */
   | 'EXACT'
   /** Only a vague term ("dozens"), kept in vagueTerm. */
   | 'VAGUE';
@@ -666,63 +815,99 @@ export type GeoPrecision =
 /** Another name of a group. */
 export type GroupAlias = {
   __typename?: 'GroupAlias';
+  /** The other name or spelling. */
   alias: Scalars['String']['output'];
   /** Language tag (BCP 47), when known. */
   language?: Maybe<Scalars['String']['output']>;
 };
 
+/** A group's own fields. Required for a new one: name. */
 export type GroupFields = {
+  /** The country it is based in. */
   countryId?: InputMaybe<Scalars['ID']['input']>;
+  /** A few sentences about it. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** When it was dissolved. */
   dissolvedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** How exactly dissolvedOn is known. */
   dissolvedPrecision?: InputMaybe<DatePrecision>;
+  /** When it was founded. */
   foundedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** How exactly foundedOn is known. */
   foundedPrecision?: InputMaybe<DatePrecision>;
+  /** What kind of actor it is. */
   kind?: InputMaybe<GroupKind>;
+  /** Its usual name. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What kind of actor a group is (ACLED's actor types, plus what GTD and UCDP need). */
 export type GroupKind =
+  /** Unarmed civilians. */
   | 'CIVILIANS'
+  /** Organised crime. */
   | 'CRIMINAL_GROUP'
+  /** Forces of another state or an international mission. */
   | 'EXTERNAL_FORCES'
+  /** Armed group of an ethnic, religious or local community. */
   | 'IDENTITY_MILITIA'
+  /** Something else. */
   | 'OTHER'
+  /** Armed group serving a political end, not to overthrow a government. */
   | 'POLITICAL_MILITIA'
+  /** Peaceful demonstrators. */
   | 'PROTESTERS'
+  /** Armed group fighting a government. */
   | 'REBEL_GROUP'
+  /** Violent demonstrators. */
   | 'RIOTERS'
+  /** Military and police forces of a state. */
   | 'STATE_FORCES'
+  /** Not known. */
   | 'UNKNOWN';
 
 /** A dated, sourced relation between two groups. */
 export type GroupRelation = Node & {
   __typename?: 'GroupRelation';
+  /** The group the relation starts from (the one that pledged, split, was renamed…). */
   from: ArmedGroup;
+  /** Global id. */
   id: Scalars['ID']['output'];
+  /** How `from` relates to `to`. */
   kind: GroupRelationKind;
+  /** The report's words. */
   quote?: Maybe<Scalars['String']['output']>;
   /** The report that states it. */
   report: Report;
+  /** The group it points to. */
   to: ArmedGroup;
   /** First day it held; null when unknown. */
   validFrom?: Maybe<Scalars['Date']['output']>;
+  /** How exactly validFrom is known. */
   validFromPrecision?: Maybe<DatePrecision>;
   /** Last day it held; null when it still holds or the end is unknown. */
   validTo?: Maybe<Scalars['Date']['output']>;
+  /** How exactly validTo is known. */
   validToPrecision?: Maybe<DatePrecision>;
 };
 
 /** A relation. Required for a new one: toGroupId, kind, reportId. */
 export type GroupRelationFields = {
+  /** How the group relates to it. */
   kind?: InputMaybe<GroupRelationKind>;
+  /** The report's words. */
   quote?: InputMaybe<Scalars['String']['input']>;
+  /** The report that states it. */
   reportId?: InputMaybe<Scalars['ID']['input']>;
+  /** The group the relation points to. */
   toGroupId?: InputMaybe<Scalars['ID']['input']>;
+  /** First day it held. */
   validFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** How exactly validFrom is known. */
   validFromPrecision?: InputMaybe<DatePrecision>;
+  /** Last day it held (on or after validFrom). */
   validTo?: InputMaybe<Scalars['Date']['input']>;
+  /** How exactly validTo is known. */
   validToPrecision?: InputMaybe<DatePrecision>;
 };
 
@@ -746,29 +931,45 @@ export type GroupRelationKind =
 /** A dated, sourced membership of a person in a group. */
 export type Membership = Node & {
   __typename?: 'Membership';
+  /** The group. */
   group: ArmedGroup;
+  /** Global id. */
   id: Scalars['ID']['output'];
+  /** The member. */
   person: Person;
+  /** The report's words. */
   quote?: Maybe<Scalars['String']['output']>;
+  /** The report that states it. */
   report: Report;
   /** Their role (member, head, sworn allegiance). */
   role: Scalars['String']['output'];
+  /** First day it held; null when unknown. */
   validFrom?: Maybe<Scalars['Date']['output']>;
+  /** How exactly validFrom is known. */
   validFromPrecision?: Maybe<DatePrecision>;
+  /** Last day it held; null when it still holds or the end is unknown. */
   validTo?: Maybe<Scalars['Date']['output']>;
+  /** How exactly validTo is known. */
   validToPrecision?: Maybe<DatePrecision>;
 };
 
 /** A membership. Required for a new one: personId, reportId. */
 export type MembershipFields = {
+  /** The member. */
   personId?: InputMaybe<Scalars['ID']['input']>;
+  /** The report's words. */
   quote?: InputMaybe<Scalars['String']['input']>;
+  /** The report that states it. */
   reportId?: InputMaybe<Scalars['ID']['input']>;
   /** member (the default), leader, spokesperson… */
   role?: InputMaybe<Scalars['String']['input']>;
+  /** First day it held. */
   validFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** How exactly validFrom is known. */
   validFromPrecision?: InputMaybe<DatePrecision>;
+  /** Last day it held (on or after validFrom). */
   validTo?: InputMaybe<Scalars['Date']['input']>;
+  /** How exactly validTo is known. */
   validToPrecision?: InputMaybe<DatePrecision>;
 };
 
@@ -784,6 +985,7 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Cites a report (with an optional quote). */
   addEventCitation: Event;
+  /** Records the group's id in another dataset (unique per scheme). */
   addGroupExternalId: ArmedGroup;
   /** Records that the report cites another report or a source (exactly one of them). */
   addReportCitation: Report;
@@ -805,18 +1007,29 @@ export type Mutation = {
    * to the survivor. Returns the survivor.
    */
   mergeGroups: ArmedGroup;
+  /** Removes a casualty figure of the event. */
   removeCasualtyFigure: Event;
   /** Removes a claim; the subject is given to check its version. */
   removeClaim: Scalars['Boolean']['output'];
+  /** Removes the group in this role from the event. */
   removeEventActor: Event;
+  /** Removes a citation of a report (with that quote) from the event. */
   removeEventCitation: Event;
+  /** Removes a classification of the event. */
   removeEventClassification: Event;
+  /** Removes a link to a related event. */
   removeEventLink: Event;
+  /** Removes the person in this role from the event. */
   removeEventPerson: Event;
+  /** Removes one of the group's other names. */
   removeGroupAlias: ArmedGroup;
+  /** Removes the group's id in another dataset. */
   removeGroupExternalId: ArmedGroup;
+  /** Removes a relation of the group. */
   removeGroupRelation: ArmedGroup;
+  /** Removes a membership of the group. */
   removeMembership: ArmedGroup;
+  /** Removes what the report cites. */
   removeReportCitation: Report;
   /** Brings a soft-deleted event back. */
   restoreEvent: Event;
@@ -845,9 +1058,13 @@ export type Mutation = {
   setMembership: ArmedGroup;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
   updateEvent: Event;
+  /** Changes the given fields; a field given as null is cleared, one left out is kept. */
   updateGroup: ArmedGroup;
+  /** Changes the given fields; a field given as null is cleared, one left out is kept. */
   updatePerson: Person;
+  /** Changes the given fields; a field given as null is cleared, one left out is kept. */
   updateReport: Report;
+  /** Changes the given fields; a field given as null is cleared, one left out is kept. */
   updateSource: Source;
 };
 
@@ -1423,7 +1640,9 @@ export type MutationUpdateSourceArgs = {
 
 /** A circle on the map. */
 export type NearInput = {
+  /** Latitude of the centre. */
   latitude: Scalars['Latitude']['input'];
+  /** Longitude of the centre. */
   longitude: Scalars['Longitude']['input'];
   /** Radius in kilometres, more than 0 and at most 20,000. */
   radiusKm: Scalars['Float']['input'];
@@ -1451,17 +1670,25 @@ export type PageInfo = {
 /** A person named in the sources. */
 export type Person = Node & {
   __typename?: 'Person';
+  /** Other names and spellings (noms de guerre). */
   aliases: Array<Scalars['String']['output']>;
+  /** Date of birth, when known. */
   bornOn?: Maybe<Scalars['Date']['output']>;
+  /** Sourced statements about them. */
   claims: Array<Claim>;
+  /** A few sentences about them. */
   description?: Maybe<Scalars['String']['output']>;
+  /** Date of death, when known. */
   diedOn?: Maybe<Scalars['Date']['output']>;
   /** Events they were part of. */
   events: Array<PersonEvent>;
+  /** Global id. */
   id: Scalars['ID']['output'];
   /** Their memberships of groups, earliest first; with asOf only those valid then. */
   memberships: Array<Membership>;
+  /** Their usual name. */
   name: Scalars['String']['output'];
+  /** The country of their nationality, when known. */
   nationality?: Maybe<Place>;
   /** Incremented by every change; updates must name the version they are based on. */
   version: Scalars['Int']['output'];
@@ -1476,43 +1703,65 @@ export type PersonMembershipsArgs = {
 /** A page of persons. */
 export type PersonConnection = {
   __typename?: 'PersonConnection';
+  /** The page's persons. */
   edges: Array<PersonEdge>;
+  /** Where the page sits in the whole list. */
   pageInfo: PageInfo;
+  /** How many persons match (computed only when asked for). */
   totalCount: Scalars['Int']['output'];
 };
 
 /** A person and their cursor. */
 export type PersonEdge = {
   __typename?: 'PersonEdge';
+  /** Opaque position of the person in the list, for after/before. */
   cursor: Scalars['String']['output'];
+  /** The person. */
   node: Person;
 };
 
 /** A person's part in an event, seen from the person. */
 export type PersonEvent = {
   __typename?: 'PersonEvent';
+  /** The event. */
   event: Event;
+  /** What happened to them, when known. */
   outcome?: Maybe<PersonOutcome>;
+  /** Their role, in the sources' words. */
   role: Scalars['String']['output'];
 };
 
+/** A person's own fields. Required for a new one: name. */
 export type PersonFields = {
+  /** Other names and spellings. */
   aliases?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Date of birth. */
   bornOn?: InputMaybe<Scalars['Date']['input']>;
+  /** A few sentences about them. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** Date of death (not before bornOn). */
   diedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** Their usual name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** The country of their nationality. */
   nationalityId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** What happened to a person in an event. */
 export type PersonOutcome =
+  /** Arrested. */
   | 'ARRESTED'
+  /** Taken hostage or kidnapped. */
   | 'HOSTAGE'
+  /** Injured. */
   | 'INJURED'
+  /** Killed. */
   | 'KILLED'
+  /** Missing. */
   | 'MISSING'
+  /** Unharmed. */
   | 'UNHARMED'
+  /** Not known. */
   | 'UNKNOWN';
 
 /** A country, an administrative division or a locality. */
@@ -1522,12 +1771,17 @@ export type Place = Node & {
   country: Place;
   /** Gleditsch–Ward state number (countries only). */
   gwCode?: Maybe<Scalars['Int']['output']>;
+  /** Global id. */
   id: Scalars['ID']['output'];
   /** ISO 3166-1 alpha-3 (countries only). */
   isoCode?: Maybe<Scalars['CountryCode']['output']>;
+  /** Latitude of its centre, when known. */
   latitude?: Maybe<Scalars['Latitude']['output']>;
+  /** Country, administrative division or locality. */
   level: PlaceLevel;
+  /** Longitude of its centre, when known. */
   longitude?: Maybe<Scalars['Longitude']['output']>;
+  /** Its name. */
   name: Scalars['String']['output'];
   /** The place it lies in. */
   parent?: Maybe<Place>;
@@ -1535,12 +1789,18 @@ export type Place = Node & {
 
 /** Level of a place. */
 export type PlaceLevel =
+  /** First-order administrative division (province, governorate). */
   | 'ADMIN1'
+  /** Second-order administrative division (district). */
   | 'ADMIN2'
+  /** Third-order administrative division. */
   | 'ADMIN3'
+  /** A country. */
   | 'COUNTRY'
+  /** A town, village or neighbourhood. */
   | 'LOCALITY';
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type Query = {
   __typename?: 'Query';
   /**
@@ -1593,6 +1853,7 @@ export type Query = {
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryChangesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1600,16 +1861,19 @@ export type QueryChangesArgs = {
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryCountryArgs = {
   code: Scalars['CountryCode']['input'];
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryEventArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryEventStatsArgs = {
   filter?: InputMaybe<EventFilter>;
   groupBy: Array<EventStatsDimension>;
@@ -1617,11 +1881,13 @@ export type QueryEventStatsArgs = {
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryEventTypesArgs = {
   scheme?: InputMaybe<EventTypeScheme>;
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -1632,17 +1898,20 @@ export type QueryEventsArgs = {
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryGroupArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryGroupByExternalIdArgs = {
   externalId: Scalars['String']['input'];
   scheme: Scalars['String']['input'];
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryGroupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -1652,21 +1921,25 @@ export type QueryGroupsArgs = {
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryPersonArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryPersonsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -1676,21 +1949,25 @@ export type QueryPersonsArgs = {
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryPlaceArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryReportArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QuerySourceArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QuerySourcesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -1708,10 +1985,13 @@ export type Report = Node & {
   citedBy: Array<Report>;
   /** What it cites: other reports, or sources directly. */
   cites: Array<ReportCitation>;
+  /** Its headline or title. */
   headline?: Maybe<Scalars['String']['output']>;
+  /** Global id. */
   id: Scalars['ID']['output'];
   /** Language tag (BCP 47). */
   language?: Maybe<Scalars['String']['output']>;
+  /** When it was published, when known. */
   publishedOn?: Maybe<Scalars['Date']['output']>;
   /** Who published it (null when unknown). */
   source?: Maybe<Source>;
@@ -1720,6 +2000,7 @@ export type Report = Node & {
    * (The Defense Post → Reuters → the Interior Ministry spokesperson).
    */
   sourceChain: Array<SourceChainLink>;
+  /** Where it can be read. */
   url?: Maybe<Scalars['String']['output']>;
   /** Incremented by every change; updates must name the version they are based on. */
   version: Scalars['Int']['output'];
@@ -1728,6 +2009,7 @@ export type Report = Node & {
 /** A citation by a report of another report or of a source. */
 export type ReportCitation = {
   __typename?: 'ReportCitation';
+  /** The citing report's words. */
   quote?: Maybe<Scalars['String']['output']>;
   /** The cited report, or null when a source is cited directly. */
   report?: Maybe<Report>;
@@ -1737,17 +2019,25 @@ export type ReportCitation = {
 
 /** What a report cites: exactly one of citedReportId and citedSourceId. */
 export type ReportCitationInput = {
+  /** The cited report. */
   citedReportId?: InputMaybe<Scalars['ID']['input']>;
+  /** The cited source, when no report of it is cited. */
   citedSourceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The citing report's words. */
   quote?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A report's own fields. Required for a new one: a headline, url or citation. */
 export type ReportFields = {
+  /** A reference, for a report that has no URL. */
   citation?: InputMaybe<Scalars['String']['input']>;
+  /** Its headline or title. */
   headline?: InputMaybe<Scalars['String']['input']>;
   /** Language tag (BCP 47), such as en or fr. */
   language?: InputMaybe<Scalars['String']['input']>;
+  /** When it was published. */
   publishedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** Who published it. */
   sourceId?: InputMaybe<Scalars['ID']['input']>;
   /** An http(s) URL; unique among reports. */
   url?: InputMaybe<Scalars['String']['input']>;
@@ -1769,31 +2059,45 @@ export type Revision = Node & {
   before?: Maybe<Scalars['JSONObject']['output']>;
   /** When it was written. */
   createdAt: Scalars['DateTime']['output'];
+  /** Global id. */
   id: Scalars['ID']['output'];
+  /** What the write did. */
   operation: RevisionOperation;
 };
 
 /** What a write did. */
 export type RevisionOperation =
+  /** Created. */
   | 'CREATE'
+  /** Soft-deleted. */
   | 'DELETE'
+  /** Merged with another group. */
   | 'MERGE'
+  /** Brought back after a deletion. */
   | 'RESTORE'
+  /** Returned to an earlier revision's state. */
   | 'REVERT'
+  /** Changed (the object or one of its parts). */
   | 'UPDATE';
 
 /** Who reports or states something: an agency, an outlet, a ministry, a researcher. */
 export type Source = Node & {
   __typename?: 'Source';
+  /** The country it is based in, when known. */
   country?: Maybe<Place>;
+  /** A few words about it. */
   description?: Maybe<Scalars['String']['output']>;
+  /** Global id. */
   id: Scalars['ID']['output'];
+  /** What kind of source it is. */
   kind: SourceKind;
+  /** Its name. */
   name: Scalars['String']['output'];
   /** Its reports, by publication date (undated ones last). */
   reports: Array<Report>;
   /** Reach: local, national, regional, international… */
   scale?: Maybe<Scalars['String']['output']>;
+  /** Its web site. */
   url?: Maybe<Scalars['String']['output']>;
   /** Incremented by every change; updates must name the version they are based on. */
   version: Scalars['Int']['output'];
@@ -1804,31 +2108,45 @@ export type SourceChainLink = {
   __typename?: 'SourceChainLink';
   /** 0 for the report itself, 1 for what it cites, and so on. */
   depth: Scalars['Int']['output'];
+  /** The words with which the previous step cites this one. */
   quote?: Maybe<Scalars['String']['output']>;
+  /** The report at this step (null when a source is cited directly). */
   report?: Maybe<Report>;
+  /** The source at this step. */
   source: Source;
 };
 
 /** A page of sources. */
 export type SourceConnection = {
   __typename?: 'SourceConnection';
+  /** The page's sources. */
   edges: Array<SourceEdge>;
+  /** Where the page sits in the whole list. */
   pageInfo: PageInfo;
+  /** How many sources match (computed only when asked for). */
   totalCount: Scalars['Int']['output'];
 };
 
 /** A source and its cursor. */
 export type SourceEdge = {
   __typename?: 'SourceEdge';
+  /** Opaque position of the source in the list, for after/before. */
   cursor: Scalars['String']['output'];
+  /** The source. */
   node: Source;
 };
 
+/** A source's own fields. Required for a new one: name, kind. */
 export type SourceFields = {
+  /** The country it is based in. */
   countryId?: InputMaybe<Scalars['ID']['input']>;
+  /** A few words about it. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** What kind of source it is. */
   kind?: InputMaybe<SourceKind>;
+  /** Its name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** Reach: local, national, regional, international… */
   scale?: InputMaybe<Scalars['String']['input']>;
   /** An http(s) URL. */
   url?: InputMaybe<Scalars['String']['input']>;
@@ -1836,23 +2154,38 @@ export type SourceFields = {
 
 /** What kind of source. */
 export type SourceKind =
+  /** An armed group's own statements. */
   | 'ARMED_GROUP'
+  /** A dataset (UCDP, ACLED, GTD). */
   | 'DATASET'
+  /** A government body or official. */
   | 'GOVERNMENT'
+  /** The UN or another international organisation. */
   | 'INTERNATIONAL_ORGANIZATION'
+  /** A news agency (Reuters, AFP). */
   | 'NEWS_AGENCY'
+  /** A newspaper, broadcaster or news site. */
   | 'NEWS_OUTLET'
+  /** A non-governmental organisation. */
   | 'NGO'
+  /** Something else. */
   | 'OTHER'
+  /** A named person (a spokesperson, a witness). */
   | 'PERSON'
+  /** A researcher or research institute. */
   | 'RESEARCH'
+  /** An account on social media. */
   | 'SOCIAL_MEDIA';
 
 /** The width of TIME buckets. */
 export type TimeInterval =
+  /** One bucket per day. */
   | 'DAY'
+  /** One bucket per calendar month. */
   | 'MONTH'
+  /** One bucket per week, starting on Monday. */
   | 'WEEK'
+  /** One bucket per calendar year. */
   | 'YEAR';
 
 

@@ -35,9 +35,9 @@ export const ArmedGroup: Complete<ArmedGroupResolvers, G.ArmedGroup, model.Armed
   },
   members: async ({ id }, { asOf }, { loaders }) =>
     (await loaders.membersOfGroup(asOf ?? undefined).load(id)).map(model.toMembership),
-  events: async ({ id }, { first, after, role }, { loaders }) => {
+  events: async ({ id }, { first, after, last, before, role }, { loaders }) => {
     const scope = 'group-events'
-    const request = pageRequest({ first, after }, scope)
+    const request = pageRequest({ first, after, last, before }, scope)
     const dbRole = role ? lower(role) : undefined
     const page = await loaders
       .eventPageOfGroup(JSON.stringify({ role: dbRole, page: request }))

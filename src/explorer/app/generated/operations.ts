@@ -6,14 +6,20 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 /** The part a group plays in an event. */
 export type ActorRole =
+  /** Was involved alongside a main actor. */
   | 'ASSOCIATED'
+  /** Took part on either side of a clash. */
   | 'PARTICIPANT'
+  /** Carried out the attack or violence. */
   | 'PERPETRATOR'
+  /** Was attacked. */
   | 'TARGET';
 
 /** Which side of a dyad (UCDP side A / side B). */
 export type ActorSide =
+  /** Side A of the dyad (UCDP side_a). */
   | 'A'
+  /** Side B of the dyad (UCDP side_b). */
   | 'B';
 
 /** How sure the sources are that a group took part. */
@@ -29,29 +35,44 @@ export type Attribution =
 
 /** A box on the map. A box whose west edge is east of its east edge crosses the antimeridian. */
 export type BoundingBoxInput = {
+  /** Eastern edge (a value below `west` makes the box cross the antimeridian). */
   east: number;
+  /** Northern edge (at or above the southern one). */
   north: number;
+  /** Southern edge. */
   south: number;
+  /** Western edge. */
   west: number;
 };
 
 /** What happened to people. */
 export type CasualtyCategory =
+  /** Arrested. */
   | 'ARRESTED'
+  /** Taken hostage or kidnapped. */
   | 'HOSTAGE'
+  /** Injured. */
   | 'INJURED'
+  /** Killed. */
   | 'KILLED'
+  /** Missing. */
   | 'MISSING';
 
 /** Whom it happened to. */
 export type CasualtyPopulation =
   /** Everyone (a total). */
   | 'ALL'
+  /** Civilians. */
   | 'CIVILIANS'
+  /** The perpetrators. */
   | 'PERPETRATORS'
+  /** Police, soldiers and other security forces. */
   | 'SECURITY_FORCES'
+  /** Side A of the dyad. */
   | 'SIDE_A'
+  /** Side B of the dyad. */
   | 'SIDE_B'
+  /** Not known or not said. */
   | 'UNKNOWN';
 
 /** How exactly a date is known. */
@@ -69,7 +90,9 @@ export type DatePrecision =
 
 /** A span of days; either end may be left open. */
 export type DateRangeInput = {
+  /** First day (inclusive); open when not given. */
   from?: string | null | undefined;
+  /** Last day (inclusive); open when not given. */
   to?: string | null | undefined;
 };
 
@@ -116,13 +139,18 @@ export type EventFilter = {
 export type EventLinkKind =
   /** Mentioned as context. */
   | 'CONTEXT'
+  /** The same event recorded twice (the related one is kept). */
   | 'DUPLICATE_OF'
+  /** Retaliation for the related event. */
   | 'RETALIATION_FOR'
+  /** Part of the same campaign or series. */
   | 'SAME_CAMPAIGN';
 
 /** A taxonomy entry, by scheme and code (such as GTD 3, or ACLED suicide_bomb). */
 export type EventTypeInput = {
+  /** The code in it (a parent type includes its sub-types). */
   code: string;
+  /** The taxonomy. */
   scheme: EventTypeScheme;
 };
 
@@ -137,11 +165,13 @@ export type EventTypeScheme =
 
 /** How a report words a number. */
 export type FigureQualifier =
+  /** About the number ("some 30"). */
   | 'APPROXIMATELY'
   /** At least the number ("at least 12"). */
   | 'AT_LEAST'
   /** At most the number ("up to 6,000"). */
   | 'AT_MOST'
+  /** Exactly the number. */
   | 'EXACT'
   /** Only a vague term ("dozens"), kept in vagueTerm. */
   | 'VAGUE';
@@ -163,16 +193,27 @@ export type GeoPrecision =
 
 /** What kind of actor a group is (ACLED's actor types, plus what GTD and UCDP need). */
 export type GroupKind =
+  /** Unarmed civilians. */
   | 'CIVILIANS'
+  /** Organised crime. */
   | 'CRIMINAL_GROUP'
+  /** Forces of another state or an international mission. */
   | 'EXTERNAL_FORCES'
+  /** Armed group of an ethnic, religious or local community. */
   | 'IDENTITY_MILITIA'
+  /** Something else. */
   | 'OTHER'
+  /** Armed group serving a political end, not to overthrow a government. */
   | 'POLITICAL_MILITIA'
+  /** Peaceful demonstrators. */
   | 'PROTESTERS'
+  /** Armed group fighting a government. */
   | 'REBEL_GROUP'
+  /** Violent demonstrators. */
   | 'RIOTERS'
+  /** Military and police forces of a state. */
   | 'STATE_FORCES'
+  /** Not known. */
   | 'UNKNOWN';
 
 /** How one group relates to another. */
@@ -194,7 +235,9 @@ export type GroupRelationKind =
 
 /** A circle on the map. */
 export type NearInput = {
+  /** Latitude of the centre. */
   latitude: number;
+  /** Longitude of the centre. */
   longitude: number;
   /** Radius in kilometres, more than 0 and at most 20,000. */
   radiusKm: number;
@@ -202,20 +245,32 @@ export type NearInput = {
 
 /** What happened to a person in an event. */
 export type PersonOutcome =
+  /** Arrested. */
   | 'ARRESTED'
+  /** Taken hostage or kidnapped. */
   | 'HOSTAGE'
+  /** Injured. */
   | 'INJURED'
+  /** Killed. */
   | 'KILLED'
+  /** Missing. */
   | 'MISSING'
+  /** Unharmed. */
   | 'UNHARMED'
+  /** Not known. */
   | 'UNKNOWN';
 
 /** Level of a place. */
 export type PlaceLevel =
+  /** First-order administrative division (province, governorate). */
   | 'ADMIN1'
+  /** Second-order administrative division (district). */
   | 'ADMIN2'
+  /** Third-order administrative division. */
   | 'ADMIN3'
+  /** A country. */
   | 'COUNTRY'
+  /** A town, village or neighbourhood. */
   | 'LOCALITY';
 
 export type EventDetailQueryVariables = Exact<{

@@ -1,0 +1,35 @@
+import {
+  buildSchema,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isSpecifiedScalarType,
+} from 'graphql'
+import { expect, it } from 'vitest'
+import { typeDefs } from '../src/graphql/apollo.js'
+
+// schema.graphql is the API's documentation (GraphiQL's docs show it): every type, field and enum
+// value says what it is, and so does every argument of the read API. (The mutations' arguments
+// repeat the same few names — eventId, version — and are described once in Mutation's own text.)
+it('describes every type, field, enum value and read argument in schema.graphql', () => {
+  const schema = buildSchema(typeDefs)
+  const undescribed: string[] = []
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__') || isSpecifiedScalarType(type)) continue
+    if (!type.description) undescribed.push(type.name)
+    if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields())) {
+        if (!field.description) undescribed.push(`${type.name}.${field.name}`)
+        if (type.name === 'Mutation' || !('args' in field)) continue
+        for (const argument of field.args)
+          if (!argument.description)
+            undescribed.push(`${type.name}.${field.name}(${argument.name})`)
+      }
+    }
+    if (isEnumType(type))
+      for (const value of type.getValues())
+        if (!value.description) undescribed.push(`${type.name}.${value.name}`)
+  }
+  expect(undescribed).toEqual([])
+})
