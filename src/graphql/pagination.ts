@@ -45,16 +45,24 @@ export function pageRequest(args: PageArgs, scope: string): PageRequest {
 }
 
 export interface Connection<Node> {
-  /** cursor is a thunk that GraphQL's default resolver calls only when the client selects it. */
-  readonly edges: { readonly cursor: () => string; readonly node: Node }[]
+  /** cursor is a getter: computed only when the client selects it. */
+  readonly edges: { readonly cursor: string; readonly node: Node }[]
   readonly pageInfo: {
     readonly hasNextPage: boolean
     readonly hasPreviousPage: boolean
     readonly startCursor: string | null
     readonly endCursor: string | null
   }
-  /** Called by GraphQL's default resolver only when the client selects totalCount. */
+  /** Called (by connectionResolvers) only when the client selects totalCount. */
   readonly totalCount: () => Promise<number>
+}
+
+/**
+ * The resolver every connection type needs: totalCount counts only when selected. (A field
+ * without a resolver is read as a plain property by the compiled execution, never called.)
+ */
+export const connectionResolvers = {
+  totalCount: (connection: { totalCount: () => Promise<number> }) => connection.totalCount(),
 }
 
 /** Builds a connection from a page of rows that carry their id and sort value. */
@@ -70,7 +78,12 @@ export function toConnection<
 ): Connection<Node> {
   // A cursor costs a MAC: measurable on a 500-row page that selects none (a map page).
   const cursorOf = (row: Row) => encodeCursor(scope, row.sort_value, row.id)
-  const edges = page.rows.map((row) => ({ cursor: () => cursorOf(row), node: toNode(row) }))
+  const edges = page.rows.map((row) => ({
+    get cursor() {
+      return cursorOf(row)
+    },
+    node: toNode(row),
+  }))
   const [first, last] = [page.rows[0], page.rows.at(-1)]
   return {
     edges,
