@@ -117,7 +117,7 @@ async function statsWithRollup(
   const wholeFrom = sql`coalesce(${months.first}::date, '-infinity'::date)`
   const wholeTo = sql`coalesce(${months.end}::date, 'infinity'::date)`
   const period = (day: RawBuilder<unknown>) =>
-    dimensions.includes('time') ? sql`date_trunc(${interval}, ${day})::date::text` : sql`NULL::text`
+    dimensions.includes('time') ? sql`date_trunc(${interval}, ${day})::date` : sql`NULL::date`
   const country = (column: RawBuilder<unknown>) =>
     dimensions.includes('country') ? column : sql`NULL::bigint`
   const inCountries = (column: RawBuilder<unknown>) =>
@@ -131,14 +131,16 @@ async function statsWithRollup(
     AND ((event.date_start >= ${from} AND event.date_start < ${wholeFrom})
       OR (event.date_start >= ${wholeTo} AND event.date_start <= ${to})
       OR (event.date_start < ${from} AND daterange(event.date_start, event.date_end, '[]') && daterange(${from}, ${from}, '[]')))`
-  const sums = categories.map(
-    (category) => sql`
-      coalesce(sum(low) FILTER (WHERE category = ${category}), 0)::int,
-      coalesce(sum(best) FILTER (WHERE category = ${category}), 0)::int,
-      coalesce(sum(high) FILTER (WHERE category = ${category}), 0)::int,
-      coalesce(sum(events) FILTER (WHERE category = ${category}), 0)::int`,
-  )
-  const { rows } = await sql<Record<string, unknown>>`
+  // Summed per category first, then each bucket's categories as JSON objects, which the driver
+  // parses natively into the casualties the API returns: 4 sums a row instead of 20 filtered
+  // ones, and no mapping per category in JS (the two were a chart's largest costs after
+  // execution).
+  const { rows } = await sql<{
+    period: string | null
+    country_id: number | null
+    event_count: number
+    casualties: StatsBucket['casualties']
+  }>`
     WITH parts (period, country_id, category, events, low, best, high) AS (
       SELECT ${period(sql`month`)}, ${country(sql`country_id`)}, category, events, low, best, high
       FROM event_stats_rollup
@@ -153,15 +155,28 @@ async function statsWithRollup(
         FROM casualty_summary summary WHERE summary.event_id = event.id
       ) AS s (category, low, best, high)
       WHERE ${outsideWholeMonths}
+    ), by_category AS (
+      SELECT period, country_id, category, sum(events) AS events, coalesce(sum(low), 0)::int AS low,
+        coalesce(sum(best), 0)::int AS best, coalesce(sum(high), 0)::int AS high
+      FROM parts
+      GROUP BY period, country_id, category
     )
-    SELECT period, country_id, NULL::bigint AS group_id, NULL::bigint AS event_type_id,
+    SELECT period::text AS period, country_id,
       coalesce(sum(events) FILTER (WHERE category IS NULL), 0)::int AS event_count,
-      json_build_array(${sql.join(sums)}) AS sums
-    FROM parts
-    GROUP BY period, country_id
+      coalesce(json_agg(json_build_object('category', category, 'low', low, 'best', best, 'high', high)
+        ORDER BY category) FILTER (WHERE category IS NOT NULL AND events > 0), '[]') AS casualties
+    FROM by_category
+    GROUP BY by_category.period, country_id
     HAVING sum(events) FILTER (WHERE category IS NULL) > 0
-    ORDER BY period NULLS FIRST, country_id NULLS FIRST`.execute(db)
-  return toBuckets(rows)
+    ORDER BY by_category.period NULLS FIRST, country_id NULLS FIRST`.execute(db)
+  return rows.map((row) => ({
+    period: row.period,
+    countryId: row.country_id,
+    groupId: null,
+    eventTypeId: null,
+    eventCount: row.event_count,
+    casualties: row.casualties,
+  }))
 }
 
 interface WholeMonths {

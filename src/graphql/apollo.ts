@@ -11,6 +11,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql'
 import type { Config } from '../config.js'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { projectRoot } from '../paths.js'
+import { compiledExecution } from './compiled-execution.js'
 import type { Context } from './context.js'
 import { databaseUnavailableMessage } from './errors.js'
 import { withInputFieldAndRule } from './input-errors.js'
@@ -123,7 +124,7 @@ export function createApolloServer({
   introspection,
 }: Pick<Config, 'limits' | 'introspection'>): ApolloServer<Context> {
   return new ApolloServer<Context>({
-    schema,
+    gateway: compiledExecution(schema, typeDefs),
     formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts owns the signals: it stops the HTTP server, then the database, in that order.

@@ -47,18 +47,15 @@ export function pageRequest(args: PageArgs, scope: string): PageRequest {
 }
 
 export interface Connection<Node> {
-  /** cursor is a thunk that GraphQL's default resolver calls only when the client selects it. */
-  readonly edges: { readonly cursor: () => string; readonly node: Node }[]
+  /** cursor is a getter: computed only when the client selects it. */
+  readonly edges: { readonly cursor: string; readonly node: Node }[]
   readonly pageInfo: {
     readonly hasNextPage: boolean
     readonly hasPreviousPage: boolean
     readonly startCursor: string | null
     readonly endCursor: string | null
   }
-  /**
-   * Called by GraphQL's default resolver, with the field's arguments, only when the client
-   * selects totalCount.
-   */
+  /** Called (by connectionResolvers) with the field's arguments, only when selected. */
   readonly totalCount: (args: CountArgs) => Promise<number>
 }
 
@@ -74,6 +71,15 @@ export function countUpTo({ upTo }: CountArgs): number {
   return limit
 }
 
+/**
+ * The resolver every connection type needs: totalCount counts only when selected. (A field
+ * without a resolver is read as a plain property by the compiled execution, never called.)
+ */
+export const connectionResolvers = {
+  totalCount: (connection: Pick<Connection<unknown>, 'totalCount'>, args: CountArgs) =>
+    connection.totalCount(args),
+}
+
 /** Builds a connection from a page of rows that carry their id and sort value. */
 export function toConnection<
   Row extends { readonly id: number; readonly sort_value: string },
@@ -87,7 +93,12 @@ export function toConnection<
 ): Connection<Node> {
   // A cursor costs a MAC: measurable on a 500-row page that selects none (a map page).
   const cursorOf = (row: Row) => encodeCursor(scope, row.sort_value, row.id)
-  const edges = page.rows.map((row) => ({ cursor: () => cursorOf(row), node: toNode(row) }))
+  const edges = page.rows.map((row) => ({
+    get cursor() {
+      return cursorOf(row)
+    },
+    node: toNode(row),
+  }))
   const [first, last] = [page.rows[0], page.rows.at(-1)]
   return {
     edges,

@@ -270,3 +270,21 @@ describe('totalCount', () => {
     })
   })
 })
+
+describe('compiled execution (graphql-jit from a document’s second run)', () => {
+  it('answers a document the same on its first run and once compiled, refusals included', async () => {
+    const query = `query ($first: Int) { events(first: $first) { totalCount
+      edges { cursor node { id title actors { group { name aliases { alias } } } } }
+      pageInfo { endCursor } } }`
+    const runs = []
+    for (let run = 0; run < 3; run++) runs.push(dataOf(await api.query(query, { first: 3 })))
+    expect(runs[0]?.events.totalCount).toBe(eventCount)
+    expect(runs[0]?.events.edges[0].cursor).toEqual(expect.any(String))
+    expect(runs[1]).toEqual(runs[0])
+    expect(runs[2]).toEqual(runs[0])
+    for (let run = 0; run < 3; run++) {
+      const refusal = errorOf(await api.query(query, { first: 'three' }))
+      expect(refusal.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' })
+    }
+  })
+})

@@ -1,5 +1,6 @@
 import type { Resolvers } from '../generated/resolvers.js'
 import { Mutation } from '../mutations/index.js'
+import { connectionResolvers } from '../pagination.js'
 import * as events from './events.js'
 import * as groups from './groups.js'
 import { globalId, resolveNodeType } from './node.js'
@@ -35,4 +36,8 @@ export const resolvers: Resolvers = {
   Claim: sources.Claim,
   Place: sources.Place,
   Revision: { id: globalId('Revision') },
+  EventConnection: connectionResolvers,
+  ArmedGroupConnection: connectionResolvers,
+  PersonConnection: connectionResolvers,
+  SourceConnection: connectionResolvers,
 }
