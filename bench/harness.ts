@@ -148,4 +148,6 @@ export async function replaceBetweenMarkers(file: string, content: string, marke
   const to = text.indexOf(end)
   if (from < 0 || to < from) throw new Error(`${file} has no ${start} … ${end} markers`)
   await writeFile(file, `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`)
+  // Aligned as Biome aligns Markdown tables: CI's format check reads these files.
+  await execFileAsync('npx', ['biome', 'format', '--write', file], { cwd: projectRoot })
 }

@@ -144,5 +144,4 @@ after ${warmUp} s warm-up each, ${connections} connections; load average (1 min)
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${lines.join('\n')}`
 await replaceBetweenMarkers(path.join(projectRoot, 'bench', 'RESULTS.md'), report, 'peer')
-await execFileAsync('npx', ['biome', 'format', '--write', 'bench/RESULTS.md'], { cwd: projectRoot })
 console.log(report)
