@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { prepareStatements } from './prepared-statements.js'
 import type { DB } from './schema.js'
 
 export type Database = Kysely<DB>
@@ -54,7 +55,10 @@ export function createDatabase(connectionString: string, options: DatabaseOption
   // The pool listens only to its idle connections. A connection lost while checked out (between
   // the statements of a transaction) would be an uncaught 'error' too; its query fails anyway,
   // and the pool drops the connection when it comes back.
-  pool.on('connect', (client) => client.on('error', () => {}))
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+    prepareStatements(client)
+  })
   const onQuery = options.onQuery
   const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool }),
