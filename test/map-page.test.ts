@@ -153,7 +153,11 @@ describe('map pages (a box, in date order) are the filtered events in order', ()
       filter,
       'date_desc',
       { limit: 3, backward: false },
-      { place: true, casualties: true, actors: {} },
+      {
+        place: { columns: ['id', 'name'] },
+        casualties: { columns: ['category', 'best'] },
+        actors: { columns: ['role'] },
+      },
       ['place_id', 'title'],
     )
     expect(page.rows.map((row) => row.id)).toEqual(

@@ -22,8 +22,8 @@ export const eventSortKeys: Record<EventOrder, SortKey> = {
 export type EventPageRow = ListedEventRow & EventBranches & { readonly sort_value: string }
 
 /** The tree's JSON columns after the event's own, for a select list. */
-function withTree(db: Database, tree: EventTree) {
-  return sql.join([sql``, ...eventTreeColumns(db, tree)], sql`, `)
+function withTree(tree: EventTree) {
+  return sql.join([sql``, ...eventTreeColumns(tree)], sql`, `)
 }
 
 /**
@@ -43,7 +43,7 @@ export async function listEventPage(
   }
   const parts = keyset(eventSortKeys[order], sql`event.id`, page)
   const { rows } = await sql<EventPageRow>`
-    SELECT ${eventColumns(columns)}, ${parts.sortValue} AS sort_value ${withTree(db, tree)}
+    SELECT ${eventColumns(columns)}, ${parts.sortValue} AS sort_value ${withTree(tree)}
     FROM event
     WHERE ${eventFilterCondition(filter)} AND ${parts.condition}
     ORDER BY ${parts.orderBy}
@@ -110,7 +110,7 @@ async function mapPageRows(
       UNION ALL
       SELECT '-infinity', ${from}, daterange(${from}, ${from}, '[]') WHERE ${from} IS NOT NULL
     )
-    SELECT event.* ${withTree(db, tree)}
+    SELECT event.* ${withTree(tree)}
     FROM (SELECT * FROM slice ORDER BY starts ${direction}) slice
     CROSS JOIN LATERAL (
       SELECT ${eventColumns(walked)}, ${parts.sortValue} AS sort_value

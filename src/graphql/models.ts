@@ -4,7 +4,7 @@ import type { EventBranches, GroupBranch, ReportBranch } from '../db/event-tree.
 import type { ListedEventRow } from '../db/events.js'
 import type * as Row from '../db/schema.js'
 import type { SourceChainLink } from '../db/sources.js'
-import { toApiEnum as upper } from './enums.js'
+import { toApiEnum } from './enums.js'
 import type * as G from './generated/resolvers.js'
 import type { Connection } from './pagination.js'
 
@@ -14,6 +14,10 @@ import type { Connection } from './pagination.js'
 
 type Fields<T, Relations extends keyof T = never> = Omit<T, '__typename' | 'id' | Relations>
 
+// Rows of relations fetched with a page of events hold only the columns the client's selection
+// reads (src/graphql/prefetch.ts): a column left out is undefined, and no resolver reads its field.
+const upper = <T extends string>(value: T) =>
+  value === undefined ? (value as never) : toApiEnum(value)
 const upperOrNull = <T extends string>(value: T | null) => (value === null ? null : upper(value))
 
 export type EventModel = Fields<

@@ -4,8 +4,9 @@ import type {
   GraphQLResolveInfo,
   SelectionSetNode,
 } from 'graphql'
-import type { EventTree, ReportTree } from '../db/event-tree.js'
+import type { Branch, EventTree, ReportTree } from '../db/event-tree.js'
 import type { EventColumn } from '../db/events.js'
+import type { DB } from '../db/schema.js'
 
 /**
  * The client's selection under a field, by field name (aliases and fragments merged): what
@@ -95,22 +96,169 @@ export function eventColumnsOfConnection(info: GraphQLResolveInfo): EventColumn[
   ]
 }
 
+/**
+ * The columns each nested type's fields read (its to*() in models.ts), by field name, and the
+ * ones it always needs: its id, the keys its other relations load by, and what a resolver
+ * filters on. A field not listed is a relation that loads by those keys.
+ * test/prefetch-columns.test.ts checks that every scalar field is listed.
+ */
+const tableOf = {
+  Place: 'place',
+  EventActor: 'event_actor',
+  ArmedGroup: 'armed_group',
+  GroupAlias: 'group_alias',
+  CasualtyFigure: 'casualty_figure',
+  EventCitation: 'event_citation',
+  Report: 'report',
+  Source: 'source',
+  CasualtySummary: 'casualty_summary',
+} as const satisfies Record<string, keyof DB>
+
+type NestedType = keyof typeof tableOf
+
+interface ColumnsOfType<T extends keyof DB> {
+  readonly always: readonly (keyof DB[T] & string)[]
+  readonly fields: Readonly<Record<string, readonly (keyof DB[T] & string)[]>>
+}
+
+export const nestedColumns: { [Type in NestedType]: ColumnsOfType<(typeof tableOf)[Type]> } = {
+  Place: {
+    always: ['id', 'parent_id', 'country_id'],
+    fields: {
+      name: ['name'],
+      level: ['level'],
+      isoCode: ['iso_alpha3'],
+      gwCode: ['gw_code'],
+      latitude: ['latitude'],
+      longitude: ['longitude'],
+    },
+  },
+  // role: the actors field filters by it.
+  EventActor: {
+    always: ['group_id', 'report_id', 'role'],
+    fields: { role: ['role'], side: ['side'], attribution: ['attribution'] },
+  },
+  // merged_into_id: a merged group is loaded as the group it became.
+  ArmedGroup: {
+    always: ['id', 'country_id', 'merged_into_id'],
+    fields: {
+      name: ['name'],
+      kind: ['kind'],
+      description: ['description'],
+      foundedOn: ['founded_on'],
+      foundedPrecision: ['founded_precision'],
+      dissolvedOn: ['dissolved_on'],
+      dissolvedPrecision: ['dissolved_precision'],
+      version: ['version'],
+      updatedAt: ['updated_at'],
+    },
+  },
+  GroupAlias: { always: [], fields: { alias: ['alias'], language: ['language'] } },
+  // category: the casualtyFigures field filters by it.
+  CasualtyFigure: {
+    always: ['id', 'report_id', 'category'],
+    fields: {
+      category: ['category'],
+      population: ['population'],
+      low: ['low'],
+      best: ['best'],
+      high: ['high'],
+      qualifier: ['qualifier'],
+      vagueTerm: ['vague_term'],
+      quote: ['quote'],
+    },
+  },
+  EventCitation: { always: ['report_id'], fields: { quote: ['quote'] } },
+  Report: {
+    always: ['id', 'source_id'],
+    fields: {
+      headline: ['headline'],
+      url: ['url'],
+      publishedOn: ['published_on'],
+      language: ['language'],
+      citation: ['citation'],
+      version: ['version'],
+    },
+  },
+  Source: {
+    always: ['id', 'country_id'],
+    fields: {
+      name: ['name'],
+      kind: ['kind'],
+      scale: ['scale'],
+      url: ['url'],
+      description: ['description'],
+      version: ['version'],
+    },
+  },
+  CasualtySummary: {
+    always: [],
+    fields: {
+      category: ['category'],
+      low: ['low'],
+      best: ['best'],
+      high: ['high'],
+      figureCount: ['figures'],
+    },
+  },
+}
+
+/** The columns the selection of a nested type reads, each once. */
+function columnsOf<Type extends NestedType>(
+  type: Type,
+  selection: Selection,
+): Branch<(typeof tableOf)[Type]> {
+  const { always, fields } = nestedColumns[type]
+  const columns = new Set(always)
+  for (const [field, read] of Object.entries(fields)) {
+    if (selection.has(field)) for (const column of read) columns.add(column)
+  }
+  return { columns: [...columns] }
+}
+
 function eventTree(event: Selection): EventTree {
   const actors = event.child('actors')
   const group = actors.child('group')
   return {
-    place: event.has('place'),
+    ...(event.has('place') && { place: columnsOf('Place', event.child('place')) }),
     ...(event.has('actors') && {
-      actors: actors.has('group') ? { group: { aliases: group.has('aliases') } } : {},
+      actors: {
+        ...columnsOf('EventActor', actors),
+        ...(actors.has('group') && {
+          group: {
+            ...columnsOf('ArmedGroup', group),
+            ...(group.has('aliases') && {
+              aliases: columnsOf('GroupAlias', group.child('aliases')),
+            }),
+          },
+        }),
+      },
     }),
     ...(event.has('casualtyFigures') && {
-      casualtyFigures: reportTree(event.child('casualtyFigures')),
+      casualtyFigures: {
+        ...columnsOf('CasualtyFigure', event.child('casualtyFigures')),
+        ...reportTree(event.child('casualtyFigures')),
+      },
     }),
-    ...(event.has('citations') && { citations: reportTree(event.child('citations')) }),
-    casualties: event.has('casualties'),
+    ...(event.has('citations') && {
+      citations: {
+        ...columnsOf('EventCitation', event.child('citations')),
+        ...reportTree(event.child('citations')),
+      },
+    }),
+    ...(event.has('casualties') && {
+      casualties: columnsOf('CasualtySummary', event.child('casualties')),
+    }),
   }
 }
 
 function reportTree(parent: Selection): { report?: ReportTree } {
-  return parent.has('report') ? { report: { source: parent.child('report').has('source') } } : {}
+  if (!parent.has('report')) return {}
+  const report = parent.child('report')
+  return {
+    report: {
+      ...columnsOf('Report', report),
+      ...(report.has('source') && { source: columnsOf('Source', report.child('source')) }),
+    },
+  }
 }
