@@ -194,8 +194,12 @@ export type EventStatsBucketModel = Fields<G.EventStatsBucket, 'country' | 'grou
     country?: PlaceModel | null
   }
 
-export function toEventStatsBucket(bucket: StatsBucket): EventStatsBucketModel {
+export function toEventStatsBucket(
+  bucket: StatsBucket,
+  country?: PlaceModel | null,
+): EventStatsBucketModel {
   return {
+    country,
     period: bucket.period,
     countryId: bucket.countryId,
     groupId: bucket.groupId,

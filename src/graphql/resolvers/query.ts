@@ -42,24 +42,24 @@ export const Query: QueryResolvers = {
     )
   },
   eventStats: async (_, { filter, groupBy, interval }, { db, loaders }, info) => {
-    const buckets = (
-      await eventStats(
-        db,
-        toEventFilter(filter),
-        [...new Set(groupBy.map(lower))],
-        lower(interval ?? 'MONTH'),
-      )
-    ).map(model.toEventStatsBucket)
-    if (!selects(info, 'country')) return buckets
+    const buckets = await eventStats(
+      db,
+      toEventFilter(filter),
+      [...new Set(groupBy.map(lower))],
+      lower(interval ?? 'MONTH'),
+    )
+    if (!selects(info, 'country')) return buckets.map((bucket) => model.toEventStatsBucket(bucket))
     // A chart has thousands of buckets and a few countries: load them once, up front.
     const ids = [...new Set(buckets.flatMap((bucket) => bucket.countryId ?? []))]
     const countries = new Map(
       (await mappedMany(loaders.place, ids, model.toPlace)).map((place) => [place.id, place]),
     )
-    return buckets.map((bucket) => ({
-      ...bucket,
-      country: bucket.countryId === null ? null : (countries.get(bucket.countryId) ?? null),
-    }))
+    return buckets.map((bucket) =>
+      model.toEventStatsBucket(
+        bucket,
+        bucket.countryId === null ? null : (countries.get(bucket.countryId) ?? null),
+      ),
+    )
   },
   changes: async (_, { since, first, after }, { db }) => {
     const scope = 'changes'
