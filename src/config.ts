@@ -26,6 +26,8 @@ export interface Config {
   readonly trustProxy: boolean
   /** On SIGTERM, how long in-flight requests may take before their connections are cut. */
   readonly shutdownTimeoutMs: number
+  /** Queries run as prepared statements (src/db/prepared-statements.ts); off for old poolers. */
+  readonly preparedStatements: boolean
 }
 
 /** What one request may ask of the service; checked before any SQL runs. */
@@ -86,6 +88,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: Object.freeze(optional(env, 'CORS_ORIGINS', parseOrigins) ?? []),
     trustProxy: optional(env, 'TRUST_PROXY', parseBoolean) ?? false,
     shutdownTimeoutMs: optional(env, 'SHUTDOWN_TIMEOUT_MS', parsePositiveInteger) ?? 10_000,
+    preparedStatements: optional(env, 'PREPARED_STATEMENTS', parseBoolean) ?? true,
   })
 }
 

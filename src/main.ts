@@ -38,6 +38,7 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const database = await connectDatabase(config, logger, {
     statementTimeoutMs: config.limits.statementTimeoutMs,
+    preparedStatements: config.preparedStatements,
   })
   // The replica is neither migrated nor filled: it follows the primary.
   const readDb =
@@ -45,6 +46,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       ? undefined
       : createDatabase(config.databaseReadUrl, {
           statementTimeoutMs: config.limits.statementTimeoutMs,
+          preparedStatements: config.preparedStatements,
           onConnectionError: (error) =>
             logger.warn({ err: error }, 'a pooled read-replica connection failed'),
         })

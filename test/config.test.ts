@@ -26,6 +26,7 @@ const everyVariable = {
   CORS_ORIGINS: 'https://app.example, http://127.0.0.1:5173',
   TRUST_PROXY: 'true',
   SHUTDOWN_TIMEOUT_MS: '2500',
+  PREPARED_STATEMENTS: 'false',
 }
 
 const aFile = fileURLToPath(import.meta.url)
@@ -55,6 +56,7 @@ describe('loadConfig', () => {
       corsOrigins: [],
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
+      preparedStatements: true,
     })
   })
 
@@ -83,6 +85,7 @@ describe('loadConfig', () => {
       corsOrigins: ['https://app.example', 'http://127.0.0.1:5173'],
       trustProxy: true,
       shutdownTimeoutMs: 2500,
+      preparedStatements: false,
     })
     expect(Object.isFrozen(config)).toBe(true)
     expect(Object.isFrozen(config.limits)).toBe(true)
@@ -132,6 +135,7 @@ describe('loadConfig', () => {
     ],
     ['TRUST_PROXY', 'on', /TRUST_PROXY is invalid: expected true or false/],
     ['SHUTDOWN_TIMEOUT_MS', '10s', /SHUTDOWN_TIMEOUT_MS is invalid: expected a whole number/],
+    ['PREPARED_STATEMENTS', 'no', /PREPARED_STATEMENTS is invalid: expected true or false/],
   ]
 
   it.each(refusals)('refuses %s=%s with a message naming the variable', (name, value, message) => {

@@ -59,6 +59,21 @@ describe('queries as prepared statements', () => {
     ).toEqual([])
   })
 
+  it('prepares nothing when turned off (PREPARED_STATEMENTS=false, for a pooler that drops them)', async () => {
+    const unprepared = createDatabase(testDatabaseUrl(), {
+      maxConnections: 1,
+      preparedStatements: false,
+    })
+    try {
+      await sql`SELECT ${1}::int AS n`.execute(unprepared)
+      const { rows } = await sql<{ count: number }>`
+        SELECT count(*)::int AS count FROM pg_prepared_statements`.execute(unprepared)
+      expect(rows).toEqual([{ count: 0 }])
+    } finally {
+      await unprepared.destroy()
+    }
+  })
+
   it('recovers from a query that fails in an aborted transaction', async () => {
     await expect(
       db.transaction().execute(async (trx) => {

@@ -21,6 +21,8 @@ export interface DatabaseOptions {
   readonly onQuery?: (sql: string) => void
   /** Told when an idle pooled connection dies (e.g. Postgres restarted); the pool replaces it. */
   readonly onConnectionError?: (error: Error) => void
+  /** Queries as named prepared statements (default true); false for a pooler that drops them. */
+  readonly preparedStatements?: boolean
 }
 
 // Kysely does not expose its dialect's pool; kept here so that poolUsage can report on it.
@@ -57,7 +59,7 @@ export function createDatabase(connectionString: string, options: DatabaseOption
   // and the pool drops the connection when it comes back.
   pool.on('connect', (client) => {
     client.on('error', () => {})
-    prepareStatements(client)
+    if (options.preparedStatements !== false) prepareStatements(client)
   })
   const onQuery = options.onQuery
   const db = new Kysely<DB>({

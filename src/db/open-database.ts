@@ -24,7 +24,10 @@ export interface OpenDatabase {
 export async function connectDatabase(
   config: Config,
   logger: Logger,
-  { statementTimeoutMs }: { statementTimeoutMs?: number } = {},
+  {
+    statementTimeoutMs,
+    preparedStatements,
+  }: { statementTimeoutMs?: number; preparedStatements?: boolean } = {},
 ): Promise<OpenDatabase> {
   const embedded = config.databaseUrl
     ? undefined
@@ -41,6 +44,7 @@ export async function connectDatabase(
     )
   const db = createDatabase(url, {
     ...(statementTimeoutMs && { statementTimeoutMs }),
+    ...(preparedStatements !== undefined && { preparedStatements }),
     onConnectionError: (error) =>
       logger.warn({ err: error }, 'a pooled database connection failed'),
   })
