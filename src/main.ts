@@ -38,7 +38,6 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const database = await connectDatabase(config, logger, {
     statementTimeoutMs: config.limits.statementTimeoutMs,
-    preparedStatements: config.preparedStatements,
   })
   // The replica is neither migrated nor filled: it follows the primary.
   const readDb =

@@ -24,10 +24,7 @@ export interface OpenDatabase {
 export async function connectDatabase(
   config: Config,
   logger: Logger,
-  {
-    statementTimeoutMs,
-    preparedStatements,
-  }: { statementTimeoutMs?: number; preparedStatements?: boolean } = {},
+  { statementTimeoutMs }: { statementTimeoutMs?: number } = {},
 ): Promise<OpenDatabase> {
   const embedded = config.databaseUrl
     ? undefined
@@ -44,7 +41,7 @@ export async function connectDatabase(
     )
   const db = createDatabase(url, {
     ...(statementTimeoutMs && { statementTimeoutMs }),
-    ...(preparedStatements !== undefined && { preparedStatements }),
+    preparedStatements: config.preparedStatements,
     onConnectionError: (error) =>
       logger.warn({ err: error }, 'a pooled database connection failed'),
   })
@@ -54,7 +51,10 @@ export async function connectDatabase(
     embedded: embedded !== undefined,
     async migrate() {
       // A migration may rightly run longer than any request.
-      const migrator = createDatabase(url, { maxConnections: 1 })
+      const migrator = createDatabase(url, {
+        maxConnections: 1,
+        preparedStatements: config.preparedStatements,
+      })
       const applied = await migrateToLatest(migrator).finally(() => migrator.destroy())
       logger.info(
         { database: location, applied },
