@@ -67,7 +67,7 @@ describe('every event filter is backed by an index', () => {
     [
       'a bounding box',
       { boundingBox: { south: 30, west: 7, north: 38, east: 12 } },
-      /event_point_idx|event_date_range_point_idx/,
+      /event_point_idx|event_map_idx/,
     ],
     ['a radius', { near: { latitude: 35, longitude: 9.5, radiusKm: 50 } }, /event_earth_idx/],
     [

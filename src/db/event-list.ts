@@ -3,7 +3,7 @@ import type { Database } from './database.js'
 import { type EventFilter, eventFilterCondition } from './event-filter.js'
 import { countFromRollup } from './event-stats.js'
 import { type EventBranches, type EventTree, eventTreeColumns } from './event-tree.js'
-import { type EventColumn, eventColumns, type ListedEventRow } from './events.js'
+import { type EventColumn, eventColumnNames, eventColumns, type ListedEventRow } from './events.js'
 import { keyset, type PageRequest, pageRows, type SortKey } from './keyset.js'
 import type { ActorRole } from './schema.js'
 
@@ -61,9 +61,17 @@ export async function listEventPage(
  * choose such a walk itself.
  *
  * The slices partition the events by date_start, so the slice, then the order within it, is
- * the order asked. Each slice is one probe of event_date_range_point_idx (sql/0042): the box and the
- * slice's dates. The events that started before the date range and are under way on its first
- * day come last (first when walking up), through a probe of that day.
+ * the order asked. Each slice is one probe of event_map_idx (sql/0044): the box and the slice's
+ * dates; when the client selects only columns the index holds (the map page: id, coordinates,
+ * dates, killedBest), the probe reads no table page. The events that started before the date
+ * range and are under way on its first day come last (first when walking up), through a probe
+ * of that day.
+ *
+ * Each slice begins with a fence row (filtered out before the limit): the incremental sort
+ * learns that a slice has ended from the next slice's first row, and the fence gives it that
+ * row without running the next slice's probe and sort. Without it, the page that the second
+ * slice fills read and sorted the whole third slice too (as many rows as the first two).
+ * OFFSET 0 keeps Postgres from pushing `NOT fence` down, which would remove the fences.
  */
 async function mapPageRows(
   db: Database,
@@ -90,8 +98,9 @@ async function mapPageRows(
   const [low, high] = upward
     ? [after(sql`(1 << k) - 1`), after(sql`least((1 << (k + 1)) - 1, span + 1)`)]
     : [after(sql`greatest(span - (1 << (k + 1)) + 2, 0)`), after(sql`span - (1 << k) + 2`)]
-  // The outer ORDER BY reads the sort key from the slice's rows.
-  const walked = columns && [...columns, 'date_start' as const]
+  // The ORDER BY reads the sort key from the slice's rows.
+  const walked = eventColumnNames(columns && [...columns, 'date_start' as const])
+  const nulls = sql.join(walked.map((column) => sql`NULL AS ${sql.id(column)}`))
   // MATERIALIZED: each computed once, not copied into every expression that uses it.
   const { rows } = await sql<EventPageRow>`
     WITH reach AS MATERIALIZED (
@@ -110,18 +119,26 @@ async function mapPageRows(
       UNION ALL
       SELECT '-infinity', ${from}, daterange(${from}, ${from}, '[]') WHERE ${from} IS NOT NULL
     )
-    SELECT event.* ${withTree(tree)}
-    FROM (SELECT * FROM slice ORDER BY starts ${direction}) slice
-    CROSS JOIN LATERAL (
-      SELECT ${eventColumns(walked)}, ${parts.sortValue} AS sort_value
-      FROM event
-      WHERE ${eventFilterCondition(filter)} AND ${parts.condition}
-        AND event.date_start >= slice.starts AND event.date_start < slice.ends
-        AND daterange(event.date_start, event.date_end, '[]') && slice.probe
-      ORDER BY ${parts.orderBy}
-      LIMIT ${parts.limit}
+    SELECT ${eventColumns(walked)}, event.sort_value ${withTree(tree)}
+    FROM (
+      SELECT slice.starts AS slice_starts, event.*
+      FROM (SELECT * FROM slice ORDER BY starts ${direction}) slice
+      CROSS JOIN LATERAL (
+        SELECT ${nulls}, NULL AS sort_value, true AS fence
+        UNION ALL
+        (SELECT ${eventColumns(walked)}, ${parts.sortValue}, false
+        FROM event
+        WHERE ${eventFilterCondition(filter)} AND ${parts.condition}
+          AND event.date_start >= slice.starts AND event.date_start < slice.ends
+          AND daterange(event.date_start, event.date_end, '[]') && slice.probe
+        ORDER BY ${parts.orderBy}
+        LIMIT ${parts.limit})
+      ) event
+      ORDER BY slice.starts ${direction}, ${parts.orderBy}
+      OFFSET 0
     ) event
-    ORDER BY slice.starts ${direction}, ${parts.orderBy}
+    WHERE NOT event.fence
+    ORDER BY event.slice_starts ${direction}, ${parts.orderBy}
     LIMIT ${parts.limit}`.execute(db)
   return rows
 }

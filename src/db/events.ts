@@ -44,8 +44,13 @@ export type EventColumn = (typeof listedEventColumns)[number]
  * page reads only the columns its client selected: parsing unused columns (timestamps above
  * all) was most of the cost of a 500-event map page.
  */
-export function eventColumns(columns: readonly EventColumn[] = listedEventColumns) {
-  return sql.join([...new Set(['id', ...columns])].map((column) => sql.ref(`event.${column}`)))
+export function eventColumns(columns?: readonly EventColumn[]) {
+  return sql.join(eventColumnNames(columns).map((column) => sql.ref(`event.${column}`)))
+}
+
+/** The names of the columns eventColumns selects, in its order. */
+export function eventColumnNames(columns: readonly EventColumn[] = listedEventColumns) {
+  return [...new Set<EventColumn>(['id', ...columns])]
 }
 
 /** Whether the database holds any event at all, deleted ones included. */

@@ -19,6 +19,10 @@ type Fields<T, Relations extends keyof T = never> = Omit<T, '__typename' | 'id' 
 const upper = <T extends string>(value: T) =>
   value === undefined ? (value as never) : toApiEnum(value)
 const upperOrNull = <T extends string>(value: T | null) => (value === null ? null : upper(value))
+// A page reads only the columns its client selected (src/graphql/prefetch.ts): an enum column
+// not read stays undefined, as any other column not read does.
+const upperIfRead = <T extends string>(value: T) =>
+  (value === undefined ? value : upper(value)) as Uppercase<T>
 
 export type EventModel = Fields<
   G.Event,
@@ -50,13 +54,13 @@ export function toEvent(row: ListedEventRow & EventBranches): EventModel {
     summary: row.summary,
     dateStart: row.date_start,
     dateEnd: row.date_end,
-    datePrecision: upper(row.date_precision),
+    datePrecision: upperIfRead(row.date_precision),
     placeId: row.place_id,
     countryId: row.country_id,
     locationText: row.location_text,
     latitude: row.latitude,
     longitude: row.longitude,
-    geoPrecision: upperOrNull(row.geo_precision),
+    geoPrecision: row.geo_precision === null ? null : upperIfRead(row.geo_precision),
     tags: row.tags,
     isSuicide: row.is_suicide,
     civilianTargeting: row.civilian_targeting,

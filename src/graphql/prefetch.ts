@@ -86,14 +86,11 @@ const columnsOfField: Record<string, readonly EventColumn[]> = {
 /** The event columns the client's selection under a connection's edges.node reads. */
 export function eventColumnsOfConnection(info: GraphQLResolveInfo): EventColumn[] {
   const node = Selection.of(info).child('edges').child('node')
-  // toEvent maps the enums whether selected or not (cheap columns, unlike timestamps).
-  const always: EventColumn[] = ['date_precision', 'geo_precision']
-  return [
-    ...always,
-    ...Object.entries(columnsOfField).flatMap(([field, columns]) =>
-      node.has(field) ? columns : [],
-    ),
-  ]
+  // Nothing beyond the selection: the map page's columns are all in its index's, so it reads no
+  // table page (sql/0044).
+  return Object.entries(columnsOfField).flatMap(([field, columns]) =>
+    node.has(field) ? columns : [],
+  )
 }
 
 /**
