@@ -14,15 +14,12 @@ import type { Connection } from './pagination.js'
 
 type Fields<T, Relations extends keyof T = never> = Omit<T, '__typename' | 'id' | Relations>
 
-// Rows of relations fetched with a page of events hold only the columns the client's selection
-// reads (src/graphql/prefetch.ts): a column left out is undefined, and no resolver reads its field.
+// A page of events, and the relations fetched with it, hold only the columns the client's
+// selection reads (src/graphql/prefetch.ts): a column left out is undefined, as its field is
+// not read.
 const upper = <T extends string>(value: T) =>
   value === undefined ? (value as never) : toApiEnum(value)
 const upperOrNull = <T extends string>(value: T | null) => (value === null ? null : upper(value))
-// A page reads only the columns its client selected (src/graphql/prefetch.ts): an enum column
-// not read stays undefined, as any other column not read does.
-const upperIfRead = <T extends string>(value: T) =>
-  (value === undefined ? value : upper(value)) as Uppercase<T>
 
 export type EventModel = Fields<
   G.Event,
@@ -54,13 +51,13 @@ export function toEvent(row: ListedEventRow & EventBranches): EventModel {
     summary: row.summary,
     dateStart: row.date_start,
     dateEnd: row.date_end,
-    datePrecision: upperIfRead(row.date_precision),
+    datePrecision: upper(row.date_precision),
     placeId: row.place_id,
     countryId: row.country_id,
     locationText: row.location_text,
     latitude: row.latitude,
     longitude: row.longitude,
-    geoPrecision: row.geo_precision === null ? null : upperIfRead(row.geo_precision),
+    geoPrecision: upperOrNull(row.geo_precision),
     tags: row.tags,
     isSuicide: row.is_suicide,
     civilianTargeting: row.civilian_targeting,
