@@ -1,7 +1,8 @@
-import { sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDatabase, type Database } from '../src/db/database.js'
 import { statementsPerConnection } from '../src/db/prepared-statements.js'
+import type { DB } from '../src/db/schema.js'
 import { testDatabaseUrl } from './support/test-database.js'
 
 // One connection, so every statement below runs in the session whose statements it inspects.
@@ -57,6 +58,23 @@ describe('queries as prepared statements', () => {
     expect(
       (await prepared()).filter((row) => /^\s*(insert|create|begin|commit)/i.test(row.statement)),
     ).toEqual([])
+  })
+
+  it('prepares a query again when a migration changed the table it reads with *', async () => {
+    await sql`CREATE TABLE reshaped (id int)`.execute(db)
+    try {
+      await sql`INSERT INTO reshaped VALUES (1)`.execute(db)
+      const read = (on: Kysely<DB> = db) => sql`SELECT * FROM reshaped WHERE id = ${1}`.execute(on)
+      expect((await read()).rows).toEqual([{ id: 1 }])
+      await sql`ALTER TABLE reshaped ADD COLUMN note text DEFAULT 'added'`.execute(db)
+      expect((await read()).rows).toEqual([{ id: 1, note: 'added' }])
+      // Inside a transaction the stale statement fails it; the next one runs.
+      await sql`ALTER TABLE reshaped ADD COLUMN flag boolean DEFAULT true`.execute(db)
+      await expect(db.transaction().execute((trx) => read(trx))).rejects.toThrow(/cached plan/)
+      expect((await read()).rows).toEqual([{ id: 1, note: 'added', flag: true }])
+    } finally {
+      await sql`DROP TABLE reshaped`.execute(db)
+    }
   })
 
   it('prepares nothing when turned off (PREPARED_STATEMENTS=false, for a pooler that drops them)', async () => {
