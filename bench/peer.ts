@@ -5,6 +5,7 @@
 // (npm install node@22 postgraphile@5; run node_modules/node's installArchSpecificPackage if
 // npm skipped its install script) and give the folder:  PEER_DIR=/tmp/peer npm run bench:peer
 // Writes its table into bench/RESULTS.md between the peer markers.
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { projectRoot } from '../src/paths.js'
@@ -75,6 +76,8 @@ for (const size of sizes) {
           HOST: '127.0.0.1',
           LOG_LEVEL: 'warn',
           NODE_ENV: 'production',
+          // The load comes from one address: the default rate limit would answer it with 429s.
+          RATE_LIMIT_REQUESTS: '0',
         },
         `http://127.0.0.1:${attestPort}/graphql`,
       ),
@@ -137,8 +140,11 @@ for (const size of sizes) {
     }
   }
 }
+const versionOf = (name: string) =>
+  JSON.parse(readFileSync(path.join(peerDir, 'node_modules', name, 'package.json'), 'utf8')).version
 const report = `Measured by \`npm run bench:peer\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${rounds} interleaved rounds of ${seconds} s
 after ${warmUp} s warm-up each, ${connections} connections; load average (1 min) at the end ${os.loadavg()[0]?.toFixed(1)}.
+PostGraphile ${versionOf('postgraphile')} (grafast ${versionOf('grafast')}) on Node ${versionOf('node')}.
 
 | events | query | server | req/s | p50 | p99 | errors | peak RSS | Attest / PostGraphile |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
