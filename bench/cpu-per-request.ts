@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { sql } from 'kysely'
 import { createDatabase } from '../src/db/database.js'
-import { adminUrl } from './harness.js'
+import { adminUrl, post } from './harness.js'
 
 const [url, bodyFile, serverPid, database, application, count = '300'] = process.argv.slice(2)
 if (!url || !bodyFile || !serverPid || !database || application === undefined) {
@@ -34,21 +34,17 @@ async function postgresCpuMs(): Promise<number> {
   return rows.reduce((sum, row) => sum + cpuMs(row.pid), 0)
 }
 
-async function post(): Promise<number> {
-  const response = await fetch(url as string, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-  })
-  const text = await response.text()
-  if (!response.ok || text.includes('"errors"')) throw new Error(text.slice(0, 500))
-  return text.length
+/** One request; the size of its answer, which must hold no error. */
+async function request(): Promise<number> {
+  const answer = await post(url as string, JSON.parse(body))
+  if (!answer.data || answer.errors) throw new Error(JSON.stringify(answer).slice(0, 500))
+  return JSON.stringify(answer).length
 }
 
-for (let warmUp = 0; warmUp < 30; warmUp++) await post()
+for (let warmUp = 0; warmUp < 30; warmUp++) await request()
 const [server0, postgres0, start] = [cpuMs(Number(serverPid)), await postgresCpuMs(), Date.now()]
 let bytes = 0
-for (let index = 0; index < requests; index++) bytes = await post()
+for (let index = 0; index < requests; index++) bytes = await request()
 const [server1, postgres1, end] = [cpuMs(Number(serverPid)), await postgresCpuMs(), Date.now()]
 await admin.destroy()
 const perRequest = (ms: number) => `${(ms / requests).toFixed(1)} ms`
