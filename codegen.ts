@@ -1,8 +1,9 @@
 import type { CodegenConfig } from '@graphql-codegen/cli'
 
-// Resolver types from schema.graphql, with each object type mapped to the model its
-// resolvers receive (src/graphql/models.ts): a resolver that drifts from the schema fails typecheck.
-const models = [
+// Resolver types from schema.graphql. Reads are compiled from the description
+// (src/graphql/read/), not resolved; a mutation's resolver returns the id of the row its
+// payload is read from (src/graphql/read/written.ts), so every object type maps to that.
+const objectTypes = [
   'Event',
   'EventType',
   'EventClassification',
@@ -27,12 +28,6 @@ const models = [
   'Claim',
   'Place',
   'Revision',
-  // Connections carry totalCount as a thunk, run only when selected.
-  'EventConnection',
-  'EventChangeConnection',
-  'ArmedGroupConnection',
-  'PersonConnection',
-  'SourceConnection',
 ]
 
 const scalars = {
@@ -63,7 +58,9 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         immutableTypes: false,
         contextType: '../context.js#Context',
-        mappers: Object.fromEntries(models.map((name) => [name, `../models.js#${name}Model`])),
+        mappers: Object.fromEntries(
+          objectTypes.map((name) => [name, '../read/written.js#Written']),
+        ),
         scalars,
       },
     },

@@ -39,6 +39,8 @@ export interface Limits {
   readonly maxTokens: number
   /** GraphQL Armor's static cost: objects 2, scalars 1, times 1.5 per level of depth. */
   readonly maxCost: number
+  /** The most JSON one root field may answer (its statement's result, read before parsing). */
+  readonly maxResponseBytes: number
   /** Request body size; with maxTokens it bounds the document's size. */
   readonly maxBodyBytes: number
   /** Postgres statement_timeout on every pooled session. */
@@ -78,6 +80,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxDirectives: optional(env, 'MAX_DIRECTIVES', parsePositiveInteger) ?? 50,
       maxTokens: optional(env, 'MAX_TOKENS', parsePositiveInteger) ?? 5000,
       maxCost: optional(env, 'MAX_COST', parsePositiveInteger) ?? 50_000,
+      maxResponseBytes: optional(env, 'MAX_RESPONSE_BYTES', parsePositiveInteger) ?? 8_000_000,
       maxBodyBytes: optional(env, 'MAX_BODY_BYTES', parsePositiveInteger) ?? 100_000,
       statementTimeoutMs: optional(env, 'STATEMENT_TIMEOUT_MS', parsePositiveInteger) ?? 10_000,
       rateLimitRequests: optional(env, 'RATE_LIMIT_REQUESTS', parseCount) ?? 600,

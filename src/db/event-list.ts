@@ -1,9 +1,14 @@
 import { type RawBuilder, sql } from 'kysely'
 import type { Database } from './database.js'
 import { type EventFilter, eventFilterCondition } from './event-filter.js'
-import { countFromRollup } from './event-stats.js'
-import { type EventBranches, type EventTree, eventTreeColumns } from './event-tree.js'
-import { type EventColumn, eventColumnNames, eventColumns, type ListedEventRow } from './events.js'
+import { rollupCountQuery } from './event-stats.js'
+import {
+  type EventColumn,
+  eventColumnNames,
+  eventColumns,
+  type ListedEventRow,
+  listedEventColumns,
+} from './events.js'
 import { keyset, type PageRequest, pageRows, type SortKey } from './keyset.js'
 import type { ActorRole } from './schema.js'
 
@@ -19,36 +24,60 @@ export const eventSortKeys: Record<EventOrder, SortKey> = {
   updated_desc: { expression: sql`event.updated_at`, direction: 'desc', type: 'timestamptz' },
 }
 
-export type EventPageRow = ListedEventRow & EventBranches & { readonly sort_value: string }
+/** How a page's node is built from its row (aliased `event`), and the columns it reads. */
+export interface PageNode {
+  readonly node: (row: string) => RawBuilder<unknown>
+  readonly columns: ReadonlySet<string>
+}
 
-/** The tree's JSON columns after the event's own, for a select list. */
-function withTree(tree: EventTree) {
-  return sql.join([sql``, ...eventTreeColumns(tree)], sql`, `)
+/** A node of just the event's id and the given columns, for callers that want rows. */
+export function columnsNode(columns: readonly EventColumn[] = listedEventColumns): PageNode {
+  const names = eventColumnNames(columns)
+  return {
+    node: (row) =>
+      sql`json_build_object(${sql.join(names.map((name) => sql`${sql.lit(name)}, ${sql.ref(`${row}.${name}`)}`))})`,
+    columns: new Set(names),
+  }
 }
 
 /**
- * One page of live events matching the filter, in the order asked, with the tree's relations.
- * Given columns, the rows hold only those (and the id): the caller reads no other.
+ * One page of live events matching the filter, in the order asked, as a subquery of rows
+ * (n: the node's JSON, sort_value, id), one more than the page holds.
  */
+export function eventPageQuery(
+  filter: EventFilter,
+  order: EventOrder,
+  page: PageRequest,
+  { node, columns }: PageNode,
+): RawBuilder<unknown> {
+  if ((order === 'date_desc' || order === 'date_asc') && filter.boundingBox) {
+    return mapPageQuery(filter, order, page, node, columns)
+  }
+  const parts = keyset(eventSortKeys[order], sql`event.id`, page)
+  return sql`(SELECT ${node('event')} AS n, ${parts.sortValue} AS sort_value, event.id
+    FROM event
+    WHERE ${eventFilterCondition(filter)} AND ${parts.condition}
+    ORDER BY ${parts.orderBy}
+    LIMIT ${parts.limit})`
+}
+
+/** A page of events as rows of the given columns (tests and tools; the API compiles its own). */
 export async function listEventPage(
   db: Database,
   filter: EventFilter,
   order: EventOrder,
   page: PageRequest,
-  tree: EventTree = {},
   columns?: readonly EventColumn[],
 ) {
-  if ((order === 'date_desc' || order === 'date_asc') && filter.boundingBox) {
-    return pageRows(await mapPageRows(db, filter, order, page, tree, columns), page)
-  }
-  const parts = keyset(eventSortKeys[order], sql`event.id`, page)
-  const { rows } = await sql<EventPageRow>`
-    SELECT ${eventColumns(columns)}, ${parts.sortValue} AS sort_value ${withTree(tree)}
-    FROM event
-    WHERE ${eventFilterCondition(filter)} AND ${parts.condition}
-    ORDER BY ${parts.orderBy}
-    LIMIT ${parts.limit}`.execute(db)
-  return pageRows(rows, page)
+  const query = eventPageQuery(filter, order, page, columnsNode(columns))
+  const { rows } = await sql<{
+    n: ListedEventRow
+    sort_value: string
+  }>`SELECT * FROM ${query} page`.execute(db)
+  return pageRows(
+    rows.map((row) => ({ ...row.n, sort_value: row.sort_value })),
+    page,
+  )
 }
 
 /**
@@ -73,13 +102,12 @@ export async function listEventPage(
  * slice fills read and sorted the whole third slice too (as many rows as the first two).
  * OFFSET 0 keeps Postgres from pushing `NOT fence` down, which would remove the fences.
  */
-async function mapPageRows(
-  db: Database,
+function mapPageQuery(
   filter: EventFilter,
   order: 'date_desc' | 'date_asc',
   page: PageRequest,
-  tree: EventTree,
-  columns: readonly EventColumn[] | undefined,
+  node: PageNode['node'],
+  columns: ReadonlySet<string>,
 ) {
   const parts = keyset(eventSortKeys[order], sql`event.id`, page)
   const upward = (order === 'date_asc') !== page.backward
@@ -99,10 +127,10 @@ async function mapPageRows(
     ? [after(sql`(1 << k) - 1`), after(sql`least((1 << (k + 1)) - 1, span + 1)`)]
     : [after(sql`greatest(span - (1 << (k + 1)) + 2, 0)`), after(sql`span - (1 << k) + 2`)]
   // The ORDER BY reads the sort key from the slice's rows.
-  const walked = eventColumnNames(columns && [...columns, 'date_start' as const])
+  const walked = eventColumnNames([...columns, 'date_start'] as EventColumn[])
   const nulls = sql.join(walked.map((column) => sql`NULL AS ${sql.id(column)}`))
   // MATERIALIZED: each computed once, not copied into every expression that uses it.
-  const { rows } = await sql<EventPageRow>`
+  return sql`(
     WITH reach AS MATERIALIZED (
       SELECT ${monthOf(first)} AS first_month, ${monthOf(last)} AS last_month
     ), slice AS MATERIALIZED (
@@ -119,7 +147,7 @@ async function mapPageRows(
       UNION ALL
       SELECT '-infinity', ${from}, daterange(${from}, ${from}, '[]') WHERE ${from} IS NOT NULL
     )
-    SELECT ${eventColumns(walked)}, event.sort_value ${withTree(tree)}
+    SELECT ${node('event')} AS n, event.sort_value, event.id
     FROM (
       SELECT slice.starts AS slice_starts, event.*
       FROM (SELECT * FROM slice ORDER BY starts ${direction}) slice
@@ -139,95 +167,104 @@ async function mapPageRows(
     ) event
     WHERE NOT event.fence
     ORDER BY event.slice_starts ${direction}, ${parts.orderBy}
-    LIMIT ${parts.limit}`.execute(db)
-  return rows
+    LIMIT ${parts.limit})`
 }
 
 /**
- * How many live events match the filter, counting no further than `upTo`. A filter on dates and
- * countries only (or none) is counted from the monthly rollup (sql/0040), at a cost that does
- * not grow with the events; any other filter counts its matching rows through its indexes and
- * stops at `upTo`, so it costs what the filter selects, up to that bound.
+ * How many live events match the filter, counting no further than `upTo`, as a scalar
+ * subquery. A filter on dates and countries only (or none) is counted from the monthly rollup
+ * (sql/0040), at a cost that does not grow with the events; any other filter counts its
+ * matching rows through its indexes and stops at `upTo`, so it costs what the filter selects,
+ * up to that bound.
  */
-export async function countEvents(
-  db: Database,
-  filter: EventFilter,
-  upTo: number,
-): Promise<number> {
-  const fromRollup = await countFromRollup(db, filter)
-  if (fromRollup !== undefined) return Math.min(fromRollup, upTo)
-  const { rows } = await sql<{ count: number }>`
-    SELECT count(*)::int AS count
-    FROM (SELECT FROM event WHERE ${eventFilterCondition(filter)} LIMIT ${upTo}) matching`.execute(
-    db,
-  )
+export function eventCountQuery(filter: EventFilter, upTo: number): RawBuilder<number> {
+  const fromRollup = rollupCountQuery(filter)
+  if (fromRollup) return sql<number>`least(${fromRollup}, ${sql.lit(upTo)})`
+  return sql<number>`(SELECT count(*)::int
+    FROM (SELECT FROM event WHERE ${eventFilterCondition(filter)} LIMIT ${sql.lit(upTo)}) matching)`
+}
+
+export async function countEvents(db: Database, filter: EventFilter, upTo: number) {
+  const { rows } = await sql<{
+    count: number
+  }>`SELECT ${eventCountQuery(filter, upTo)} AS count`.execute(db)
   return rows[0]?.count ?? 0
 }
 
-export interface GroupEventPageRow extends EventPageRow {
-  readonly group_id: number
-}
+export type EventPageRow = ListedEventRow & { readonly sort_value: string }
 
 // A group's events by the copy of their date on event_actor (sql/0041), in the events' order.
-const actorDateDesc: SortKey = {
-  expression: sql`actor.event_date_start`,
+const actorDateDesc = (row: string): SortKey => ({
+  expression: sql.ref(`${row}.event_date_start`),
   direction: 'desc',
   type: 'date',
-}
+})
 
 /**
- * A page of each group's live events (newest first), in one statement for all the groups. Each
- * page is a range of event_actor_group_date_idx: it reads the page's rows (and any deleted
- * events among them), however many events the group or the table holds.
+ * A page of a group's live events (newest first), as a subquery of rows (n, sort_value, id).
+ * The page is a range of event_actor_group_date_idx: it reads the page's rows (and any deleted
+ * events among them), however many events the group or the table holds; the nodes are built
+ * for the page's rows only.
  */
+export function groupEventsQuery(
+  groupId: RawBuilder<unknown>,
+  role: ActorRole | undefined,
+  page: PageRequest,
+  node: PageNode['node'],
+): RawBuilder<unknown> {
+  const parts = keyset(actorDateDesc('actor'), sql`actor.event_id`, page)
+  const outer = keyset(actorDateDesc('page'), sql`page.event_id`, page)
+  // DISTINCT ON: without a role, a group that took part in one event in two roles has two actors.
+  return sql`(SELECT ${node('event')} AS n, page.sort_value, event.id
+    FROM (
+      SELECT DISTINCT ON (actor.event_date_start, actor.event_id) actor.event_id,
+        actor.event_date_start, ${parts.sortValue} AS sort_value
+      FROM event_actor actor JOIN event ON event.id = actor.event_id
+      WHERE actor.group_id = ${groupId} AND event.deleted_at IS NULL AND ${parts.condition}
+        ${role ? sql`AND actor.role = ${role}::actor_role` : sql``}
+      ORDER BY ${parts.orderBy}
+      LIMIT ${parts.limit}
+    ) page JOIN event ON event.id = page.event_id
+    ORDER BY ${outer.orderBy})`
+}
+
+/** Each group's page of events, in one statement (tests; the API compiles its own). */
 export async function groupEventPages(
   db: Database,
   groupIds: readonly number[],
   role: ActorRole | undefined,
   page: PageRequest,
 ): Promise<Map<number, { rows: EventPageRow[]; hasMore: boolean }>> {
-  const parts = keyset(actorDateDesc, sql`actor.event_id`, page)
-  // DISTINCT ON: without a role, a group that took part in one event in two roles has two actors.
-  const { rows } = await sql<GroupEventPageRow>`
-    SELECT asked.group_id, page.*
+  const query = groupEventsQuery(sql`asked.group_id`, role, page, columnsNode().node)
+  const { rows } = await sql<{ group_id: number; n: ListedEventRow; sort_value: string }>`
+    SELECT asked.group_id, page.n, page.sort_value
     FROM unnest(${[...groupIds]}::bigint[]) AS asked (group_id)
-    CROSS JOIN LATERAL (
-      SELECT DISTINCT ON (actor.event_date_start, actor.event_id) ${eventColumns()}, ${parts.sortValue} AS sort_value
-      FROM event_actor actor JOIN event ON event.id = actor.event_id
-      WHERE actor.group_id = asked.group_id AND event.deleted_at IS NULL AND ${parts.condition}
-        ${role ? sql`AND actor.role = ${role}::actor_role` : sql``}
-      ORDER BY ${parts.orderBy}
-      LIMIT ${parts.limit}
-    ) page`.execute(db)
+    CROSS JOIN LATERAL ${query} page`.execute(db)
   return new Map(
     groupIds.map((id) => [
       id,
       pageRows(
-        rows.filter((row) => row.group_id === id),
+        rows
+          .filter((row) => row.group_id === id)
+          .map((row) => ({ ...row.n, sort_value: row.sort_value })),
         page,
       ),
     ]),
   )
 }
 
-/** How many live events each group took part in (in a role, when given), counting to `upTo`. */
-export async function groupEventCounts(
-  db: Database,
-  groupIds: readonly number[],
+/** How many live events a group took part in (in a role, when given), counting to `upTo`. */
+export function groupEventCountQuery(
+  groupId: RawBuilder<unknown>,
   upTo: number,
   role?: ActorRole,
-) {
-  const { rows } = await sql<{ group_id: number; count: number }>`
-    SELECT asked.id AS group_id, (
-      -- Along the (group, event) index in event order, so DISTINCT streams and stops at the
-      -- limit; the liveness check as a subquery keeps the planner from a join over all events.
-      SELECT count(*)::int FROM (
-        SELECT DISTINCT actor.event_id
-        FROM event_actor actor
-        WHERE actor.group_id = asked.id ${role ? sql`AND actor.role = ${role}::actor_role` : sql``}
-          AND (SELECT event.deleted_at IS NULL FROM event WHERE event.id = actor.event_id)
-        LIMIT ${upTo}) matching
-    ) AS count
-    FROM unnest(${[...groupIds]}::bigint[]) AS asked (id)`.execute(db)
-  return new Map(rows.map((row) => [row.group_id, row.count]))
+): RawBuilder<number> {
+  // Along the (group, event) index in event order, so DISTINCT streams and stops at the limit;
+  // the liveness check as a subquery keeps the planner from a join over all events.
+  return sql<number>`(SELECT count(*)::int FROM (
+      SELECT DISTINCT actor.event_id
+      FROM event_actor actor
+      WHERE actor.group_id = ${groupId} ${role ? sql`AND actor.role = ${role}::actor_role` : sql``}
+        AND (SELECT event.deleted_at IS NULL FROM event WHERE event.id = actor.event_id)
+      LIMIT ${sql.lit(upTo)}) matching)`
 }

@@ -71,12 +71,15 @@ export async function eventStats(
   return toBuckets(rows)
 }
 
-/** The number of events matching the filter when the rollup can tell it; else undefined. */
-export async function countFromRollup(db: Database, filter: EventFilter) {
+/**
+ * The number of events matching the filter as a scalar subquery, when the rollup can tell it;
+ * else undefined.
+ */
+export function rollupCountQuery(filter: EventFilter): RawBuilder<number> | undefined {
   const months = answeredByRollup(filter, [], 'month') && wholeMonths(filter)
   if (!months) return undefined
-  const [bucket] = await statsWithRollup(db, filter, [], 'month', months)
-  return bucket?.eventCount ?? 0
+  return sql<number>`(SELECT coalesce((stats.buckets->0->>'eventCount')::int, 0)
+    FROM (${rollupStatsQuery(filter, [], 'month', months)}) stats)`
 }
 
 /**
@@ -112,6 +115,17 @@ async function statsWithRollup(
   interval: TimeInterval,
   months: WholeMonths,
 ): Promise<StatsBucket[]> {
+  const query = rollupStatsQuery(filter, dimensions, interval, months)
+  const { rows } = await sql<{ buckets: StatsBucket[] }>`${query}`.execute(db)
+  return rows[0]?.buckets ?? []
+}
+
+function rollupStatsQuery(
+  filter: EventFilter,
+  dimensions: readonly StatsDimension[],
+  interval: TimeInterval,
+  months: WholeMonths,
+): RawBuilder<unknown> {
   const from = sql`${filter.from ?? null}::date`
   const to = sql`${filter.to ?? null}::date`
   const wholeFrom = sql`coalesce(${months.first}::date, '-infinity'::date)`
@@ -135,7 +149,7 @@ async function statsWithRollup(
   // as one JSON value keyed as StatsBucket: the driver parses it in one native pass instead of
   // converting thousands of rows column by column (the two were a chart's largest costs in the
   // server after execution).
-  const { rows } = await sql<{ buckets: StatsBucket[] }>`
+  return sql`
     WITH parts (period, country_id, category, events, low, best, high) AS (
       SELECT ${period(sql`month`)}, ${country(sql`country_id`)}, category, events, low, best, high
       FROM event_stats_rollup
@@ -167,8 +181,7 @@ async function statsWithRollup(
     SELECT coalesce(json_agg(json_build_object('period', period::text, 'countryId', country_id,
         'groupId', NULL, 'eventTypeId', NULL, 'eventCount', event_count, 'casualties', casualties)
       ORDER BY period NULLS FIRST, country_id NULLS FIRST), '[]') AS buckets
-    FROM bucket`.execute(db)
-  return rows[0]?.buckets ?? []
+    FROM bucket`
 }
 
 interface WholeMonths {

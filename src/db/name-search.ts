@@ -32,38 +32,46 @@ function matchScore(table: Searchable, text: string) {
 }
 
 /**
- * A page of records of one kind: by name when there is no search text, else those whose name
- * or another name resembles it, best match first.
+ * A page of records of one kind as a subquery of rows (n: the node, sort_value, id): by name
+ * when there is no search text, else those whose name or another name resembles it, best match
+ * first. `node` builds the node from the row, aliased as the table.
  */
+export function namePageQuery(
+  table: Searchable,
+  text: string | undefined,
+  page: PageRequest,
+  node: (row: string) => RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  const key: SortKey = text
+    ? { expression: matchScore(table, text), direction: 'desc', type: 'float8' }
+    : { expression: sql`${sql.table(table)}.name`, direction: 'asc', type: 'text' }
+  const parts = keyset(key, sql`${sql.table(table)}.id`, page)
+  return sql`(SELECT ${node(table)} AS n, ${parts.sortValue} AS sort_value, ${sql.table(table)}.id
+    FROM ${sql.table(table)}
+    WHERE ${listed[table]} AND ${text ? sql`${key.expression} >= ${minimumScore}` : sql`true`}
+      AND ${parts.condition}
+    ORDER BY ${parts.orderBy}
+    LIMIT ${parts.limit})`
+}
+
+/** A page of records as rows (tests and tools; the API compiles its own). */
 export async function searchByNamePage<T extends Searchable>(
   db: Database,
   table: T,
   text: string | undefined,
   page: PageRequest,
 ): Promise<{ rows: (Selectable<DB[T]> & { id: number; sort_value: string })[]; hasMore: boolean }> {
-  const key: SortKey = text
-    ? { expression: matchScore(table, text), direction: 'desc', type: 'float8' }
-    : { expression: sql`${sql.table(table)}.name`, direction: 'asc', type: 'text' }
-  const parts = keyset(key, sql`${sql.table(table)}.id`, page)
-  const { rows } = await sql<Selectable<DB[T]> & { id: number; sort_value: string }>`
-    SELECT ${sql.table(table)}.*, ${parts.sortValue} AS sort_value
-    FROM ${sql.table(table)}
-    WHERE ${listed[table]} AND ${text ? sql`${key.expression} >= ${minimumScore}` : sql`true`}
-      AND ${parts.condition}
-    ORDER BY ${parts.orderBy}
-    LIMIT ${parts.limit}`.execute(db)
-  return pageRows(rows, page)
+  const query = namePageQuery(table, text, page, (row) => sql`to_json(${sql.table(row)})`)
+  const { rows } = await sql<{ n: Selectable<DB[T]> & { id: number }; sort_value: string }>`
+    SELECT * FROM ${query} page`.execute(db)
+  return pageRows(
+    rows.map((row) => ({ ...row.n, sort_value: row.sort_value })),
+    page,
+  )
 }
 
-export async function countByName(
-  db: Database,
-  table: Searchable,
-  text: string | undefined,
-): Promise<number> {
-  const { rows } = await sql<{ count: number }>`
-    SELECT count(*)::int AS count FROM ${sql.table(table)}
-    WHERE ${listed[table]} AND ${text ? sql`${matchScore(table, text)} >= ${minimumScore}` : sql`true`}`.execute(
-    db,
-  )
-  return rows[0]?.count ?? 0
+/** How many records match, as a scalar subquery. */
+export function nameCountQuery(table: Searchable, text: string | undefined): RawBuilder<number> {
+  return sql<number>`(SELECT count(*)::int FROM ${sql.table(table)}
+    WHERE ${listed[table]} AND ${text ? sql`${matchScore(table, text)} >= ${minimumScore}` : sql`true`})`
 }

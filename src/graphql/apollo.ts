@@ -11,12 +11,12 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql'
 import type { Config } from '../config.js'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { projectRoot } from '../paths.js'
-import { compiledExecution } from './compiled-execution.js'
 import type { Context } from './context.js'
 import { databaseUnavailableMessage } from './errors.js'
 import { withInputFieldAndRule } from './input-errors.js'
 import { queryLimitRules } from './limits.js'
 import { refuseNulCharacters } from './no-nul.js'
+import { readExecution } from './read/execute.js'
 import { resolvers } from './resolvers/index.js'
 
 export const typeDefs = readFileSync(path.join(projectRoot, 'schema.graphql'), 'utf8')
@@ -39,6 +39,7 @@ const clientErrorCodes = new Set([
   'CONFLICT',
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
+  'RESPONSE_TOO_LARGE',
 ])
 
 /** The error a resolver (or the context) threw, under GraphQL's wrapping. */
@@ -124,7 +125,7 @@ export function createApolloServer({
   introspection,
 }: Pick<Config, 'limits' | 'introspection'>): ApolloServer<Context> {
   return new ApolloServer<Context>({
-    gateway: compiledExecution(schema, typeDefs),
+    gateway: readExecution(schema, typeDefs, limits),
     formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts owns the signals: it stops the HTTP server, then the database, in that order.

@@ -1,7 +1,6 @@
 import type { ApiKeyIdentity } from '../auth/api-keys.js'
 import type { Database } from '../db/database.js'
 import type { Logger } from '../logger.js'
-import { createLoaders, type Loaders } from './loaders.js'
 
 /** What one GraphQL request came to, filled in as it is answered; for logs and metrics. */
 export interface GraphQLOutcome {
@@ -11,11 +10,10 @@ export interface GraphQLOutcome {
   readonly errorCodes: string[]
 }
 
-/** Per request: the shared pool, fresh loaders, the caller, and a logger with the request id. */
+/** Per request: the shared pool, the caller, and a logger with the request id. */
 export interface Context {
   /** The primary; a query's are switched to the read replica once it is known to be one. */
   db: Database
-  loaders: Loaders
   readonly requestId: string
   readonly logger: Logger
   /** The API key the request was sent with; undefined for an anonymous caller. */
@@ -23,7 +21,7 @@ export interface Context {
   readonly outcome: GraphQLOutcome
 }
 
-/** A request's context: fresh loaders over the shared pool. */
+/** A request's context over the shared pool. */
 export function createContext(
   db: Database,
   requestId: string,
@@ -31,5 +29,5 @@ export function createContext(
   caller?: ApiKeyIdentity,
   outcome: GraphQLOutcome = { operation: undefined, errorCodes: [] },
 ): Context {
-  return { db, loaders: createLoaders(db), requestId, logger, caller, outcome }
+  return { db, requestId, logger, caller, outcome }
 }

@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server'
 import type { Database } from '../db/database.js'
 import type { Context } from './context.js'
-import { createLoaders } from './loaders.js'
 
 /**
  * Sends a query's reads to the read replica. A mutation, and every read inside it (its payload
@@ -16,7 +15,6 @@ export function routeQueriesToReplica(replica: Database): ApolloServerPlugin<Con
         async didResolveOperation({ operation, contextValue }) {
           if (operation?.operation !== 'query') return
           contextValue.db = replica
-          contextValue.loaders = createLoaders(replica)
         },
       }
     },

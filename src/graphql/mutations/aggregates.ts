@@ -1,6 +1,4 @@
-import type { Selectable } from 'kysely'
 import type { Database } from '../../db/database.js'
-import type { DB } from '../../db/schema.js'
 import { idOfType, type NodeType } from '../ids.js'
 import { requireFields } from './validate.js'
 import {
@@ -8,14 +6,13 @@ import {
   changeAggregate,
   createAggregate,
   mutation,
-  rowById,
   toColumns,
   updateRows,
 } from './write.js'
 
 type ColumnSpec = Parameters<typeof toColumns>[1]
 
-interface AggregateSpec<K extends Aggregate, Fields, Model> {
+interface AggregateSpec<K extends Aggregate, Fields> {
   readonly kind: K
   readonly type: NodeType
   readonly columns: ColumnSpec
@@ -23,19 +20,18 @@ interface AggregateSpec<K extends Aggregate, Fields, Model> {
   readonly required: readonly (keyof Fields & string)[]
   /** Checks of the given fields (throwing BAD_USER_INPUT); may fill defaults for a creation. */
   readonly check: (fields: Fields, creating: boolean) => Fields
-  readonly toModel: (row: Selectable<DB[K]>) => Model
 }
 
 /** createX(fields) and updateX(id, version, fields) for an aggregate that is edited as a row. */
-export function createAndUpdate<K extends Aggregate, Fields extends object, Model>(
-  spec: AggregateSpec<K, Fields, Model>,
+export function createAndUpdate<K extends Aggregate, Fields extends object>(
+  spec: AggregateSpec<K, Fields>,
 ) {
   return {
     create: mutation('editor', async ({ fields }: { fields: Fields }, writer) => {
       requireFields(fields as Record<string, unknown>, spec.required)
       const checked = spec.check(fields, true)
       const id = await createAggregate(writer, spec.kind, toColumns(checked as never, spec.columns))
-      return spec.toModel(await rowById(writer.trx, spec.kind, id))
+      return { id: id }
     }),
     update: mutation(
       'editor',
@@ -47,7 +43,7 @@ export function createAndUpdate<K extends Aggregate, Fields extends object, Mode
           { kind: spec.kind, id: rowId, version, operation: 'update', field: 'id' },
           () => updateRows(writer.trx, spec.kind, { id: rowId }, columns, 'id'),
         )
-        return spec.toModel(await rowById(writer.trx, spec.kind, rowId))
+        return { id: rowId }
       },
     ),
   }
@@ -57,11 +53,10 @@ export function createAndUpdate<K extends Aggregate, Fields extends object, Mode
  * A mutation of an aggregate's parts (an event's figures, a group's aliases): the aggregate is
  * named by `idArgument` with the `version` the change is based on; returns the aggregate.
  */
-export function partMutation<K extends Aggregate, Args extends { version: number }, Model>(
+export function partMutation<K extends Aggregate, Args extends { version: number }>(
   kind: K,
   type: NodeType,
   idArgument: keyof Args & string,
-  toModel: (row: Selectable<DB[K]>) => Model,
   apply: (args: Args, id: number, trx: Database) => Promise<void>,
 ) {
   return mutation('editor', async (args: Args, writer) => {
@@ -71,6 +66,6 @@ export function partMutation<K extends Aggregate, Args extends { version: number
       { kind, id, version: args.version, operation: 'update', field: idArgument },
       () => apply(args, id, writer.trx),
     )
-    return toModel(await rowById(writer.trx, kind, id))
+    return { id: id }
   })
 }

@@ -11,7 +11,6 @@ import type {
   MutationResolvers,
 } from '../generated/resolvers.js'
 import { idOfType } from '../ids.js'
-import { toEvent } from '../models.js'
 import { createAndUpdate, partMutation } from './aggregates.js'
 import {
   coordinatesPaired,
@@ -26,7 +25,6 @@ import {
   deleteRows,
   insertRow,
   mutation,
-  rowById,
   type State,
   toColumns,
   updateRows,
@@ -56,7 +54,6 @@ const events = createAndUpdate({
   columns: eventColumns,
   required: ['title', 'dateStart'],
   check: checkEventFields,
-  toModel: toEvent,
 })
 
 /** The arguments every event part's mutation has: the event and the version it is based on. */
@@ -65,7 +62,7 @@ type EventArgs = { eventId: string; version: number }
 /** An event part's mutation: named by eventId and based on the event's version. */
 const eventPart = <Args extends EventArgs>(
   apply: (args: Args, eventId: number, trx: Database) => Promise<void>,
-) => partMutation('event', 'Event', 'eventId' as keyof Args & string, toEvent, apply)
+) => partMutation('event', 'Event', 'eventId' as keyof Args & string, apply)
 
 /** deleteEvent, restoreEvent and revertEvent: a change of the whole event's state. */
 function eventStateChange<Args extends { id: string; version: number }>(
@@ -79,7 +76,7 @@ function eventStateChange<Args extends { id: string; version: number }>(
       { kind: 'event', id, version: args.version, operation, field: 'id' },
       () => apply(args, id, writer.trx),
     )
-    return toEvent(await rowById(writer.trx, 'event', id))
+    return { id: id }
   })
 }
 

@@ -8,7 +8,6 @@ import type {
   MutationResolvers,
 } from '../generated/resolvers.js'
 import { idOfType } from '../ids.js'
-import { toArmedGroup } from '../models.js'
 import { createAndUpdate, partMutation } from './aggregates.js'
 import {
   datesOrdered,
@@ -24,7 +23,6 @@ import {
   deleteRows,
   insertRow,
   mutation,
-  rowById,
   toColumns,
   updateRows,
   upsertRow,
@@ -46,7 +44,6 @@ const groups = createAndUpdate({
     datesOrdered(fields.foundedOn, fields.dissolvedOn, 'dissolvedOn')
     return fields
   },
-  toModel: toArmedGroup,
 })
 
 type GroupArgs = { groupId: string; version: number }
@@ -54,8 +51,7 @@ type GroupArgs = { groupId: string; version: number }
 /** A group part's mutation: named by groupId and based on the group's version. */
 const groupPart = <Args extends GroupArgs>(
   apply: (args: Args, groupId: number, trx: Database) => Promise<void>,
-) =>
-  partMutation('armed_group', 'ArmedGroup', 'groupId' as keyof Args & string, toArmedGroup, apply)
+) => partMutation('armed_group', 'ArmedGroup', 'groupId' as keyof Args & string, apply)
 
 /** A dated row of the group (a relation, a membership): it must involve the group. */
 async function partOfGroup(
@@ -159,7 +155,7 @@ async function merge(
       )
     }),
   )
-  return toArmedGroup(await rowById(writer.trx, 'armed_group', survivor))
+  return { id: survivor }
 }
 
 export const groupMutations = {

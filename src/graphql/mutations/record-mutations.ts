@@ -9,7 +9,6 @@ import type {
   SourceFields,
 } from '../generated/resolvers.js'
 import { idOfType, type NodeType } from '../ids.js'
-import { toClaim, toPerson, toReport, toSource } from '../models.js'
 import { createAndUpdate, partMutation } from './aggregates.js'
 import {
   datesOrdered,
@@ -29,7 +28,6 @@ import {
   deleteRows,
   insertRow,
   mutation,
-  rowById,
   toColumns,
   updateRows,
   type Writer,
@@ -48,7 +46,6 @@ const persons = createAndUpdate({
     datesOrdered(fields.bornOn, fields.diedOn, 'diedOn')
     return fields
   },
-  toModel: toPerson,
 })
 
 const sources = createAndUpdate({
@@ -62,7 +59,6 @@ const sources = createAndUpdate({
     httpUrl(fields.url, 'url')
     return fields
   },
-  toModel: toSource,
 })
 
 const reports = createAndUpdate({
@@ -82,7 +78,6 @@ const reports = createAndUpdate({
     notInFuture(fields.publishedOn, 'publishedOn')
     return fields
   },
-  toModel: toReport,
 })
 
 type ReportArgs = { reportId: string; version: number; citation: ReportCitationInput }
@@ -101,7 +96,7 @@ function citedColumns(citation: ReportCitationInput) {
 }
 
 const reportPart = (apply: (args: ReportArgs, reportId: number, trx: Database) => Promise<void>) =>
-  partMutation('report', 'Report', 'reportId', toReport, apply)
+  partMutation('report', 'Report', 'reportId', apply)
 
 // A claim is a part of its subject: an event, a group or a person.
 const claimSubjects = [
@@ -190,7 +185,7 @@ export const recordMutations = {
           await updateRows(writer.trx, 'claim', { id, [column]: subjectId }, columns, 'claimId')
         }
       })
-      return toClaim(await rowById(writer.trx, 'claim', id))
+      return { id: id }
     },
   ),
   removeClaim: mutation(

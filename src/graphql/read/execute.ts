@@ -1,0 +1,197 @@
+import type { ApolloServerOptionsWithGateway } from '@apollo/server'
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  execute,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  getArgumentValues,
+  getNamedType,
+  getVariableValues,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  locatedError,
+  type OperationDefinitionNode,
+} from 'graphql'
+import { sql } from 'kysely'
+import type { Context } from '../context.js'
+import { Compiler } from './compile.js'
+import type { Sql } from './describe.js'
+import { byId, rootFields } from './roots.js'
+import { collectFields, type Operation, subSelections } from './selection.js'
+import { statsRoot } from './stats.js'
+
+type Executor = NonNullable<
+  Awaited<ReturnType<ApolloServerOptionsWithGateway<Context>['gateway']['load']>>['executor']
+>
+
+export interface ReadLimits {
+  /** The most bytes of JSON one root field may answer. */
+  readonly maxResponseBytes: number
+}
+
+/**
+ * Executes operations by compiling each root field to one SQL statement over the description
+ * (roots.ts, compile.ts) whose result is the field's response, built by Postgres: no resolver
+ * runs per object. Mutations write through their resolvers, then read their payload the same
+ * way. Introspection runs on graphql-js.
+ *
+ * Apollo Server takes a custom executor only through its gateway interface; everything before
+ * execution (parsing, validation with the query limits and the cost limit, the document cache,
+ * the plugins) and after it (error masking and logging, HTTP status) stays Apollo's.
+ */
+export function readExecution(
+  schema: GraphQLSchema,
+  typeDefs: string,
+  limits: ReadLimits,
+): ApolloServerOptionsWithGateway<Context>['gateway'] {
+  const executor: Executor = async ({ document, operation, request, context: apolloContext }) => {
+    const context = apolloContext as Context
+    if (!operation || operation.operation === 'subscription') return graphqlJs()
+    const coerced = getVariableValues(
+      schema,
+      operation.variableDefinitions ?? [],
+      request.variables ?? {},
+    )
+    // graphql-js words a refused variable as Apollo and the input-error formatting expect.
+    if (coerced.errors) return graphqlJs()
+    const fragments: Record<string, FragmentDefinitionNode> = {}
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION)
+        fragments[definition.name.value] = definition
+    }
+    const read: Operation = { fragments, variables: coerced.coerced }
+    const mutation = operation.operation === 'mutation'
+    const root = (mutation ? schema.getMutationType() : schema.getQueryType()) as GraphQLObjectType
+    const fields = collectFields(read, root, [operation.selectionSet])
+    const data: Record<string, unknown> = {}
+    const errors: GraphQLError[] = []
+    let nulled = false
+
+    const resolve = async (key: string, nodes: FieldNode[]) => {
+      const name = (nodes[0] as FieldNode).name.value
+      if (name === '__typename') return root.name
+      if (name === '__schema' || name === '__type') return introspect(key, nodes)
+      const compiler = new Compiler(schema, read, context)
+      const field = root.getFields()[name]
+      if (!field) throw new Error(`no field ${root.name}.${name}`)
+      const args = getArgumentValues(field, nodes[0] as FieldNode, read.variables)
+      const run = (value: Sql) => runValue(context, value, key, limits)
+      if (mutation) {
+        const written = await field.resolve?.(undefined, args, context, undefined as never)
+        const type = getNamedType(field.type)
+        if (!isObjectType(type)) return written
+        const payload = byId(
+          compiler,
+          type.name,
+          (written as { id: number }).id,
+          subSelections(nodes),
+          false,
+        )
+        const value = await run(payload.sql)
+        return payload.finish && value !== null ? payload.finish(value) : value
+      }
+      if (name === 'eventStats') return statsRoot(compiler, args, nodes, run)
+      const compile = rootFields[name]
+      if (!compile)
+        throw new Error(`Query.${name} has no compiled root (src/graphql/read/roots.ts)`)
+      const compiled = compile(compiler, args, nodes)
+      const value = await run(compiled.sql)
+      return compiled.finish && value !== null ? compiled.finish(value) : value
+    }
+
+    const settle = async (key: string, nodes: FieldNode[]) => {
+      try {
+        data[key] = await resolve(key, nodes)
+      } catch (error) {
+        errors.push(locatedError(error, nodes, [key]))
+        data[key] = null
+        const field = root.getFields()[(nodes[0] as FieldNode).name.value]
+        if (field && isNonNullType(field.type)) nulled = true
+      }
+    }
+
+    const introspect = async (key: string, nodes: FieldNode[]) => {
+      const result = await execute({
+        schema,
+        document: subDocument(document, operation, nodes),
+        variableValues: request.variables,
+      })
+      if (result.errors?.length) throw result.errors[0]
+      return result.data?.[key]
+    }
+
+    // Mutations one after another (the spec's order), stopping at a failed non-null one; a
+    // query's root fields at once, each on its own pooled connection.
+    if (mutation) {
+      for (const [key, nodes] of fields) {
+        await settle(key, nodes)
+        if (nulled) break
+      }
+    } else {
+      await Promise.all([...fields].map(([key, nodes]) => settle(key, nodes)))
+    }
+    // Keys in the order the client wrote them, whatever order the fields finished in.
+    const ordered = Object.fromEntries(
+      [...fields.keys()].filter((key) => key in data).map((key) => [key, data[key]]),
+    )
+    const result: ExecutionResult = { data: nulled ? null : ordered }
+    return errors.length ? { ...result, errors } : result
+
+    function graphqlJs() {
+      return execute({
+        schema,
+        document,
+        contextValue: context,
+        variableValues: request.variables,
+        operationName: request.operationName,
+      })
+    }
+  }
+
+  const gateway: ApolloServerOptionsWithGateway<Context>['gateway'] = {
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: typeDefs })
+      return () => {}
+    },
+    load: async () => ({ executor }),
+    stop: async () => {},
+  }
+  return gateway
+}
+
+/**
+ * One statement: the value as JSON text, refused past the byte budget before it is parsed (a
+ * selection inside every static limit can still hold long texts).
+ */
+async function runValue(context: Context, value: Sql, key: string, limits: ReadLimits) {
+  const { rows } = await sql<{ v: string | null }>`SELECT (${value})::text AS v`.execute(context.db)
+  const text = rows[0]?.v ?? null
+  if (text === null) return null
+  if (text.length > limits.maxResponseBytes) {
+    throw new GraphQLError(
+      `The answer to ${key} is over ${Math.round(limits.maxResponseBytes / 1_000_000)} MB (MAX_RESPONSE_BYTES): ask for fewer items per page with first or last and page with the cursors, or select fewer fields`,
+      { extensions: { code: 'RESPONSE_TOO_LARGE', limit: 'MAX_RESPONSE_BYTES' } },
+    )
+  }
+  return JSON.parse(text) as unknown
+}
+
+/** The operation with only the given root fields, for graphql-js. */
+function subDocument(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  nodes: readonly FieldNode[],
+): DocumentNode {
+  return {
+    ...document,
+    definitions: [
+      { ...operation, selectionSet: { kind: Kind.SELECTION_SET, selections: [...nodes] } },
+      ...document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION),
+    ],
+  }
+}
