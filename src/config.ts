@@ -37,7 +37,7 @@ export interface Limits {
   readonly maxDirectives: number
   /** Lexical tokens in a document (parsing stops past it). */
   readonly maxTokens: number
-  /** GraphQL Armor's static cost: objects 2, scalars 1, times 1.5 per level of depth. */
+  /** The most objects and values a request may read, by the description (src/graphql/read/cost.ts). */
   readonly maxCost: number
   /** The most JSON one root field may answer (its statement's result, read before parsing). */
   readonly maxResponseBytes: number

@@ -145,7 +145,7 @@ describe('map pages (a box, in date order) are the filtered events in order', ()
     expect(all.slice(-rows.length)).toEqual(rows.map((row) => row.id))
   })
 
-  it('carries the relations asked with the page', async () => {
+  it('carries the columns asked with the page', async () => {
     const filter = { boundingBox: box, from: '2019-11-01' }
     const page = await listEventPage(testDb(), filter, 'date_desc', { limit: 3, backward: false }, [
       'place_id',
@@ -155,7 +155,7 @@ describe('map pages (a box, in date order) are the filtered events in order', ()
       (await expected(filter, 'date_desc')).slice(0, 3),
     )
     for (const row of page.rows) {
-      expect(row).toMatchObject({ place: null, casualties: [], actors: [] })
+      expect(Object.keys(row).sort()).toEqual(['id', 'place_id', 'sort_value', 'title'])
       expect(row.title).toMatch(/^Event /)
     }
   })

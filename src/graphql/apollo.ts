@@ -16,6 +16,8 @@ import { databaseUnavailableMessage } from './errors.js'
 import { withInputFieldAndRule } from './input-errors.js'
 import { queryLimitRules } from './limits.js'
 import { refuseNulCharacters } from './no-nul.js'
+import { checkDescription } from './read/check.js'
+import { costLimit } from './read/cost.js'
 import { readExecution } from './read/execute.js'
 import { resolvers } from './resolvers/index.js'
 
@@ -23,6 +25,8 @@ export const typeDefs = readFileSync(path.join(projectRoot, 'schema.graphql'), '
 
 /** The executable schema: schema.graphql with its resolvers (also used to check export filters). */
 export const schema = makeExecutableSchema({ typeDefs, resolvers: resolvers as never })
+// The service does not start with a field the read path could not answer.
+checkDescription(schema)
 
 // Errors a client may read: its own mistakes, refusals, and an unreachable database. Anything
 // else is masked.
@@ -141,6 +145,7 @@ export function createApolloServer({
       ApolloServerPluginCacheControlDisabled(),
       // GraphiQL is served from local files instead of Apollo's CDN-hosted landing page.
       ApolloServerPluginLandingPageDisabled(),
+      costLimit(schema, limits.maxCost),
       logInternalErrors,
       refuseNulCharacters,
       unavailableAs503,

@@ -1,4 +1,3 @@
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit'
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases'
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth'
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives'
@@ -16,12 +15,14 @@ const reportEveryLimit = {
   ],
 }
 
-/** Validation rules that refuse a too deep, too costly or too repetitive document before it runs. */
+/**
+ * Validation rules that refuse a too deep or too repetitive document before it runs. The cost
+ * limit needs the variables: it is read/cost.ts, once the operation is known.
+ */
 export function queryLimitRules(limits: Limits): ValidationRule[] {
   return [
     maxDepthRule({ n: limits.maxDepth, ...reportEveryLimit }),
     maxAliasesRule({ n: limits.maxAliases, ...reportEveryLimit }),
     maxDirectivesRule({ n: limits.maxDirectives, ...reportEveryLimit }),
-    costLimitRule({ maxCost: limits.maxCost, ...reportEveryLimit }),
   ]
 }

@@ -12,8 +12,8 @@ import type { PageRequest } from '../../db/keyset.js'
 import type { Context } from '../context.js'
 import { encodeCursor } from '../cursor.js'
 import { countUpTo, pageRequest } from '../pagination.js'
-import type { Args, Pager, RelationField, Sql } from './describe.js'
-import { description } from './description.js'
+import type { Args, Pager, RelationField, Sql, TypeDescription } from './describe.js'
+import { description as schemaDescription } from './description.js'
 import { collectFields, type Operation, subSelections } from './selection.js'
 
 /**
@@ -50,6 +50,7 @@ export class Compiler {
     readonly schema: GraphQLSchema,
     readonly operation: Operation,
     readonly context: Context,
+    readonly description: Readonly<Record<string, TypeDescription>> = schemaDescription,
   ) {}
 
   /** A fresh table alias: nested levels never shadow each other. */
@@ -72,7 +73,7 @@ export class Compiler {
   /** The JSON object of type `typeName` for the row aliased `row`. */
   object(typeName: string, sets: Sets, row: string): CompiledObject {
     const type = this.objectType(typeName)
-    const fields = description[typeName]?.fields
+    const fields = this.description[typeName]?.fields
     if (!fields) throw new Error(`${typeName} is not described (src/graphql/read/description.ts)`)
     const pairs: [string, Sql][] = []
     const columns = new Set<string>()
@@ -106,7 +107,7 @@ export class Compiler {
   /** A related object (or null), or a list of them, under the parent row. */
   relation(field: RelationField, args: Args, sets: Sets, parent: string): Compiled {
     const child = this.alias()
-    const related = description[field.type]
+    const related = this.description[field.type]
     if (!related) throw new Error(`${field.type} is not described`)
     const from = field.from ? field.from(parent, args) : sql.table(related.table)
     const object = this.object(field.type, sets, child)

@@ -70,7 +70,8 @@ export function readExecution(
     const fields = collectFields(read, root, [operation.selectionSet])
     const data: Record<string, unknown> = {}
     const errors: GraphQLError[] = []
-    let nulled = false
+    // A failed non-null root field nulls the data; as in graphql-js, its error is the one told.
+    let nulled: GraphQLError | undefined
 
     const resolve = async (key: string, nodes: FieldNode[]) => {
       const name = (nodes[0] as FieldNode).name.value
@@ -108,10 +109,11 @@ export function readExecution(
       try {
         data[key] = await resolve(key, nodes)
       } catch (error) {
-        errors.push(locatedError(error, nodes, [key]))
+        const located = locatedError(error, nodes, [key])
         data[key] = null
         const field = root.getFields()[(nodes[0] as FieldNode).name.value]
-        if (field && isNonNullType(field.type)) nulled = true
+        if (field && isNonNullType(field.type)) nulled ??= located
+        else errors.push(located)
       }
     }
 
@@ -139,7 +141,8 @@ export function readExecution(
     const ordered = Object.fromEntries(
       [...fields.keys()].filter((key) => key in data).map((key) => [key, data[key]]),
     )
-    const result: ExecutionResult = { data: nulled ? null : ordered }
+    if (nulled) return { data: null, errors: [nulled] }
+    const result: ExecutionResult = { data: ordered }
     return errors.length ? { ...result, errors } : result
 
     function graphqlJs() {

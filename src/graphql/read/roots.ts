@@ -4,7 +4,6 @@ import { toDbEnum as lower } from '../enums.js'
 import { fromGlobalId, idOfType, type NodeType } from '../ids.js'
 import type { Compiled, Compiler } from './compile.js'
 import { type Args, col, orderBy, type Sql } from './describe.js'
-import { description } from './description.js'
 import { allEvents, byName, eventChanges } from './pagers.js'
 import { subSelections } from './selection.js'
 
@@ -51,7 +50,7 @@ function oneWhere(
   where: (row: string) => Sql,
   visible = true,
 ): Compiled {
-  const described = description[type]
+  const described = compiler.description[type]
   if (!described) throw new Error(`${type} is not described`)
   const row = compiler.alias()
   const object = compiler.object(type, sets, row)
@@ -70,7 +69,7 @@ function allWhere(
   where: (row: string) => Sql,
   order: (row: string) => readonly Sql[],
 ): Compiled {
-  const described = description[type]
+  const described = compiler.description[type]
   if (!described) throw new Error(`${type} is not described`)
   const row = compiler.alias()
   const object = compiler.object(type, sets, row)
@@ -97,7 +96,7 @@ const nodes: RootField = (compiler, args, fieldNodes) => {
   const types = [...new Set(ids.map((decoded) => decoded.type))]
   const finishes = new Map<NodeType, ((value: unknown) => unknown) | undefined>()
   const parts = types.map((type): [NodeType, Sql] => {
-    const described = description[type]
+    const described = compiler.description[type]
     if (!described) throw new Error(`${type} is not described`)
     const row = compiler.alias()
     const object = compiler.object(type, subSelections(fieldNodes), row)

@@ -6,7 +6,6 @@ import { toEventFilter } from '../event-filter-input.js'
 import type { EventFilter as EventFilterInput } from '../generated/resolvers.js'
 import type { Compiler } from './compile.js'
 import { type Args, col, type Sql } from './describe.js'
-import { description } from './description.js'
 import { collectFields, subSelections } from './selection.js'
 
 /**
@@ -42,7 +41,7 @@ export async function statsRoot(
     const row = compiler.alias()
     const object = compiler.object(relation.type, subSelections(fieldNodes), row)
     finishes.set(key, object.finish)
-    const table = sql.table((description[relation.type] as { table: string }).table)
+    const table = sql.table((compiler.description[relation.type] as { table: string }).table)
     lookups.push([
       key,
       sql`(SELECT json_object_agg(${col(row, 'id')}, ${object.sql}) FROM ${table} AS ${sql.id(row)}
