@@ -80,7 +80,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxDirectives: optional(env, 'MAX_DIRECTIVES', parsePositiveInteger) ?? 50,
       maxTokens: optional(env, 'MAX_TOKENS', parsePositiveInteger) ?? 5000,
       maxCost: optional(env, 'MAX_COST', parsePositiveInteger) ?? 50_000,
-      maxResponseBytes: optional(env, 'MAX_RESPONSE_BYTES', parsePositiveInteger) ?? 8_000_000,
+      maxResponseBytes: optional(env, 'MAX_RESPONSE_BYTES', parsePositiveInteger) ?? 5_000_000,
       maxBodyBytes: optional(env, 'MAX_BODY_BYTES', parsePositiveInteger) ?? 100_000,
       statementTimeoutMs: optional(env, 'STATEMENT_TIMEOUT_MS', parsePositiveInteger) ?? 10_000,
       rateLimitRequests: optional(env, 'RATE_LIMIT_REQUESTS', parseCount) ?? 600,

@@ -48,7 +48,7 @@ describe('loadConfig', () => {
         maxDirectives: 50,
         maxTokens: 5000,
         maxCost: 50_000,
-        maxResponseBytes: 8_000_000,
+        maxResponseBytes: 5_000_000,
         maxBodyBytes: 100_000,
         statementTimeoutMs: 10_000,
         rateLimitRequests: 600,

@@ -86,3 +86,26 @@ describe('the read description', () => {
     })
   })
 })
+
+describe('the columns the description names', () => {
+  it('exist in the tables and views it names, as migrated', async () => {
+    const { rows } = await sql<{ table_name: string; column_name: string }>`
+      SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_schema = 'public'`.execute(testDb())
+    const columnsOf = (table: string) =>
+      rows.filter((row) => row.table_name === table).map((row) => row.column_name)
+    const missing: string[] = []
+    for (const [type, { table, virtual, fields }] of Object.entries(description)) {
+      if (virtual) continue
+      expect(columnsOf(table).length, table).toBeGreaterThan(0)
+      for (const [name, field] of Object.entries(fields)) {
+        const read = field.kind === 'value' ? field.columns : field.parentColumns
+        for (const column of read) {
+          if (!columnsOf(table).includes(column))
+            missing.push(`${type}.${name}: ${table}.${column}`)
+        }
+      }
+    }
+    expect(missing).toEqual([])
+  })
+})

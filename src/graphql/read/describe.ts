@@ -83,6 +83,11 @@ export interface PageInput {
 export interface TypeDescription {
   /** The table (or view) whose rows are this type's, unless a relation gives its own source. */
   readonly table: string
+  /**
+   * Rows that exist only as a relation's or pager's own source (a recursive chain, the change
+   * feed's rows): `table` names what they are made from, not a table to select from.
+   */
+  readonly virtual?: true
   /** For node types: the type's name in global ids. */
   readonly node?: NodeType
   /** Which rows exist for the API (live events; groups not merged away). */

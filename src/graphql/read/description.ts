@@ -221,6 +221,7 @@ export const description: Readonly<Record<string, TypeDescription>> = {
   // The change feed's rows: an event's id and times, and the feed's `since` (pagers.ts).
   EventChange: {
     table: 'event',
+    virtual: true,
     fields: {
       kind: expression(
         ['deleted_at', 'created_at', 'since'],
@@ -421,7 +422,8 @@ export const description: Readonly<Record<string, TypeDescription>> = {
     },
   },
   SourceChainLink: {
-    table: 'report',
+    table: 'report_citation',
+    virtual: true,
     fields: {
       depth: column('depth'),
       report: one('Report', 'report_id'),
