@@ -39,7 +39,7 @@ export interface Limits {
   readonly maxTokens: number
   /** The most objects and values a request may read, by the description (src/graphql/read/cost.ts). */
   readonly maxCost: number
-  /** The most JSON one root field may answer (its statement's result, read before parsing). */
+  /** The most JSON one request may answer (its statements' results, counted before parsing). */
   readonly maxResponseBytes: number
   /** Request body size; with maxTokens it bounds the document's size. */
   readonly maxBodyBytes: number

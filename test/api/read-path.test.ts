@@ -100,7 +100,7 @@ describe('a compiled read', () => {
     expect(api.statements).toHaveLength(3)
   })
 
-  it('refuses an answer over MAX_RESPONSE_BYTES, saying how to page, and answers the rest', async () => {
+  it('refuses an answer over MAX_RESPONSE_BYTES, saying how to page, and answers within it', async () => {
     const response = await small.query(
       '{ events(first: 50) { edges { node { title summary } } } countries { name } }',
     )

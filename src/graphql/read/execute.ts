@@ -30,7 +30,7 @@ type Executor = NonNullable<
 >
 
 export interface ReadLimits {
-  /** The most bytes of JSON one root field may answer. */
+  /** The most JSON (in characters) one request's root fields may answer together. */
   readonly maxResponseBytes: number
 }
 
@@ -72,6 +72,7 @@ export function readExecution(
     const errors: GraphQLError[] = []
     // A failed non-null root field nulls the data; as in graphql-js, its error is the one told.
     let nulled: GraphQLError | undefined
+    const budget = { left: limits.maxResponseBytes, limit: limits.maxResponseBytes }
 
     const resolve = async (key: string, nodes: FieldNode[]) => {
       const name = (nodes[0] as FieldNode).name.value
@@ -81,7 +82,7 @@ export function readExecution(
       const field = root.getFields()[name]
       if (!field) throw new Error(`no field ${root.name}.${name}`)
       const args = getArgumentValues(field, nodes[0] as FieldNode, read.variables)
-      const run = (value: Sql) => runValue(context, value, key, limits)
+      const run = (value: Sql) => runValue(context, value, key, budget)
       if (mutation) {
         const written = await field.resolve?.(undefined, args, context, undefined as never)
         const type = getNamedType(field.type)
@@ -168,16 +169,23 @@ export function readExecution(
 }
 
 /**
- * One statement: the value as JSON text, refused past the byte budget before it is parsed (a
- * selection inside every static limit can still hold long texts).
+ * One statement: the value as JSON text, refused before it is parsed once the request's root
+ * fields together pass the byte budget (a selection inside every static limit can still hold
+ * long texts): what one request parses and sends, and the time that takes, stays bounded.
  */
-async function runValue(context: Context, value: Sql, key: string, limits: ReadLimits) {
+async function runValue(
+  context: Context,
+  value: Sql,
+  key: string,
+  budget: { left: number; readonly limit: number },
+) {
   const { rows } = await sql<{ v: string | null }>`SELECT (${value})::text AS v`.execute(context.db)
   const text = rows[0]?.v ?? null
   if (text === null) return null
-  if (text.length > limits.maxResponseBytes) {
+  budget.left -= text.length
+  if (budget.left < 0) {
     throw new GraphQLError(
-      `The answer to ${key} is over ${Math.round(limits.maxResponseBytes / 1_000_000)} MB (MAX_RESPONSE_BYTES): ask for fewer items per page with first or last and page with the cursors, or select fewer fields`,
+      `The answer to ${key} takes the response over ${budget.limit} bytes (MAX_RESPONSE_BYTES): ask for fewer items per page with first or last and page with the cursors, or select fewer fields`,
       { extensions: { code: 'RESPONSE_TOO_LARGE', limit: 'MAX_RESPONSE_BYTES' } },
     )
   }
