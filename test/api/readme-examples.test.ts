@@ -6,45 +6,15 @@ import { createApiKey } from '../../src/auth/api-keys.js'
 import { loadDemoData } from '../../src/demo/load-demo.js'
 import { projectRoot } from '../../src/paths.js'
 import { startApi, type TestApi } from '../support/api.js'
+import { type ReadmeExample, readmeExamples } from '../support/readme-examples.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
-interface Example {
-  readonly title: string
-  readonly query: string
-  readonly variables?: Record<string, unknown>
-  readonly result: { data: unknown }
-}
-
-/** The README's examples: each `### N.` heading's graphql block, optional variables, and result. */
-async function readmeExamples(): Promise<Example[]> {
-  const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8')
-  const section = readme.slice(
-    readme.indexOf('## The API by example'),
-    readme.indexOf('### Conventions'),
-  )
-  return section
-    .split(/^### /m)
-    .slice(1)
-    .map((part) => {
-      const blocks = [...part.matchAll(/(\S*)\n\n```(\w+)\n([\s\S]*?)\n```/g)].map(
-        ([, before, language, body]) => ({
-          before,
-          language,
-          body: body as string,
-        }),
-      )
-      const query = blocks.find((block) => block.language === 'graphql')
-      const variables = blocks.find((block) => block.before === 'Variables:')
-      const result = blocks.find((block) => block.language === 'json' && block !== variables)
-      if (!query || !result)
-        throw new Error(`README example "${part.split('\n')[0]}" lacks a query or a result`)
-      return {
-        title: part.split('\n')[0] ?? '',
-        query: query.body,
-        ...(variables && { variables: JSON.parse(variables.body) }),
-        result: JSON.parse(result.body),
-      }
-    })
+async function examplesWithResults() {
+  const examples = await readmeExamples()
+  for (const example of examples) {
+    if (!example.result) throw new Error(`README example "${example.title}" lacks a result`)
+  }
+  return examples as (ReadmeExample & { result: { data: unknown } })[]
 }
 
 let api: TestApi
@@ -62,7 +32,7 @@ beforeAll(async () => {
 })
 afterAll(() => api.stop())
 
-const examples = await readmeExamples()
+const examples = await examplesWithResults()
 
 it('the README has its examples', () => {
   expect(examples.map((example) => example.title)).toHaveLength(6)

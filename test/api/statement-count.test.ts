@@ -19,6 +19,7 @@ import {
   dropDatabase,
   uniqueDatabaseName,
 } from '../support/postgres-server.js'
+import { readmeExamples } from '../support/readme-examples.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
 /** Ids in the data set that the documents' variables name. */
@@ -41,25 +42,13 @@ interface Document {
   readonly variables?: (ids: Ids, pageSize: number) => Record<string, unknown>
 }
 
-/** The README's examples: each `### N.` heading's graphql block and its optional variables. */
+/** The README's examples, with their variables. */
 async function readmeDocuments(): Promise<Document[]> {
-  const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8')
-  const section = readme.slice(
-    readme.indexOf('## The API by example'),
-    readme.indexOf('### Conventions'),
-  )
-  return section
-    .split(/^### /m)
-    .slice(1)
-    .map((part) => {
-      const query = /```graphql\n([\s\S]*?)\n```/.exec(part)?.[1] as string
-      const variables = /Variables:\n\n```json\n([\s\S]*?)\n```/.exec(part)?.[1]
-      return {
-        name: `README ${part.split('\n')[0]}`,
-        query,
-        ...(variables && { variables: () => JSON.parse(variables) }),
-      }
-    })
+  return (await readmeExamples()).map(({ title, query, variables }) => ({
+    name: `README ${title}`,
+    query,
+    ...(variables && { variables: () => variables }),
+  }))
 }
 
 /**

@@ -1,9 +1,9 @@
 import {
   type FieldNode,
-  getArgumentValues,
   type GraphQLField,
   type GraphQLObjectType,
   type GraphQLSchema,
+  getArgumentValues,
   getNamedType,
   type SelectionSetNode,
 } from 'graphql'
@@ -327,25 +327,23 @@ function pageInfo(
   const last = rows.at(-1) as [unknown[] | null, string, number] | undefined
   const info: Record<string, unknown> = {}
   for (const [key, nodes] of fields ?? []) {
-    {
-      switch ((nodes[0] as FieldNode).name.value) {
-        case '__typename':
-          info[key] = 'PageInfo'
-          break
-        // Paging one way, the other way's answer is "something lies beyond the cursor we came from".
-        case 'hasNextPage':
-          info[key] = request.backward ? request.position !== undefined : hasMore
-          break
-        case 'hasPreviousPage':
-          info[key] = request.backward ? hasMore : request.position !== undefined
-          break
-        case 'startCursor':
-          info[key] = first ? cursorOf(first) : null
-          break
-        case 'endCursor':
-          info[key] = last ? cursorOf(last) : null
-          break
-      }
+    switch ((nodes[0] as FieldNode).name.value) {
+      case '__typename':
+        info[key] = 'PageInfo'
+        break
+      // Paging one way, the other way's answer is "something lies beyond the cursor we came from".
+      case 'hasNextPage':
+        info[key] = request.backward ? request.position !== undefined : hasMore
+        break
+      case 'hasPreviousPage':
+        info[key] = request.backward ? hasMore : request.position !== undefined
+        break
+      case 'startCursor':
+        info[key] = first ? cursorOf(first) : null
+        break
+      case 'endCursor':
+        info[key] = last ? cursorOf(last) : null
+        break
     }
   }
   return info

@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server'
 import {
   type FieldNode,
-  type FragmentDefinitionNode,
   GraphQLError,
   type GraphQLObjectType,
   type GraphQLSchema,
@@ -9,7 +8,6 @@ import {
   getNamedType,
   getVariableValues,
   isObjectType,
-  Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql'
@@ -17,7 +15,7 @@ import type { Context } from '../context.js'
 import { defaultPageSize } from '../pagination.js'
 import type { Args } from './describe.js'
 import { description } from './description.js'
-import { collectFields, type Operation, subSelections } from './selection.js'
+import { collectFields, fragmentsOf, type Operation, subSelections } from './selection.js'
 
 /**
  * What a request may materialize, by the description: every object and every value counts 1,
@@ -135,11 +133,7 @@ export function costLimit(schema: GraphQLSchema, maxCost: number): ApolloServerP
           )
           // Refused variables are the executor's to report.
           if (variables.errors) return
-          const fragments: Record<string, FragmentDefinitionNode> = {}
-          for (const definition of document.definitions) {
-            if (definition.kind === Kind.FRAGMENT_DEFINITION)
-              fragments[definition.name.value] = definition
-          }
+          const fragments = fragmentsOf(document)
           const cost = operationCost(schema, operation, { fragments, variables: variables.coerced })
           if (cost <= maxCost) return
           throw new GraphQLError(

@@ -4,7 +4,6 @@ import {
   type ExecutionResult,
   execute,
   type FieldNode,
-  type FragmentDefinitionNode,
   GraphQLError,
   type GraphQLObjectType,
   type GraphQLSchema,
@@ -22,7 +21,7 @@ import type { Context } from '../context.js'
 import { Compiler, type Finish } from './compile.js'
 import type { Sql } from './describe.js'
 import { byId, rootFields } from './roots.js'
-import { collectFields, type Operation, subSelections } from './selection.js'
+import { collectFields, fragmentsOf, type Operation, subSelections } from './selection.js'
 import { statsRoot } from './stats.js'
 
 type Executor = NonNullable<
@@ -60,11 +59,7 @@ export function readExecution(
     )
     // graphql-js words a refused variable as Apollo and the input-error formatting expect.
     if (coerced.errors) return graphqlJs()
-    const fragments: Record<string, FragmentDefinitionNode> = {}
-    for (const definition of document.definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION)
-        fragments[definition.name.value] = definition
-    }
+    const fragments = fragmentsOf(document)
     const read: Operation = { fragments, variables: coerced.coerced }
     const mutation = operation.operation === 'mutation'
     const root = (mutation ? schema.getMutationType() : schema.getQueryType()) as GraphQLObjectType

@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import {
+  type EventOrder,
   eventCountQuery,
   eventPageQuery,
-  type EventOrder,
   groupEventCountQuery,
   groupEventsQuery,
 } from '../../db/event-list.js'

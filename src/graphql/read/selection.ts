@@ -1,10 +1,12 @@
 import {
+  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   GraphQLIncludeDirective,
   type GraphQLObjectType,
   GraphQLSkipDirective,
   getDirectiveValues,
+  Kind,
   type SelectionSetNode,
 } from 'graphql'
 
@@ -51,6 +53,15 @@ export function collectFields(
   }
   for (const set of sets) if (set) collect(set)
   return fields
+}
+
+/** The document's fragments by name. */
+export function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
+  const fragments: Record<string, FragmentDefinitionNode> = {}
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition
+  }
+  return fragments
 }
 
 /** The selection sets under a field's nodes (one per occurrence of its response key). */

@@ -1,7 +1,7 @@
 import type { FieldNode } from 'graphql'
 import { sql } from 'kysely'
 import { eventStats, type StatsDimension, type TimeInterval } from '../../db/event-stats.js'
-import { toApiEnum, toDbEnum as lower } from '../enums.js'
+import { toDbEnum as lower, toApiEnum } from '../enums.js'
 import { toEventFilter } from '../event-filter-input.js'
 import type { EventFilter as EventFilterInput } from '../generated/resolvers.js'
 import type { Compiler } from './compile.js'

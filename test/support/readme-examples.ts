@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { projectRoot } from '../../src/paths.js'
+
+export interface ReadmeExample {
+  readonly title: string
+  readonly query: string
+  readonly variables?: Record<string, unknown>
+  /** The result the README shows, when it shows one. */
+  readonly result?: { data: unknown }
+}
+
+/** The README's examples: each `### N.` heading's graphql block, optional variables, and result. */
+export async function readmeExamples(): Promise<ReadmeExample[]> {
+  const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8')
+  const section = readme.slice(
+    readme.indexOf('## The API by example'),
+    readme.indexOf('### Conventions'),
+  )
+  return section
+    .split(/^### /m)
+    .slice(1)
+    .map((part) => {
+      const blocks = [...part.matchAll(/(\S*)\n\n```(\w+)\n([\s\S]*?)\n```/g)].map(
+        ([, before, language, body]) => ({ before, language, body: body as string }),
+      )
+      const query = blocks.find((block) => block.language === 'graphql')
+      const variables = blocks.find((block) => block.before === 'Variables:')
+      const result = blocks.find((block) => block.language === 'json' && block !== variables)
+      if (!query) throw new Error(`README example "${part.split('\n')[0]}" lacks a query`)
+      return {
+        title: part.split('\n')[0] ?? '',
+        query: query.body,
+        ...(variables && { variables: JSON.parse(variables.body) }),
+        ...(result && { result: JSON.parse(result.body) }),
+      }
+    })
+}
