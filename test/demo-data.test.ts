@@ -1,12 +1,10 @@
+import { sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { rowsWhereIn } from '../src/db/batch.js'
 import { listEventPage } from '../src/db/event-list.js'
-import { eventLinksByEventIds } from '../src/db/events.js'
-import { affiliatesAsOf, relationsByGroupIds } from '../src/db/groups.js'
 import { searchByNamePage } from '../src/db/name-search.js'
-import { membershipsWhereIn } from '../src/db/persons.js'
-import { sourceChains } from '../src/db/sources.js'
 import { loadDemoData, readDemoData } from '../src/demo/load-demo.js'
+import { toGlobalId } from '../src/graphql/ids.js'
+import { read } from './support/read.js'
 import { testDb } from './support/test-database.js'
 
 const db = testDb
@@ -93,9 +91,9 @@ describe('the demo data set', () => {
       ['killed', 'perpetrators', 2, 'Tunisian Ministry of the Interior'],
       ['injured', 'security_forces', 1, 'The Defense Post'],
     ])
-    expect(
-      await rowsWhereIn(db(), 'casualty_summary', 'event_id', [raid.id], ['category']),
-    ).toEqual([
+    const { rows: summary } = await sql`
+      SELECT * FROM casualty_summary WHERE event_id = ${raid.id} ORDER BY category`.execute(db())
+    expect(summary).toEqual([
       { event_id: raid.id, category: 'killed', low: 2, best: 2, high: 2, figures: 1 },
       { event_id: raid.id, category: 'injured', low: 1, best: 1, high: 1, figures: 1 },
     ])
@@ -103,9 +101,13 @@ describe('the demo data set', () => {
 
   it('keeps the caption’s 2018 as a sourced discrepancy beside the text’s 2019', async () => {
     const raid = await eventByTitle('Two militants killed in counter-terrorism raid in Sidi Bouzid')
-    const claims = await rowsWhereIn(db(), 'claim', 'event_id', [raid.id])
-    expect(claims).toHaveLength(1)
-    expect(claims[0]).toMatchObject({ property: 'date_start', value_text: '2018-01-03' })
+    const { event } = await read(
+      db(),
+      'query ($id: ID!) { event(id: $id) { claims { property valueText } } }',
+      { id: toGlobalId('Event', raid.id) },
+    )
+    expect(event.claims).toHaveLength(1)
+    expect(event.claims[0]).toMatchObject({ property: 'date_start', valueText: '2018-01-03' })
     expect(raid.date_start).toBe('2019-01-03')
   })
 
@@ -119,12 +121,17 @@ describe('the demo data set', () => {
         'Two militants killed and a police officer injured during raid in Tunisia',
       )
       .executeTakeFirstOrThrow()
-    const chain = await sourceChains(db(), [report.id])
-    expect(chain[0]).toMatchObject({ depth: 0, sourceName: 'The Defense Post' })
-    expect(chain.filter((link) => link.depth === 1).map((link) => link.sourceName)).toContain(
+    const { report: answer } = await read(
+      db(),
+      'query ($id: ID!) { report(id: $id) { sourceChain { depth source { name } } } }',
+      { id: toGlobalId('Report', report.id) },
+    )
+    const chain: { depth: number; source: { name: string } }[] = answer.sourceChain
+    expect(chain[0]).toMatchObject({ depth: 0, source: { name: 'The Defense Post' } })
+    expect(chain.filter((link) => link.depth === 1).map((link) => link.source.name)).toContain(
       'Reuters',
     )
-    expect(chain.filter((link) => link.depth === 2).map((link) => link.sourceName)).toEqual([
+    expect(chain.filter((link) => link.depth === 2).map((link) => link.source.name)).toEqual([
       'Soufien Sliti',
     ])
   })
@@ -132,22 +139,24 @@ describe('the demo data set', () => {
   it('records Jund al-Khilafa’s allegiance to Islamic State, attested by the Reuters report', async () => {
     const jak = await groupByName('Jund al-Khilafa')
     const isis = await groupByName('Islamic State')
-    const relations = await relationsByGroupIds(db(), [jak.id], '2019-01-03')
-    expect(relations).toHaveLength(1)
-    expect(relations[0]).toMatchObject({
-      from_group_id: jak.id,
-      to_group_id: isis.id,
-      kind: 'allegiance',
+    const { group } = await read(
+      db(),
+      `query ($id: ID!) {
+        group(id: $id) {
+          relations(asOf: "2019-01-03") { from { id } to { id } kind report { citation } }
+          aliases { alias }
+        }
+      }`,
+      { id: toGlobalId('ArmedGroup', jak.id) },
+    )
+    expect(group.relations).toHaveLength(1)
+    expect(group.relations[0]).toMatchObject({
+      from: { id: toGlobalId('ArmedGroup', jak.id) },
+      to: { id: toGlobalId('ArmedGroup', isis.id) },
+      kind: 'ALLEGIANCE',
     })
-    const report = await db()
-      .selectFrom('report')
-      .select('citation')
-      .where('id', '=', relations[0]?.report_id ?? 0)
-      .executeTakeFirstOrThrow()
-    expect(report.citation).toMatch(/^Reuters/)
-    expect(
-      (await rowsWhereIn(db(), 'group_alias', 'group_id', [jak.id], ['alias'])).map((a) => a.alias),
-    ).toContain('Jund al-Khalifa')
+    expect(group.relations[0].report.citation).toMatch(/^Reuters/)
+    expect(group.aliases.map((a: { alias: string }) => a.alias)).toContain('Jund al-Khalifa')
     const firstMatch = async (text: string) =>
       (await searchByNamePage(db(), 'armed_group', text, { limit: 5, backward: false })).rows[0]?.id
     expect(await firstMatch('Jund al-Khalifa')).toBe(jak.id)
@@ -162,55 +171,55 @@ describe('the demo data set', () => {
       .where('name', '=', 'Ezzedine Alaoui')
       .executeTakeFirstOrThrow()
     expect(alaoui.died_on).toBe('2019-01-03')
-    const memberships = await membershipsWhereIn(db(), 'person_id', [alaoui.id])
-    const groupNames = new Map(
-      (
-        await rowsWhereIn(
-          db(),
-          'armed_group',
-          'id',
-          memberships.map((m) => m.group_id),
-        )
-      ).map((g) => [g.id, g.name]),
+    const { person } = await read(
+      db(),
+      `query ($id: ID!) {
+        person(id: $id) {
+          memberships { group { name } role validFrom validFromPrecision validTo }
+        }
+      }`,
+      { id: toGlobalId('Person', alaoui.id) },
     )
     expect(
-      memberships.map((m) => [
-        groupNames.get(m.group_id),
+      person.memberships.map((m: any) => [
+        m.group.name,
         m.role,
-        m.valid_from,
-        m.valid_from_precision,
-        m.valid_to,
+        m.validFrom,
+        m.validFromPrecision,
+        m.validTo,
       ]),
     ).toEqual([
       ['Brigade of Jihad and Unity', 'head', null, null, '2019-01-03'],
-      ['Jund al-Khilafa', 'member', '2014-01-01', 'year', null],
+      ['Jund al-Khilafa', 'member', '2014-01-01', 'YEAR', null],
     ])
   })
 
   it('links the raid to the three earlier events it mentions, as context', async () => {
     const raid = await eventByTitle('Two militants killed in counter-terrorism raid in Sidi Bouzid')
-    const links = await eventLinksByEventIds(db(), [raid.id])
-    const related = await db()
-      .selectFrom('event')
-      .select(['id', 'date_start', 'date_precision'])
-      .where(
-        'id',
-        'in',
-        links.map((l) => l.related_event_id),
-      )
-      .orderBy('date_start', 'desc')
-      .execute()
-    expect(links.every((link) => link.kind === 'context')).toBe(true)
-    expect(related.map((e) => [e.date_start, e.date_precision])).toEqual([
-      ['2018-10-29', 'day'],
-      ['2015-11-01', 'month'],
-      ['2015-06-01', 'month'],
+    const { event } = await read(
+      db(),
+      'query ($id: ID!) { event(id: $id) { links { kind event { dateStart datePrecision } } } }',
+      { id: toGlobalId('Event', raid.id) },
+    )
+    const links: { kind: string; event: { dateStart: string; datePrecision: string } }[] =
+      event.links
+    expect(links.every((link) => link.kind === 'CONTEXT')).toBe(true)
+    // The latest related event first.
+    expect(links.map((link) => [link.event.dateStart, link.event.datePrecision])).toEqual([
+      ['2018-10-29', 'DAY'],
+      ['2015-11-01', 'MONTH'],
+      ['2015-06-01', 'MONTH'],
     ])
   })
 
   it('keeps both disputed counts of Tunisians who joined ISIS, each with who stated it', async () => {
     const isis = await groupByName('Islamic State')
-    const claims = (await rowsWhereIn(db(), 'claim', 'group_id', [isis.id], ['id'])).filter(
+    const { group } = await read(
+      db(),
+      'query ($id: ID!) { group(id: $id) { claims { property low high qualifier statedBy { id } } } }',
+      { id: toGlobalId('ArmedGroup', isis.id) },
+    )
+    const claims = (group.claims as any[]).filter(
       (c) => c.property === 'foreign_fighters_from_tunisia',
     )
     const zelin = await db()
@@ -218,9 +227,9 @@ describe('the demo data set', () => {
       .select('id')
       .where('name', '=', 'Aaron Zelin')
       .executeTakeFirstOrThrow()
-    expect(claims.map((c) => [c.low, c.high, c.qualifier, c.stated_by_source_id])).toEqual([
-      [null, 6000, 'at_most', null],
-      [2500, null, 'at_least', zelin.id],
+    expect(claims.map((c) => [c.low, c.high, c.qualifier, c.statedBy?.id ?? null])).toEqual([
+      [null, 6000, 'AT_MOST', null],
+      [2500, null, 'AT_LEAST', toGlobalId('Source', zelin.id)],
     ])
   })
 
@@ -244,16 +253,19 @@ describe('the demo data set', () => {
         'Katibat Uqbah Bin Nafi',
       ].map(groupByName),
     )
-    const affiliates = await affiliatesAsOf(
+    const id = (group: { id: number } | undefined) => toGlobalId('ArmedGroup', group?.id ?? 0)
+    // All three groups in one statement, as the API answers them.
+    const { nodes } = await read(
       db(),
-      [isis?.id ?? 0, aqim?.id ?? 0, jak?.id ?? 0],
-      '2019-01-03',
+      `query ($ids: [ID!]!) {
+        nodes(ids: $ids) { ... on ArmedGroup { id affiliates(asOf: "2019-01-03") { id } } }
+      }`,
+      { ids: [id(isis), id(aqim), id(jak)] },
     )
-    expect(affiliates).toEqual(
-      [
-        { root_id: isis?.id, group_id: jak?.id },
-        { root_id: aqim?.id, group_id: kubn?.id },
-      ].sort((x, y) => (x.root_id ?? 0) - (y.root_id ?? 0)),
-    )
+    expect(nodes).toEqual([
+      { id: id(isis), affiliates: [{ id: id(jak) }] },
+      { id: id(aqim), affiliates: [{ id: id(kubn) }] },
+      { id: id(jak), affiliates: [] },
+    ])
   })
 })

@@ -1,10 +1,8 @@
+import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { rowsWhereIn } from '../src/db/batch.js'
 import { listEventPage } from '../src/db/event-list.js'
 import { hasAnyEvent } from '../src/db/events.js'
-import { affiliatesAsOf, findGroupByExternalId } from '../src/db/groups.js'
-import { findCountryByIso } from '../src/db/places.js'
-import { sourceChains } from '../src/db/sources.js'
+import { fromGlobalId, toGlobalId } from '../src/graphql/ids.js'
 import {
   aCasualtyFigure,
   aCountry,
@@ -14,9 +12,20 @@ import {
   aPlace,
   aReport,
 } from './support/factories.js'
+import { read } from './support/read.js'
 import { testDb } from './support/test-database.js'
 
 const db = testDb
+
+/** The database id behind a global id the API answered. */
+const dbId = (globalId: string) => fromGlobalId(globalId, 'id').id
+
+const casualtySummary = async (event: number) =>
+  (
+    await sql`SELECT * FROM casualty_summary WHERE event_id = ${event} ORDER BY category`.execute(
+      db(),
+    )
+  ).rows
 
 describe('event queries', () => {
   const page = { limit: 10, backward: false } as const
@@ -59,9 +68,13 @@ describe('event queries', () => {
     expect(await ids({ countries: ['XQA'], from: '2020-05-02' })).toEqual([a])
     expect(await ids({ countries: ['XQA'], to: '2020-04-25' })).toEqual([c])
     expect(await ids({ countries: ['XQA'] }, 2)).toHaveLength(2)
-    const [stored] = await rowsWhereIn(db(), 'event', 'id', [a])
-    expect(stored?.country_id).toBe(country)
-    expect((await findCountryByIso(db(), 'xqa'))?.id).toBe(country)
+    const answer = await read(
+      db(),
+      'query ($id: ID!) { event(id: $id) { country { id } } country(code: "XQA") { id } }',
+      { id: toGlobalId('Event', a) },
+    )
+    expect(dbId(answer.event.country.id)).toBe(country)
+    expect(dbId(answer.country.id)).toBe(country)
   })
 })
 
@@ -89,7 +102,7 @@ describe('the casualty_summary view', () => {
       population: 'civilians',
       best: 30,
     })
-    expect(await rowsWhereIn(db(), 'casualty_summary', 'event_id', [event], ['category'])).toEqual([
+    expect(await casualtySummary(event)).toEqual([
       { event_id: event, category: 'killed', low: 8 + 2, best: 12 + 2, high: 20 + 2, figures: 4 },
       { event_id: event, category: 'injured', low: 30, best: 30, high: 30, figures: 1 },
     ])
@@ -99,7 +112,7 @@ describe('the casualty_summary view', () => {
     const event = await anEvent(db())
     await aCasualtyFigure(db(), { event_id: event, population: 'civilians', best: 5 })
     await aCasualtyFigure(db(), { event_id: event, population: 'all', low: 6, best: 7, high: 9 })
-    expect(await rowsWhereIn(db(), 'casualty_summary', 'event_id', [event], ['category'])).toEqual([
+    expect(await casualtySummary(event)).toEqual([
       { event_id: event, category: 'killed', low: 6, best: 7, high: 9, figures: 1 },
     ])
   })
@@ -112,8 +125,16 @@ describe('group queries', () => {
       .insertInto('group_external_id')
       .values({ group_id: group, scheme: 'ucdp', external_id: '90210' })
       .execute()
-    expect((await findGroupByExternalId(db(), 'ucdp', '90210'))?.id).toBe(group)
-    expect(await findGroupByExternalId(db(), 'gtd', '90210')).toBeUndefined()
+    const byExternalId = async (scheme: string) =>
+      (
+        await read(
+          db(),
+          'query ($scheme: String!) { groupByExternalId(scheme: $scheme, externalId: "90210") { id } }',
+          { scheme },
+        )
+      ).groupByExternalId
+    expect(dbId((await byExternalId('ucdp'))?.id)).toBe(group)
+    expect(await byExternalId('gtd')).toBeNull()
   })
 
   it('follow allegiances transitively, only those in force on the date', async () => {
@@ -141,7 +162,13 @@ describe('group queries', () => {
       valid_to: '2015-12-31',
     })
     const affiliates = async (asOf: string) =>
-      (await affiliatesAsOf(db(), [core], asOf)).map((row) => row.group_id)
+      (
+        await read(
+          db(),
+          'query ($id: ID!, $asOf: Date!) { group(id: $id) { affiliates(asOf: $asOf) { id } } }',
+          { id: toGlobalId('ArmedGroup', core), asOf },
+        )
+      ).group.affiliates.map((affiliate: { id: string }) => dbId(affiliate.id))
     const sorted = (list: number[]) => [...list].sort((x, y) => x - y)
     expect(await affiliates('2015-06-01')).toEqual(sorted([province, former]))
     expect(await affiliates('2019-01-03')).toEqual(sorted([province, cell]))
@@ -159,14 +186,23 @@ describe('source queries', () => {
         { report_id: second, cited_report_id: first },
       ])
       .execute()
-    const chain = await sourceChains(db(), [first])
-    expect(chain.map((link) => [link.depth, link.reportId])).toEqual([
+    const ids = [toGlobalId('Report', second), toGlobalId('Report', first)]
+    const answer = await read(
+      db(),
+      `query ($id: ID!, $ids: [ID!]!) {
+        report(id: $id) { sourceChain { depth report { id } } }
+        nodes(ids: $ids) { id }
+      }`,
+      { id: toGlobalId('Report', first), ids },
+    )
+    expect(
+      answer.report.sourceChain.map((link: any) => [link.depth, dbId(link.report.id)]),
+    ).toEqual([
       [0, first],
       [1, second],
     ])
-    expect(
-      (await rowsWhereIn(db(), 'report', 'id', [second, first])).map((report) => report.id),
-    ).toEqual([first, second].sort((x, y) => x - y))
+    // Both reports, looked up together, in the order asked.
+    expect(answer.nodes.map((report: { id: string }) => dbId(report.id))).toEqual([second, first])
   })
 })
 

@@ -1,8 +1,8 @@
 import {
   buildSchema,
   type FieldNode,
-  getArgumentValues,
   type GraphQLObjectType,
+  getArgumentValues,
   type OperationDefinitionNode,
   parse,
 } from 'graphql'
