@@ -113,4 +113,64 @@ describe('a compiled read', () => {
     const nullable = await small.query('{ node(id: "RXZlbnQ6MQ") { ... on Event { summary } } }')
     expect(nullable.errors).toBeUndefined()
   })
+
+  it('keeps every key of a wide selection, in order, however long its aliases', async () => {
+    const id = await raidId()
+    const long = 'y'.repeat(63)
+    const fields = [
+      'id title summary dateStart dateEnd datePrecision locationText latitude longitude',
+      'geoPrecision tags isSuicide civilianTargeting killedBest version createdAt updatedAt',
+    ].join(' ')
+    const aliases = Array.from({ length: 28 }, (_, n) => `a${n}: title`).join(' ')
+    const { event } = dataOf(
+      await api.query(
+        `query ($id: ID!) { event(id: $id) { ${fields} ${aliases} ${long}B1: title ${long}B2: dateStart } }`,
+        { id },
+      ),
+    )
+    const keys = Object.keys(event)
+    expect(keys).toHaveLength(17 + 28 + 2)
+    expect(keys.slice(0, 3)).toEqual(['id', 'title', 'summary'])
+    expect(keys.slice(-2)).toEqual([`${long}B1`, `${long}B2`])
+    expect(event[`${long}B1`]).toBe(event.title)
+    expect(event[`${long}B2`]).toBe(event.dateStart)
+  })
+
+  it('points a refusal deep in the tree at the field that was refused', async () => {
+    const response = await api.query(`{ groups(first: 1) { edges { node {
+      events(first: 501) { totalCount } } } } }`)
+    expect(errorOf(response)).toMatchObject({
+      path: ['groups'],
+      locations: [{ line: 2, column: 7 }],
+      extensions: { code: 'BAD_USER_INPUT', argument: 'first' },
+    })
+  })
+})
+
+describe('the cost limit', () => {
+  const nested = `events(first: 500) { edges { node { title actors { group {
+    events(first: 500) { edges { node { id title } } } } } } } }`
+  it.each([
+    ['a group by id', `{ groups(first: 1) { edges { node { ${nested} } } } }`],
+    [
+      'a node by id, through a fragment',
+      `{ node(id: "QXJtZWRHcm91cDox") { ... on ArmedGroup { ${nested} } } }`,
+    ],
+    [
+      'many nodes',
+      `{ nodes(ids: [${'"RXZlbnQ6MQ", '.repeat(60)}]) { ... on Event { actors { group { events(first: 500) { edges { node { id } } } } } } } }`,
+    ],
+    [
+      'nested counts',
+      '{ events(first: 500) { edges { node { actors { group { events { totalCount(upTo: 1000000) } } } } } } }',
+    ],
+  ])('counts %s', async (_, query) => {
+    api.resetStatements()
+    const response = await api.query(query)
+    expect(errorOf(response).extensions).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      limit: 'MAX_COST',
+    })
+    expect(api.statements).toEqual([])
+  })
 })

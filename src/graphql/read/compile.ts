@@ -92,11 +92,15 @@ export class Compiler {
         for (const column of field.columns) columns.add(column)
       } else {
         for (const column of field.parentColumns) columns.add(column)
-        const args = this.args(type, nodes)
-        compiled =
-          field.kind === 'relation'
-            ? this.relation(field, args, subSelections(nodes), row)
-            : this.connection(field.pages, field.type, nodes, args, row, type)
+        try {
+          const args = this.args(type, nodes)
+          compiled =
+            field.kind === 'relation'
+              ? this.relation(field, args, subSelections(nodes), row)
+              : this.connection(field.pages, field.type, nodes, args, row, type)
+        } catch (error) {
+          throw refusedAt(error, nodes)
+        }
       }
       pairs.push([key, compiled.sql])
       if (compiled.finish) finishes.push([key, compiled.finish])
@@ -242,15 +246,34 @@ export class Compiler {
   }
 }
 
-/** `json_build_object('key', value, …)`, in the client's order, whatever the number of keys. */
+/**
+ * `json_build_object('key', value, …)`, in the client's order, whatever the number of keys (past
+ * its 100 arguments, the pairs are aggregated in order) and however long (keys are text, not
+ * identifiers, which Postgres would cut at 63 bytes).
+ */
 export function jsonObject(pairs: readonly [string, Sql][]): Sql {
   if (pairs.length === 0) return sql`json_build_object()`
   if (pairs.length <= maxPairsPerCall) {
     return sql`json_build_object(${sql.join(pairs.map(([key, value]) => sql`${sql.lit(key)}, ${value}`))})`
   }
-  return sql`(SELECT row_to_json(object) FROM (SELECT ${sql.join(
-    pairs.map(([key, value]) => sql`${value} AS ${sql.id(key)}`),
-  )}) object)`
+  const rows = pairs.map(
+    ([key, value], position) => sql`(${sql.lit(position)}, ${sql.lit(key)}, to_json(${value}))`,
+  )
+  return sql`(SELECT json_object_agg(pair.key, pair.value ORDER BY pair.position)
+    FROM (VALUES ${sql.join(rows)}) AS pair (position, key, value))`
+}
+
+// The field nodes a refusal (a bad argument) was made at, the innermost kept.
+const refusals = new WeakMap<object, readonly FieldNode[]>()
+
+function refusedAt(error: unknown, nodes: readonly FieldNode[]): unknown {
+  if (error instanceof Object && !refusals.has(error)) refusals.set(error, nodes)
+  return error
+}
+
+/** Where in the document a compile-time refusal points (its field), if it was made in a tree. */
+export function refusalNodes(error: unknown): readonly FieldNode[] | undefined {
+  return error instanceof Object ? refusals.get(error) : undefined
 }
 
 function finishKeys(finishes: readonly [string, Finish][]): Finish | undefined {

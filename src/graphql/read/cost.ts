@@ -2,11 +2,14 @@ import type { ApolloServerPlugin } from '@apollo/server'
 import {
   type FieldNode,
   GraphQLError,
+  type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
   getArgumentValues,
   getNamedType,
   getVariableValues,
+  isAbstractType,
+  isLeafType,
   isObjectType,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -36,13 +39,13 @@ export function operationCost(
     const field = root.getFields()[node.name.value]
     if (!field) continue
     const type = getNamedType(field.type)
-    if (!isObjectType(type)) {
+    if (isLeafType(type)) {
       total += 1
       continue
     }
     const args = getArgumentValues(field, node, operationView.variables)
     const count = rootCount(node.name.value, args)
-    total += fieldCost(schema, operationView, type, nodes, args, count)
+    total += costOfAny(schema, operationView, type, nodes, args, count)
   }
   return total
 }
@@ -61,6 +64,28 @@ function pageSize(args: Args): number {
   return typeof size === 'number' && size >= 0 ? size : defaultPageSize
 }
 
+/**
+ * The cost of `count` objects of a type, an interface (Node: the dearest of the types that
+ * implement it, as each may be asked with its own fragment) or a connection.
+ */
+function costOfAny(
+  schema: GraphQLSchema,
+  operation: Operation,
+  type: GraphQLNamedType,
+  nodes: readonly FieldNode[],
+  args: Args,
+  count: number,
+): number {
+  if (isObjectType(type)) return fieldCost(schema, operation, type, nodes, args, count)
+  if (!isAbstractType(type)) return count
+  return Math.max(
+    count,
+    ...schema
+      .getPossibleTypes(type)
+      .map((possible) => fieldCost(schema, operation, possible, nodes, args, count)),
+  )
+}
+
 /** The cost of `count` objects of `type` (or a connection of them) with the nodes' selection. */
 function fieldCost(
   schema: GraphQLSchema,
@@ -76,6 +101,10 @@ function fieldCost(
     const connection = collectFields(operation, type, subSelections(nodes))
     for (const [, fieldNodes] of connection) {
       const name = (fieldNodes[0] as FieldNode).name.value
+      if (name === 'totalCount') {
+        total += count * countCost(type, fieldNodes, operation)
+        continue
+      }
       if (name !== 'edges') {
         total += count
         continue
@@ -107,17 +136,36 @@ function objectCost(
     const node = nodes[0] as FieldNode
     const field = type.getFields()[node.name.value]
     const fieldType = field && getNamedType(field.type)
-    if (!field || !isObjectType(fieldType)) {
+    if (!field || !fieldType || isLeafType(fieldType)) {
       total += count
       continue
     }
     const args = getArgumentValues(field, node, operation.variables)
     const relation = described[node.name.value]
     const each = relation?.kind === 'relation' ? (relation.many ? relation.expected : 1) : 1
-    total += fieldCost(schema, operation, fieldType, nodes, args, count * each)
+    total += costOfAny(schema, operation, fieldType, nodes, args, count * each)
   }
   return total
 }
+
+/**
+ * A count reads up to `upTo` rows (through an index, or the monthly rollup for dates and
+ * countries): it weighs one per thousand it may read, so that counts nested under a page add up.
+ */
+function countCost(
+  type: GraphQLObjectType,
+  nodes: readonly FieldNode[],
+  operation: Operation,
+): number {
+  const field = type.getFields().totalCount
+  if (!field) return 1
+  const { upTo } = getArgumentValues(field, nodes[0] as FieldNode, operation.variables)
+  const rows = typeof upTo === 'number' ? upTo : schemaDefaultCount
+  return Math.max(1, Math.ceil(rows / 1000))
+}
+
+// What a totalCount without upTo (a search's) may count, for its cost.
+const schemaDefaultCount = 10_000
 
 /** Refuses, before any SQL runs, an operation whose cost is over `maxCost` (HTTP 400). */
 export function costLimit(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<Context> {

@@ -18,7 +18,7 @@ import {
 } from 'graphql'
 import { type CompiledQuery, sql } from 'kysely'
 import type { Context } from '../context.js'
-import { Compiler, type Finish } from './compile.js'
+import { Compiler, type Finish, refusalNodes } from './compile.js'
 import type { Sql } from './describe.js'
 import { byId, rootFields } from './roots.js'
 import { collectFields, fragmentsOf, type Operation, subSelections } from './selection.js'
@@ -115,7 +115,9 @@ export function readExecution(
       try {
         data[key] = await resolve(key, nodes)
       } catch (error) {
-        const located = locatedError(error, nodes, [key])
+        // A refusal deep in the tree nulls the root field: the path is the root's, the location
+        // the field whose argument was refused.
+        const located = locatedError(error, refusalNodes(error) ?? nodes, [key])
         data[key] = null
         const field = root.getFields()[(nodes[0] as FieldNode).name.value]
         if (field && isNonNullType(field.type)) nulled ??= located
