@@ -1,8 +1,9 @@
 // Pieces the API benchmarks share: the size's database, child servers, autocannon, reports.
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { sql } from 'kysely'
@@ -105,8 +106,26 @@ export async function post(url: string, body: unknown) {
   return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] }
 }
 
-export async function load(url: string, body: string, duration: number, pid: number) {
-  const autocannon = path.join(projectRoot, 'node_modules', 'autocannon', 'autocannon.js')
+/**
+ * Loads a server with autocannon (bench/load-generator.ts, in its own process) for `duration`
+ * seconds, sampling the server's RSS. Several bodies are sent in turn, one per request.
+ */
+export async function load(
+  url: string,
+  body: string | readonly string[],
+  duration: number,
+  pid: number,
+) {
+  const spec = path.join(await mkdtemp(path.join(os.tmpdir(), 'attest-load-')), 'spec.json')
+  await writeFile(
+    spec,
+    JSON.stringify({
+      url,
+      bodies: typeof body === 'string' ? [body] : body,
+      connections,
+      duration,
+    }),
+  )
   let peak = 0
   const sampler = setInterval(async () => {
     peak = Math.max(peak, await rssMb(pid))
@@ -114,26 +133,14 @@ export async function load(url: string, body: string, duration: number, pid: num
   try {
     const { stdout } = await execFileAsync(
       process.execPath,
-      [
-        autocannon,
-        '-c',
-        String(connections),
-        '-d',
-        String(duration),
-        '-m',
-        'POST',
-        '-H',
-        'content-type=application/json',
-        '-b',
-        body,
-        '--json',
-        url,
-      ],
-      { maxBuffer: 64 * 1024 * 1024 },
+      ['--import', 'tsx', path.join(projectRoot, 'bench', 'load-generator.ts'), spec],
+      { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 },
     )
     const result = JSON.parse(stdout)
     return {
       requestsPerSecond: result.requests.average as number,
+      /** Requests answered in the run (2xx or not). */
+      requests: result.requests.total as number,
       p50: result.latency.p50 as number,
       p99: result.latency.p99 as number,
       errors: (result.errors + result.timeouts + result.non2xx) as number,
@@ -141,6 +148,7 @@ export async function load(url: string, body: string, duration: number, pid: num
     }
   } finally {
     clearInterval(sampler)
+    await rm(path.dirname(spec), { recursive: true, force: true })
   }
 }
 
