@@ -64,7 +64,7 @@ export async function statsRoot(
         const id = bucket[relation.id]
         const value = id === null ? null : (found[key]?.[id] ?? null)
         const finish = finishes.get(key)
-        object[key] = value !== null && finish ? finish(structuredClone(value)) : value
+        object[key] = value !== null && finish ? finish(value) : value
       } else if (name === '__typename') object[key] = 'EventStatsBucket'
       else if (name === 'period') object[key] = bucket.period
       else if (name === 'eventCount') object[key] = bucket.eventCount
