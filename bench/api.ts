@@ -2,7 +2,7 @@
 // as `attest serve` in its own process) and against the hand-written-SQL floor
 // (bench/baseline-server.ts), loaded by autocannon from a separate process on loopback, at
 // each data-set size. Run: npm run bench   (BENCH_SIZES=10000,1000000 BENCH_SECONDS=10)
-// Writes the table into bench/RESULTS.md and README.md between their bench markers.
+// Writes the table into bench/RESULTS.md between its bench markers.
 import { writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
@@ -220,7 +220,6 @@ ${table(rows)}
 Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB,
 ${os.type()} ${os.release()}; Node ${process.version}; ${version[0]?.version.split(' on ')[0]}.`
 await replaceBetweenMarkers(path.join(projectRoot, 'bench', 'RESULTS.md'), report)
-await replaceBetweenMarkers(path.join(projectRoot, 'README.md'), report)
 await writeFile(
   path.join(projectRoot, 'bench', 'results.json'),
   `${JSON.stringify(rows, null, 2)}\n`,
