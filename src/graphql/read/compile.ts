@@ -208,8 +208,11 @@ export class Compiler {
       counts.push([`c:${key}`, pager.count({ prepared, parent }, upTo)])
     }
     const columns = new Set(nodeObjects.flatMap((object) => [...object.columns]))
+    // One node (the usual case) is the row's value itself; several (aliased) an array of them.
+    const single = nodeObjects.length === 1
     const node = (row: string) => {
       if (row !== pager.alias) throw new Error(`a page's nodes are built on ${pager.alias}`)
+      if (single) return (nodeObjects[0] as CompiledObject).sql
       return sql`json_build_array(${sql.join(nodeObjects.map((object) => object.sql))})`
     }
     const page = wantsRows
@@ -225,7 +228,10 @@ export class Compiler {
       ? [
           [
             'rows',
-            sql`coalesce(json_agg(json_build_array(page.n, page.sort_value, page.id)), '[]')`,
+            // Without cursors a row is its node alone: each wrapping costs Postgres per row.
+            request.sortValues
+              ? sql`coalesce(json_agg(json_build_array(page.n, page.sort_value, page.id)), '[]')`
+              : sql`coalesce(json_agg(page.n), '[]')`,
           ],
         ]
       : []
@@ -307,7 +313,8 @@ function shape(slots: readonly Slot[]): Finish {
 }
 
 interface RawConnection {
-  readonly rows?: [nodes: unknown[] | null, sortValue: string, id: number][]
+  /** [node(s), sort value, id] when cursors are asked for, else the node(s) alone. */
+  readonly rows?: unknown[]
   readonly [count: `c:${string}`]: number
 }
 
@@ -326,7 +333,14 @@ interface ConnectionShape {
 /** The connection as the schema shapes it, from the page's rows (one more than asked). */
 function finishConnection(raw: RawConnection, shape: ConnectionShape) {
   const { request, scope } = shape
-  const all = raw.rows ?? []
+  const single = shape.nodeObjects.length === 1
+  // Each row as [its nodes, sort value, id], whichever form Postgres sent it in.
+  const all = (raw.rows ?? []).map((row): [unknown[], string, number] => {
+    const [nodes, sortValue, id] = request.sortValues
+      ? (row as [unknown, string, number])
+      : [row, '', 0]
+    return [single ? [nodes] : (nodes as unknown[]), sortValue, id]
+  })
   const hasMore = all.length > request.limit
   const kept = hasMore ? all.slice(0, request.limit) : all
   if (request.backward) kept.reverse()
@@ -365,10 +379,10 @@ function pageInfo(
   rows: readonly [unknown, string, number][],
   hasMore: boolean,
   request: PageRequest,
-  cursorOf: (row: [unknown[] | null, string, number]) => string,
+  cursorOf: (row: [unknown[], string, number]) => string,
 ) {
-  const first = rows[0] as [unknown[] | null, string, number] | undefined
-  const last = rows.at(-1) as [unknown[] | null, string, number] | undefined
+  const first = rows[0] as [unknown[], string, number] | undefined
+  const last = rows.at(-1) as [unknown[], string, number] | undefined
   const info: Record<string, unknown> = {}
   for (const [key, nodes] of fields ?? []) {
     switch ((nodes[0] as FieldNode).name.value) {
