@@ -1,6 +1,5 @@
 import { type RawBuilder, sql } from 'kysely'
 import type { PageRequest } from '../../db/keyset.js'
-import type { DB } from '../../db/schema.js'
 import type { Context } from '../context.js'
 import type { NodeType } from '../ids.js'
 
@@ -95,8 +94,6 @@ export interface TypeDescription {
   readonly fields: Readonly<Record<string, Field>>
 }
 
-type Column<T extends keyof DB> = keyof DB[T] & string
-
 /** A column's value as it is stored (text, numbers, booleans, dates as YYYY-MM-DD, arrays). */
 export function column(name: string): ValueField {
   return { kind: 'value', columns: [name], sql: (row) => col(row, name) }
@@ -122,8 +119,8 @@ export function globalId(type: NodeType, name = 'id'): ValueField {
   return { kind: 'value', columns: [name], sql: (row) => globalIdSql(type, col(row, name)) }
 }
 
-export function globalIdSql(type: NodeType, id: Sql): Sql {
-  return sql`rtrim(translate(encode(convert_to(${`${type}:`} || ${id}, 'UTF8'), 'base64'), '+/', '-_'), '=')`
+function globalIdSql(type: NodeType, id: Sql): Sql {
+  return sql`rtrim(translate(encode(convert_to(${sql.lit(`${type}:`)} || ${id}, 'UTF8'), 'base64'), '+/', '-_'), '=')`
 }
 
 /** Any expression over the named columns. */
@@ -193,12 +190,6 @@ export function list(
 
 /** The most rows a plain list (an event's actors, a source's reports) returns for one parent. */
 export const defaultListLimit = 1000
-
-/** Typed column names for a table: a typo fails typecheck. */
-export const columnsOf =
-  <T extends keyof DB>(_table: T) =>
-  (...names: Column<T>[]) =>
-    names
 
 /** `a, b` order terms over the row. */
 export const orderBy =
