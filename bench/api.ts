@@ -26,6 +26,7 @@ import {
   seconds,
   seed,
   sizes,
+  startAttest,
   startProcess,
   stopProcess,
   warmUp,
@@ -115,20 +116,7 @@ async function benchSize(size: number): Promise<Row[]> {
   const { url, db } = await benchDatabase(size)
   const [attestPort, sqlPort] = [await freePort(), await freePort()]
   const graphqlUrl = `http://127.0.0.1:${attestPort}/graphql`
-  const attest = await startProcess(
-    ['dist/cli/main.js', 'serve'],
-    // As deployed (Dockerfile): graphql-js skips its development-mode checks. The default
-    // limits stay, except the rate limit: the load generator is one very busy caller.
-    {
-      DATABASE_URL: url,
-      PORT: String(attestPort),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      RATE_LIMIT_REQUESTS: '0',
-    },
-    graphqlUrl,
-  )
+  const attest = await startAttest(url, attestPort)
   const floor = await startProcess(
     ['--import', 'tsx', 'bench/baseline-server.ts'],
     { DATABASE_URL: url, PORT: String(sqlPort) },

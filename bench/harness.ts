@@ -60,6 +60,26 @@ export async function freePort(): Promise<number> {
   return port
 }
 
+/**
+ * The built `attest serve` on a database and port, as deployed (Dockerfile: NODE_ENV=production,
+ * so graphql-js skips its development-mode checks), with the default limits but the rate limit:
+ * the load generator is one very busy caller, which it would answer with 429s.
+ */
+export function startAttest(databaseUrl: string, port: number) {
+  return startProcess(
+    ['dist/cli/main.js', 'serve'],
+    {
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      RATE_LIMIT_REQUESTS: '0',
+    },
+    `http://127.0.0.1:${port}/graphql`,
+  )
+}
+
 export async function startProcess(
   args: string[],
   env: Record<string, string>,

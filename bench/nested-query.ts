@@ -19,7 +19,7 @@ import {
   freePort,
   replaceBetweenMarkers,
   rssMb,
-  startProcess,
+  startAttest,
   stopProcess,
 } from './harness.js'
 
@@ -130,20 +130,7 @@ async function benchSize(size: number): Promise<Row[]> {
   await db.destroy()
   const port = await freePort()
   const graphqlUrl = `http://127.0.0.1:${port}/graphql`
-  const server = await startProcess(
-    ['dist/cli/main.js', 'serve'],
-    // As deployed (Dockerfile), with the default limits but the rate limit: the load comes
-    // from one address, which it would answer with 429s instead of the cost limit's 400s.
-    {
-      DATABASE_URL: url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      RATE_LIMIT_REQUESTS: '0',
-    },
-    graphqlUrl,
-  )
+  const server = await startAttest(url, port)
   try {
     const pid = server.pid ?? 0
     // Listening is not ready: until its database answers, the server refuses queries with 503.

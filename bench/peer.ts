@@ -41,6 +41,7 @@ import {
   replaceBetweenMarkers,
   seconds,
   sizes,
+  startAttest,
   startProcess,
   stopProcess,
   warmUp,
@@ -283,20 +284,7 @@ for (const size of sizes) {
   const attestUrl = `http://127.0.0.1:${attestPort}/graphql`
   const peerUrl = `http://127.0.0.1:${peerPort}/graphql`
   const children = {
-    attest: await startProcess(
-      ['dist/cli/main.js', 'serve'],
-      {
-        DATABASE_URL: url,
-        PORT: String(attestPort),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        // As deployed (Dockerfile): graphql-js skips its development-mode checks.
-        NODE_ENV: 'production',
-        // The load comes from one address: the default rate limit would answer it with 429s.
-        RATE_LIMIT_REQUESTS: '0',
-      },
-      attestUrl,
-    ),
+    attest: await startAttest(url, attestPort),
     postgraphile: await startProcess(
       [
         path.join(peerDir, 'node_modules/.bin/postgraphile'),
