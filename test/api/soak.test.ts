@@ -17,11 +17,8 @@ let queries: string[]
 beforeAll(async () => {
   await loadDemoData(testDb())
   api = await startApi(testDatabaseUrl())
-  const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8')
-  const examples = readme.slice(
-    readme.indexOf('## The API by example'),
-    readme.indexOf('### Conventions'),
-  )
+  const guide = await readFile(path.join(projectRoot, 'docs', 'api.md'), 'utf8')
+  const examples = guide.slice(0, guide.indexOf('### Conventions'))
   // The examples that need no variables.
   queries = [...examples.matchAll(/```graphql\n([\s\S]*?)\n```/g)]
     .map((match) => match[1] as string)

@@ -295,8 +295,8 @@ it.each(
 
 it('the README’s edit is one write transaction, then one statement reads its payload', async () => {
   const { api } = apis.demo
-  const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8')
-  const request = /--data @- <<'JSON'\n([\s\S]*?)\nJSON/.exec(readme)?.[1] as string
+  const guide = await readFile(path.join(projectRoot, 'docs', 'api.md'), 'utf8')
+  const request = /--data @- <<'JSON'\n([\s\S]*?)\nJSON/.exec(guide)?.[1] as string
   const { query, variables } = JSON.parse(request)
   const { key } = await createApiKey(testDb(), 'newsroom desk', 'editor')
   api.resetStatements()

@@ -10,13 +10,10 @@ export interface ReadmeExample {
   readonly result?: { data: unknown }
 }
 
-/** The README's examples: each `### N.` heading's graphql block, optional variables, and result. */
+/** The API's examples (docs/api.md): each `### N.` heading's graphql block, optional variables, and result. */
 export async function readmeExamples(): Promise<ReadmeExample[]> {
-  const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8')
-  const section = readme.slice(
-    readme.indexOf('## The API by example'),
-    readme.indexOf('### Conventions'),
-  )
+  const examples = await readFile(path.join(projectRoot, 'docs', 'api.md'), 'utf8')
+  const section = examples.slice(0, examples.indexOf('### Conventions'))
   return section
     .split(/^### /m)
     .slice(1)
