@@ -29,16 +29,11 @@ import { groupEvents } from './pagers.js'
 
 // Optional arguments that filter a list: an enum equal to the column's value.
 const enumFilter =
-  (name: string, argument: string) => (row: string, args: Record<string, unknown>) =>
+  (name: string, argument: string, enumType: string) =>
+  (row: string, args: Record<string, unknown>) =>
     args[argument] == null
       ? undefined
-      : sql`${col(row, name)} = ${lower(String(args[argument]))}::${sql.raw(enumTypeOf[name] ?? name)}`
-
-const enumTypeOf: Record<string, string> = {
-  role: 'actor_role',
-  category: 'casualty_category',
-  kind: 'group_relation_kind',
-}
+      : sql`${col(row, name)} = ${lower(String(args[argument]))}::${sql.raw(enumType)}`
 
 // A dated relation or membership is valid on asOf when its span holds it (open ends hold all).
 const validOn = (row: string, args: Record<string, unknown>) =>
@@ -96,7 +91,7 @@ export const description: Readonly<Record<string, TypeDescription>> = {
         expected: 2,
       }),
       actors: many('EventActor', 'event_id', {
-        filter: enumFilter('role', 'role'),
+        filter: enumFilter('role', 'role', 'actor_role'),
         order: orderBy('role', 'id'),
         expected: 3,
       }),
@@ -105,7 +100,7 @@ export const description: Readonly<Record<string, TypeDescription>> = {
         expected: 2,
       }),
       casualtyFigures: many('CasualtyFigure', 'event_id', {
-        filter: enumFilter('category', 'category'),
+        filter: enumFilter('category', 'category', 'casualty_category'),
         order: orderBy('category', 'population', 'id'),
         expected: 5,
       }),
@@ -259,7 +254,7 @@ export const description: Readonly<Record<string, TypeDescription>> = {
         where: (parent, row, args) =>
           both(
             sql`(${col(row, 'from_group_id')} = ${col(parent, 'id')} OR ${col(row, 'to_group_id')} = ${col(parent, 'id')})`,
-            both(validOn(row, args), enumFilter('kind', 'kind')(row, args)),
+            both(validOn(row, args), enumFilter('kind', 'kind', 'group_relation_kind')(row, args)),
           ),
         order: orderBy('valid_from', 'id'),
         expected: 3,

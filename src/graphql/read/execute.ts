@@ -77,11 +77,12 @@ export function readExecution(
       const compiler = new Compiler(schema, read, context)
       const field = root.getFields()[name]
       if (!field) throw new Error(`no field ${root.name}.${name}`)
-      const args = getArgumentValues(field, nodes[0] as FieldNode, read.variables)
+      // Coerced when a statement is compiled or a write runs, not for a cached statement.
+      const argsOf = () => getArgumentValues(field, nodes[0] as FieldNode, read.variables)
       const run = (value: Sql) =>
         runValue(context, sql`SELECT (${value})::text AS v`.compile(context.db), key, budget)
       if (mutation) {
-        const written = await field.resolve?.(undefined, args, context, undefined as never)
+        const written = await field.resolve?.(undefined, argsOf(), context, undefined as never)
         const type = getNamedType(field.type)
         if (!isObjectType(type)) return written
         const payload = byId(
@@ -94,14 +95,14 @@ export function readExecution(
         const value = await run(payload.sql)
         return payload.finish && value !== null ? payload.finish(value) : value
       }
-      if (name === 'eventStats') return statsRoot(compiler, args, nodes, run)
+      if (name === 'eventStats') return statsRoot(compiler, argsOf(), nodes, run)
       const compile = rootFields[name]
       if (!compile)
         throw new Error(`Query.${name} has no compiled root (src/graphql/read/roots.ts)`)
       // The statement depends on the document, the field and the variables only.
       const rootKey = `${operation.name?.value}\u0000${key}`
       const statement = statements(document, rootKey, request.variables, () => {
-        const compiled = compile(compiler, args, nodes)
+        const compiled = compile(compiler, argsOf(), nodes)
         return {
           query: sql`SELECT (${compiled.sql})::text AS v`.compile(context.db),
           finish: compiled.finish,
