@@ -975,105 +975,111 @@ export type MembershipFields = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Cites a report (with an optional quote). */
-  addEventCitation: Event;
+  addEventCitation?: Maybe<Event>;
   /** Records the group's id in another dataset (unique per scheme). */
-  addGroupExternalId: ArmedGroup;
+  addGroupExternalId?: Maybe<ArmedGroup>;
   /** Records that the report cites another report or a source (exactly one of them). */
-  addReportCitation: Report;
+  addReportCitation?: Maybe<Report>;
   /** Records a new event. Required: title, dateStart (dateEnd defaults to dateStart). */
-  createEvent: Event;
+  createEvent?: Maybe<Event>;
   /** Records a new group. Required: name. */
-  createGroup: ArmedGroup;
+  createGroup?: Maybe<ArmedGroup>;
   /** Records a new person. Required: name. */
-  createPerson: Person;
+  createPerson?: Maybe<Person>;
   /** Records a new report. Required: a headline, url or citation. */
-  createReport: Report;
+  createReport?: Maybe<Report>;
   /** Records a new source. Required: name, kind. */
-  createSource: Source;
+  createSource?: Maybe<Source>;
   /** Soft-deletes: the event leaves lists and lookups, and appears in the change feed. */
-  deleteEvent: Event;
+  deleteEvent?: Maybe<Event>;
   /**
    * Merges one group into another (admin only): its events, aliases (and its name, as an alias),
    * external ids, relations, memberships and claims move to the survivor; its id then resolves
    * to the survivor. Returns the survivor.
    */
-  mergeGroups: ArmedGroup;
+  mergeGroups?: Maybe<ArmedGroup>;
   /** Removes a casualty figure of the event. */
-  removeCasualtyFigure: Event;
+  removeCasualtyFigure?: Maybe<Event>;
   /** Removes a claim; the subject is given to check its version. */
-  removeClaim: Scalars['Boolean']['output'];
+  removeClaim?: Maybe<Scalars['Boolean']['output']>;
   /** Removes the group in this role from the event. */
-  removeEventActor: Event;
+  removeEventActor?: Maybe<Event>;
   /** Removes a citation of a report (with that quote) from the event. */
-  removeEventCitation: Event;
+  removeEventCitation?: Maybe<Event>;
   /** Removes a classification of the event. */
-  removeEventClassification: Event;
+  removeEventClassification?: Maybe<Event>;
   /** Removes a link to a related event. */
-  removeEventLink: Event;
+  removeEventLink?: Maybe<Event>;
   /** Removes the person in this role from the event. */
-  removeEventPerson: Event;
+  removeEventPerson?: Maybe<Event>;
   /** Removes one of the group's other names. */
-  removeGroupAlias: ArmedGroup;
+  removeGroupAlias?: Maybe<ArmedGroup>;
   /** Removes the group's id in another dataset. */
-  removeGroupExternalId: ArmedGroup;
+  removeGroupExternalId?: Maybe<ArmedGroup>;
   /** Removes a relation of the group. */
-  removeGroupRelation: ArmedGroup;
+  removeGroupRelation?: Maybe<ArmedGroup>;
   /** Removes a membership of the group. */
-  removeMembership: ArmedGroup;
+  removeMembership?: Maybe<ArmedGroup>;
   /** Removes what the report cites. */
-  removeReportCitation: Report;
+  removeReportCitation?: Maybe<Report>;
   /** Brings a soft-deleted event back. */
-  restoreEvent: Event;
+  restoreEvent?: Maybe<Event>;
   /** Restores the event and its parts to their state after an earlier revision, as a new revision. */
-  revertEvent: Event;
+  revertEvent?: Maybe<Event>;
   /** Adds a casualty figure (no figureId) or changes one (figureId). */
-  setCasualtyFigure: Event;
+  setCasualtyFigure?: Maybe<Event>;
   /** Adds a claim about an event, group or person (no claimId) or changes one; returns the claim. */
-  setClaim: Claim;
+  setClaim?: Maybe<Claim>;
   /** Adds the group in this role, or changes its side, attribution and report. */
-  setEventActor: Event;
+  setEventActor?: Maybe<Event>;
   /** Classifies the event (primary: it becomes the one primary classification). */
-  setEventClassification: Event;
+  setEventClassification?: Maybe<Event>;
   /** Links the event to a related one, or changes the link's note. */
-  setEventLink: Event;
+  setEventLink?: Maybe<Event>;
   /** Names a person in the event in this role, or changes their outcome and report. */
-  setEventPerson: Event;
+  setEventPerson?: Maybe<Event>;
   /** Adds another name, or changes an alias's language. */
-  setGroupAlias: ArmedGroup;
+  setGroupAlias?: Maybe<ArmedGroup>;
   /**
    * Adds a relation from the group (no relationId) or changes one. ALLY and RIVAL are symmetric and
    * stored once. Overlapping duplicates of a relation are refused.
    */
-  setGroupRelation: ArmedGroup;
+  setGroupRelation?: Maybe<ArmedGroup>;
   /** Adds a membership of the group (no membershipId) or changes one. Overlaps are refused. */
-  setMembership: ArmedGroup;
+  setMembership?: Maybe<ArmedGroup>;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
-  updateEvent: Event;
+  updateEvent?: Maybe<Event>;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
-  updateGroup: ArmedGroup;
+  updateGroup?: Maybe<ArmedGroup>;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
-  updatePerson: Person;
+  updatePerson?: Maybe<Person>;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
-  updateReport: Report;
+  updateReport?: Maybe<Report>;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
-  updateSource: Source;
+  updateSource?: Maybe<Source>;
 };
 
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1087,9 +1093,12 @@ export type MutationAddEventCitationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1103,9 +1112,12 @@ export type MutationAddGroupExternalIdArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1118,9 +1130,12 @@ export type MutationAddReportCitationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1131,9 +1146,12 @@ export type MutationCreateEventArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1144,9 +1162,12 @@ export type MutationCreateGroupArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1157,9 +1178,12 @@ export type MutationCreatePersonArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1170,9 +1194,12 @@ export type MutationCreateReportArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1183,9 +1210,12 @@ export type MutationCreateSourceArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1197,9 +1227,12 @@ export type MutationDeleteEventArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1213,9 +1246,12 @@ export type MutationMergeGroupsArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1228,9 +1264,12 @@ export type MutationRemoveCasualtyFigureArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1242,9 +1281,12 @@ export type MutationRemoveClaimArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1258,9 +1300,12 @@ export type MutationRemoveEventActorArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1274,9 +1319,12 @@ export type MutationRemoveEventCitationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1289,9 +1337,12 @@ export type MutationRemoveEventClassificationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1305,9 +1356,12 @@ export type MutationRemoveEventLinkArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1321,9 +1375,12 @@ export type MutationRemoveEventPersonArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1336,9 +1393,12 @@ export type MutationRemoveGroupAliasArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1352,9 +1412,12 @@ export type MutationRemoveGroupExternalIdArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1367,9 +1430,12 @@ export type MutationRemoveGroupRelationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1382,9 +1448,12 @@ export type MutationRemoveMembershipArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1397,9 +1466,12 @@ export type MutationRemoveReportCitationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1411,9 +1483,12 @@ export type MutationRestoreEventArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1426,9 +1501,12 @@ export type MutationRevertEventArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1442,9 +1520,12 @@ export type MutationSetCasualtyFigureArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1457,9 +1538,12 @@ export type MutationSetClaimArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1472,9 +1556,12 @@ export type MutationSetEventActorArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1488,9 +1575,12 @@ export type MutationSetEventClassificationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1503,9 +1593,12 @@ export type MutationSetEventLinkArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1518,9 +1611,12 @@ export type MutationSetEventPersonArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1534,9 +1630,12 @@ export type MutationSetGroupAliasArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1550,9 +1649,12 @@ export type MutationSetGroupRelationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1566,9 +1668,12 @@ export type MutationSetMembershipArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1581,9 +1686,12 @@ export type MutationUpdateEventArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1596,9 +1704,12 @@ export type MutationUpdateGroupArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1611,9 +1722,12 @@ export type MutationUpdatePersonArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1626,9 +1740,12 @@ export type MutationUpdateReportArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -2709,44 +2826,44 @@ export type MembershipResolvers<ContextType = Context, ParentType extends Resolv
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  addEventCitation?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationAddEventCitationArgs, 'eventId' | 'reportId' | 'version'>>;
-  addGroupExternalId?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationAddGroupExternalIdArgs, 'externalId' | 'groupId' | 'scheme' | 'version'>>;
-  addReportCitation?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationAddReportCitationArgs, 'citation' | 'reportId' | 'version'>>;
-  createEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'fields'>>;
-  createGroup?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'fields'>>;
-  createPerson?: Resolver<ResolversTypes['Person'], ParentType, ContextType, RequireFields<MutationCreatePersonArgs, 'fields'>>;
-  createReport?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationCreateReportArgs, 'fields'>>;
-  createSource?: Resolver<ResolversTypes['Source'], ParentType, ContextType, RequireFields<MutationCreateSourceArgs, 'fields'>>;
-  deleteEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id' | 'version'>>;
-  mergeGroups?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationMergeGroupsArgs, 'mergedId' | 'mergedVersion' | 'survivorId' | 'survivorVersion'>>;
-  removeCasualtyFigure?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveCasualtyFigureArgs, 'eventId' | 'figureId' | 'version'>>;
-  removeClaim?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveClaimArgs, 'claimId' | 'subject'>>;
-  removeEventActor?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventActorArgs, 'eventId' | 'groupId' | 'role' | 'version'>>;
-  removeEventCitation?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventCitationArgs, 'eventId' | 'reportId' | 'version'>>;
-  removeEventClassification?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventClassificationArgs, 'eventId' | 'eventTypeId' | 'version'>>;
-  removeEventLink?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventLinkArgs, 'eventId' | 'kind' | 'relatedEventId' | 'version'>>;
-  removeEventPerson?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventPersonArgs, 'eventId' | 'personId' | 'role' | 'version'>>;
-  removeGroupAlias?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveGroupAliasArgs, 'alias' | 'groupId' | 'version'>>;
-  removeGroupExternalId?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveGroupExternalIdArgs, 'externalId' | 'groupId' | 'scheme' | 'version'>>;
-  removeGroupRelation?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveGroupRelationArgs, 'groupId' | 'relationId' | 'version'>>;
-  removeMembership?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveMembershipArgs, 'groupId' | 'membershipId' | 'version'>>;
-  removeReportCitation?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationRemoveReportCitationArgs, 'citation' | 'reportId' | 'version'>>;
-  restoreEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRestoreEventArgs, 'id' | 'version'>>;
-  revertEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRevertEventArgs, 'id' | 'toRevision' | 'version'>>;
-  setCasualtyFigure?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetCasualtyFigureArgs, 'eventId' | 'fields' | 'version'>>;
-  setClaim?: Resolver<ResolversTypes['Claim'], ParentType, ContextType, RequireFields<MutationSetClaimArgs, 'fields' | 'subject'>>;
-  setEventActor?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventActorArgs, 'actor' | 'eventId' | 'version'>>;
-  setEventClassification?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventClassificationArgs, 'eventId' | 'eventTypeId' | 'version'>>;
-  setEventLink?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventLinkArgs, 'eventId' | 'link' | 'version'>>;
-  setEventPerson?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventPersonArgs, 'eventId' | 'person' | 'version'>>;
-  setGroupAlias?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationSetGroupAliasArgs, 'alias' | 'groupId' | 'version'>>;
-  setGroupRelation?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationSetGroupRelationArgs, 'fields' | 'groupId' | 'version'>>;
-  setMembership?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationSetMembershipArgs, 'fields' | 'groupId' | 'version'>>;
-  updateEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationUpdateEventArgs, 'fields' | 'id' | 'version'>>;
-  updateGroup?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationUpdateGroupArgs, 'fields' | 'id' | 'version'>>;
-  updatePerson?: Resolver<ResolversTypes['Person'], ParentType, ContextType, RequireFields<MutationUpdatePersonArgs, 'fields' | 'id' | 'version'>>;
-  updateReport?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationUpdateReportArgs, 'fields' | 'id' | 'version'>>;
-  updateSource?: Resolver<ResolversTypes['Source'], ParentType, ContextType, RequireFields<MutationUpdateSourceArgs, 'fields' | 'id' | 'version'>>;
+  addEventCitation?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationAddEventCitationArgs, 'eventId' | 'reportId' | 'version'>>;
+  addGroupExternalId?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationAddGroupExternalIdArgs, 'externalId' | 'groupId' | 'scheme' | 'version'>>;
+  addReportCitation?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<MutationAddReportCitationArgs, 'citation' | 'reportId' | 'version'>>;
+  createEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'fields'>>;
+  createGroup?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'fields'>>;
+  createPerson?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<MutationCreatePersonArgs, 'fields'>>;
+  createReport?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<MutationCreateReportArgs, 'fields'>>;
+  createSource?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType, RequireFields<MutationCreateSourceArgs, 'fields'>>;
+  deleteEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id' | 'version'>>;
+  mergeGroups?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationMergeGroupsArgs, 'mergedId' | 'mergedVersion' | 'survivorId' | 'survivorVersion'>>;
+  removeCasualtyFigure?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveCasualtyFigureArgs, 'eventId' | 'figureId' | 'version'>>;
+  removeClaim?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationRemoveClaimArgs, 'claimId' | 'subject'>>;
+  removeEventActor?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventActorArgs, 'eventId' | 'groupId' | 'role' | 'version'>>;
+  removeEventCitation?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventCitationArgs, 'eventId' | 'reportId' | 'version'>>;
+  removeEventClassification?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventClassificationArgs, 'eventId' | 'eventTypeId' | 'version'>>;
+  removeEventLink?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventLinkArgs, 'eventId' | 'kind' | 'relatedEventId' | 'version'>>;
+  removeEventPerson?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventPersonArgs, 'eventId' | 'personId' | 'role' | 'version'>>;
+  removeGroupAlias?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationRemoveGroupAliasArgs, 'alias' | 'groupId' | 'version'>>;
+  removeGroupExternalId?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationRemoveGroupExternalIdArgs, 'externalId' | 'groupId' | 'scheme' | 'version'>>;
+  removeGroupRelation?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationRemoveGroupRelationArgs, 'groupId' | 'relationId' | 'version'>>;
+  removeMembership?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationRemoveMembershipArgs, 'groupId' | 'membershipId' | 'version'>>;
+  removeReportCitation?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<MutationRemoveReportCitationArgs, 'citation' | 'reportId' | 'version'>>;
+  restoreEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRestoreEventArgs, 'id' | 'version'>>;
+  revertEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRevertEventArgs, 'id' | 'toRevision' | 'version'>>;
+  setCasualtyFigure?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationSetCasualtyFigureArgs, 'eventId' | 'fields' | 'version'>>;
+  setClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationSetClaimArgs, 'fields' | 'subject'>>;
+  setEventActor?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationSetEventActorArgs, 'actor' | 'eventId' | 'version'>>;
+  setEventClassification?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationSetEventClassificationArgs, 'eventId' | 'eventTypeId' | 'version'>>;
+  setEventLink?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationSetEventLinkArgs, 'eventId' | 'link' | 'version'>>;
+  setEventPerson?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationSetEventPersonArgs, 'eventId' | 'person' | 'version'>>;
+  setGroupAlias?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationSetGroupAliasArgs, 'alias' | 'groupId' | 'version'>>;
+  setGroupRelation?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationSetGroupRelationArgs, 'fields' | 'groupId' | 'version'>>;
+  setMembership?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationSetMembershipArgs, 'fields' | 'groupId' | 'version'>>;
+  updateEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationUpdateEventArgs, 'fields' | 'id' | 'version'>>;
+  updateGroup?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationUpdateGroupArgs, 'fields' | 'id' | 'version'>>;
+  updatePerson?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<MutationUpdatePersonArgs, 'fields' | 'id' | 'version'>>;
+  updateReport?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<MutationUpdateReportArgs, 'fields' | 'id' | 'version'>>;
+  updateSource?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType, RequireFields<MutationUpdateSourceArgs, 'fields' | 'id' | 'version'>>;
 };
 
 export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {

@@ -58,12 +58,21 @@ export function partMutation<K extends Aggregate, Args extends { version: number
   type: NodeType,
   idArgument: keyof Args & string,
   apply: (args: Args, id: number, trx: Database) => Promise<void>,
+  /** Others of the same kind the part points at (see AggregateChange.refersTo). */
+  refersTo?: (args: Args) => readonly number[],
 ) {
   return mutation('editor', async (args: Args, writer) => {
     const id = idOfType(args[idArgument] as string, type, idArgument)
     await changeAggregate(
       writer,
-      { kind, id, version: args.version, operation: 'update', field: idArgument },
+      {
+        kind,
+        id,
+        version: args.version,
+        operation: 'update',
+        field: idArgument,
+        refersTo: refersTo?.(args),
+      },
       () => apply(args, id, writer.trx),
     )
     return { id: id }

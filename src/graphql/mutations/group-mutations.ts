@@ -22,6 +22,7 @@ import {
   changeAggregate,
   deleteRows,
   insertRow,
+  lockInOrder,
   mutation,
   toColumns,
   updateRows,
@@ -51,7 +52,8 @@ type GroupArgs = { groupId: string; version: number }
 /** A group part's mutation: named by groupId and based on the group's version. */
 const groupPart = <Args extends GroupArgs>(
   apply: (args: Args, groupId: number, trx: Database) => Promise<void>,
-) => partMutation('armed_group', 'ArmedGroup', 'groupId' as keyof Args & string, apply)
+  refersTo?: (args: Args) => readonly number[],
+) => partMutation('armed_group', 'ArmedGroup', 'groupId' as keyof Args & string, apply, refersTo)
 
 /** A dated row of the group (a relation, a membership): it must involve the group. */
 async function partOfGroup(
@@ -146,6 +148,8 @@ async function merge(
     version: args.survivorVersion,
     field: 'survivorId',
   }
+  // Both are written: locked in id order, so opposite merges queue instead of deadlocking.
+  await lockInOrder(writer.trx, 'armed_group', [survivor, merged])
   // Both states are recorded: the survivor gains, the merged group points at it.
   await changeAggregate(writer, survivorChange, () =>
     changeAggregate(writer, mergedChange, async () => {
@@ -243,6 +247,8 @@ export const groupMutations = {
         await updateRows(trx, 'group_relation', { id }, columns, 'relationId')
       }
     },
+    ({ fields }) =>
+      fields.toGroupId ? [idOfType(fields.toGroupId, 'ArmedGroup', 'toGroupId')] : [],
   ),
   removeGroupRelation: groupPart(
     async ({ relationId }: GroupArgs & { relationId: string }, groupId, trx) => {

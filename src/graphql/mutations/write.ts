@@ -77,8 +77,9 @@ export interface Writer {
 }
 
 /**
- * A mutation resolver: checks the caller's role before anything else, runs the write in one
- * transaction (all of it happens or none), and turns constraint violations into BAD_USER_INPUT.
+ * A mutation resolver: checks the caller's role before anything else, writes in the document's
+ * transaction (read/mutate.ts: all of the document happens or none), or in one of its own when
+ * called outside a document, and turns constraint violations into BAD_USER_INPUT.
  */
 export function mutation<Args, Result>(
   role: ApiRole,
@@ -87,9 +88,9 @@ export function mutation<Args, Result>(
   return async (_parent: unknown, args: Args, context: Context): Promise<Result> => {
     const caller = requireRole(context.caller, role)
     try {
+      if (context.inTransaction) return await write(args, { trx: context.db, caller }, context)
       return await context.db.transaction().execute(async (trx) => {
-        // Versions are set by changeAggregate, one step per mutation (see sql/0012).
-        await sql`SELECT set_config('attest.explicit_versions', 'on', true)`.execute(trx)
+        await versionsSetByWriters(trx)
         return write(args, { trx, caller }, context)
       })
     } catch (error) {
@@ -104,6 +105,14 @@ function asFieldError(error: unknown): unknown {
   const { argument, field } = error.extensions
   if (argument === undefined || field !== undefined) return error
   return new GraphQLError(error.message, { extensions: { ...error.extensions, field: argument } })
+}
+
+/**
+ * Versions are set by changeAggregate, one step per aggregate and mutation, not by the row
+ * triggers (sql/0012): a writer's transaction says so first.
+ */
+export async function versionsSetByWriters(trx: Database): Promise<void> {
+  await sql`SELECT set_config('attest.explicit_versions', 'on', true)`.execute(trx)
 }
 
 export async function recordRevision(
@@ -135,12 +144,54 @@ export interface AggregateChange {
   readonly operation: RevisionOperation
   /** The argument that names the aggregate, for errors. */
   readonly field: string
+  /**
+   * Others of the same kind the change points at (a link's other event, a relation's other
+   * group): the foreign key locks them too, so they are locked with this one in id order.
+   */
+  readonly refersTo?: readonly number[]
 }
 
 /**
- * Changes an aggregate safely: locks its row, refuses a stale version (CONFLICT, nothing
- * written), applies the change, raises the version once, and records the state before and
- * after. Concurrent changes queue on the lock; the later one then sees the new version.
+ * Locks rows of one kind in id order: FOR UPDATE those written, FOR KEY SHARE those only
+ * pointed at. Writers that touch the same rows then queue in one order instead of each holding
+ * one and waiting for the other (a deadlock: A links to B while B links to A).
+ */
+export async function lockInOrder(
+  trx: Database,
+  kind: Aggregate,
+  written: readonly number[],
+  pointedAt: readonly number[] = [],
+): Promise<void> {
+  const ids = [...new Set([...written, ...pointedAt])].sort((a, b) => a - b)
+  for (const id of ids) {
+    const mode = written.includes(id) ? sql`UPDATE` : sql`KEY SHARE`
+    await sql`SELECT 1 FROM ${sql.table(kind)} WHERE id = ${id} FOR ${mode}`.execute(trx)
+  }
+}
+
+/** Bookkeeping that a write touches even when it changes nothing. */
+const bookkeeping = new Set(['version', 'updated_at'])
+
+function sameState(before: State, after: State): boolean {
+  const strip = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(strip)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value)
+              .filter(([key]) => !bookkeeping.has(key))
+              .map(([key, inner]) => [key, strip(inner)]),
+          )
+        : value
+  return JSON.stringify(strip(before)) === JSON.stringify(strip(after))
+}
+
+/**
+ * Changes an aggregate safely: locks its row (and those it points at, in id order), refuses a
+ * stale version (CONFLICT, nothing written), applies the change, raises the version once, and
+ * records the state before and after. A change that leaves the state as it was is undone and
+ * leaves no trace: the version stays, no revision. Concurrent changes queue on the lock; the
+ * later one then sees the new version.
  */
 export async function changeAggregate(
   writer: Writer,
@@ -149,6 +200,7 @@ export async function changeAggregate(
 ): Promise<void> {
   const { trx } = writer
   const { kind, id, version, operation, field } = change
+  await lockInOrder(trx, kind, [id], change.refersTo)
   const { rows } = await sql<{ version: number; deleted: boolean; merged: boolean }>`
     SELECT version, to_jsonb(t) ->> 'deleted_at' IS NOT NULL AS deleted,
       to_jsonb(t) ->> 'merged_into_id' IS NOT NULL AS merged
@@ -162,7 +214,14 @@ export async function changeAggregate(
   if (current.merged)
     throw invalidField(`The ${name} was merged into another: edit that one`, field, 'merged')
   const before = await stateOf(trx, kind, id)
+  // Nested changes (a merge changes two groups) each have their own savepoint of this name.
+  await sql`SAVEPOINT attest_change`.execute(trx)
   await apply()
+  if (sameState(before, await stateOf(trx, kind, id))) {
+    await sql`ROLLBACK TO SAVEPOINT attest_change`.execute(trx)
+    return
+  }
+  await sql`RELEASE SAVEPOINT attest_change`.execute(trx)
   // One version step per mutation, however many times the change and triggers updated the row.
   await sql`UPDATE ${sql.table(kind)} SET version = ${version + 1} WHERE id = ${id}`.execute(trx)
   await recordRevision(writer, operation, kind, id, before, await stateOf(trx, kind, id))
