@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql'
 import { sql } from 'kysely'
 import type { Database } from '../../db/database.js'
 import { invalidField } from '../errors.js'
@@ -7,7 +8,7 @@ import type {
   MembershipFields,
   MutationResolvers,
 } from '../generated/resolvers.js'
-import { idOfType } from '../ids.js'
+import { idOfType, toGlobalId } from '../ids.js'
 import { createAndUpdate, partMutation } from './aggregates.js'
 import {
   datesOrdered,
@@ -48,6 +49,34 @@ const groups = createAndUpdate({
 })
 
 type GroupArgs = { groupId: string; version: number }
+
+/**
+ * An alias names one group: one that is another group's name or alias (the database tidies
+ * whitespace and compares without case, sql/0050) is refused, naming that group; merging is
+ * how two records of one group become one.
+ */
+async function notAnotherGroupsName(trx: Database, groupId: number, alias: string): Promise<void> {
+  const { rows } = await sql<{ id: number; name: string }>`
+    WITH wanted AS (SELECT lower(attest_tidy_name(${alias})) AS alias)
+    SELECT g.id, g.name FROM armed_group g, wanted
+    WHERE g.id <> ${groupId} AND g.merged_into_id IS NULL
+      AND (lower(g.name) = wanted.alias OR g.id IN (
+        SELECT a.group_id FROM group_alias a WHERE lower(a.alias) = wanted.alias))
+    ORDER BY g.id LIMIT 1`.execute(trx)
+  const other = rows[0]
+  if (!other) return
+  throw new GraphQLError(
+    `"${alias.trim()}" already names the group ${other.name} (${toGlobalId('ArmedGroup', Number(other.id))}): merge the two groups (mergeGroups) if they are one`,
+    {
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        field: 'alias',
+        rule: 'names_another_group',
+        groupId: toGlobalId('ArmedGroup', Number(other.id)),
+      },
+    },
+  )
+}
 
 /** A group part's mutation: named by groupId and based on the group's version. */
 const groupPart = <Args extends GroupArgs>(
@@ -174,6 +203,7 @@ export const groupMutations = {
     ) => {
       notBlank(alias, 'alias')
       matches(language, languageTag, 'language', 'language_format', 'a language tag such as en')
+      await notAnotherGroupsName(trx, groupId, alias)
       await upsertRow(
         trx,
         'group_alias',
@@ -185,7 +215,7 @@ export const groupMutations = {
   ),
   removeGroupAlias: groupPart(async ({ alias }: GroupArgs & { alias: string }, groupId, trx) => {
     const { numAffectedRows } = await sql`DELETE FROM group_alias
-      WHERE group_id = ${groupId} AND lower(alias) = lower(${alias})`.execute(trx)
+      WHERE group_id = ${groupId} AND lower(alias) = lower(attest_tidy_name(${alias}))`.execute(trx)
     if (!numAffectedRows) throw invalidField('The group has no such alias', 'alias', 'unknown_id')
   }),
 
