@@ -3,6 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises'
 import { parse } from 'csv-parse'
 import { sql, type Transaction } from 'kysely'
 import type { Database } from '../db/database.js'
+import { versionsSetByWriters } from '../db/aggregate-state.js'
 import type { DB } from '../db/schema.js'
 import type { ImportedEvent, Reject } from './imported-event.js'
 import { writeImportBatch } from './write-batch.js'
@@ -90,6 +91,7 @@ export async function importFile(
         // few batches' commits, whole, and running the import again writes them again.
         await sql`SELECT pg_advisory_xact_lock(hashtext(${`attest import ${dataset.name}`})),
           set_config('synchronous_commit', 'off', true)`.execute(trx)
+        await versionsSetByWriters(trx)
         // Found or created by the first batch, then reused: it is the same for the whole file.
         datasetReportId ??= await ensureReleaseReport(trx, dataset, options.release)
         return writeImportBatch(

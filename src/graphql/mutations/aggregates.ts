@@ -1,14 +1,8 @@
+import type { Aggregate } from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import { idOfType, type NodeType } from '../ids.js'
 import { requireFields } from './validate.js'
-import {
-  type Aggregate,
-  changeAggregate,
-  createAggregate,
-  mutation,
-  toColumns,
-  updateRows,
-} from './write.js'
+import { changeAggregate, createAggregate, mutation, toColumns, updateRows } from './write.js'
 
 type ColumnSpec = Parameters<typeof toColumns>[1]
 

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import type { State } from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import { type EventColumn, listedEventColumns } from '../../db/events.js'
 import { invalidField } from '../errors.js'
@@ -25,7 +26,6 @@ import {
   deleteRows,
   insertRow,
   mutation,
-  type State,
   toColumns,
   updateRows,
   upsertRow,

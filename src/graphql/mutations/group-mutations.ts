@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql'
 import { sql } from 'kysely'
+import { lockInOrder } from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import { invalidField } from '../errors.js'
 import type {
@@ -23,7 +24,6 @@ import {
   changeAggregate,
   deleteRows,
   insertRow,
-  lockInOrder,
   mutation,
   toColumns,
   updateRows,

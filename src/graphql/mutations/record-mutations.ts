@@ -1,3 +1,4 @@
+import type { Aggregate } from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import type {
   ClaimFields,
@@ -23,7 +24,6 @@ import {
   snakeCase,
 } from './validate.js'
 import {
-  type Aggregate,
   changeAggregate,
   deleteRows,
   insertRow,

@@ -2,74 +2,21 @@ import { GraphQLError } from 'graphql'
 import { type Selectable, sql } from 'kysely'
 import { requireRole } from '../../auth/access.js'
 import type { ApiKeyIdentity } from '../../auth/api-keys.js'
+import {
+  type Aggregate,
+  aggregateNames,
+  lockInOrder,
+  type State,
+  sameState,
+  stateOf,
+  versionsSetByWriters,
+} from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import type { ApiRole, DB, RevisionOperation } from '../../db/schema.js'
 import type { Context } from '../context.js'
 import { conflict, invalidField } from '../errors.js'
 import { idOfType, type NodeType } from '../ids.js'
 import { fromDatabaseError } from './database-errors.js'
-
-/** The objects that are edited as a whole: each has a version and a history of states. */
-export type Aggregate = 'event' | 'armed_group' | 'person' | 'source' | 'report'
-
-/**
- * The rows that belong to each aggregate, by the columns that point at it: a state (a revision's
- * before and after) holds them, a change to them is a change of the aggregate (its version goes
- * up), and a revert restores them.
- */
-const partsOf: Record<Aggregate, Record<string, readonly string[]>> = {
-  event: {
-    casualty_figure: ['event_id'],
-    event_actor: ['event_id'],
-    event_classification: ['event_id'],
-    event_citation: ['event_id'],
-    event_link: ['event_id'],
-    event_person: ['event_id'],
-    claim: ['event_id'],
-  },
-  armed_group: {
-    group_alias: ['group_id'],
-    group_external_id: ['group_id'],
-    group_relation: ['from_group_id', 'to_group_id'],
-    membership: ['group_id'],
-    claim: ['group_id'],
-  },
-  person: { claim: ['person_id'] },
-  source: {},
-  report: { report_citation: ['report_id'] },
-}
-
-export const aggregateNames: Record<Aggregate, string> = {
-  event: 'event',
-  armed_group: 'group',
-  person: 'person',
-  source: 'source',
-  report: 'report',
-}
-
-export type State = Record<string, unknown> & { parts?: Record<string, Record<string, unknown>[]> }
-
-// Copies of the event's date on its actors (sql/0041), kept by trigger: derived, not state.
-const derivedPartColumns = sql`'{event_date_start}'::text[]`
-
-/** The aggregate's row (without the derived search vector) and, under `parts`, its parts. */
-export async function stateOf(db: Database, kind: Aggregate, id: number): Promise<State> {
-  const parts = Object.entries(partsOf[kind]).flatMap(([table, columns]) => {
-    const pointsHere = sql.join(
-      columns.map((column) => sql`p.${sql.ref(column)} = ${id}`),
-      sql` OR `,
-    )
-    return [
-      sql.lit(table),
-      sql`(SELECT coalesce(jsonb_agg(to_jsonb(p) - ${derivedPartColumns} ORDER BY p::text), '[]') FROM ${sql.table(table)} p WHERE ${pointsHere})`,
-    ]
-  })
-  const partsObject = parts.length ? sql`jsonb_build_object(${sql.join(parts)})` : sql`'{}'::jsonb`
-  const { rows } = await sql<{ state: State }>`
-    SELECT to_jsonb(t) - 'search_vector' || jsonb_build_object('parts', ${partsObject}) AS state
-    FROM ${sql.table(kind)} t WHERE t.id = ${id}`.execute(db)
-  return rows[0]?.state as State
-}
 
 export interface Writer {
   readonly trx: Database
@@ -107,14 +54,6 @@ function asFieldError(error: unknown): unknown {
   return new GraphQLError(error.message, { extensions: { ...error.extensions, field: argument } })
 }
 
-/**
- * Versions are set by changeAggregate, one step per aggregate and mutation, not by the row
- * triggers (sql/0012): a writer's transaction says so first.
- */
-export async function versionsSetByWriters(trx: Database): Promise<void> {
-  await sql`SELECT set_config('attest.explicit_versions', 'on', true)`.execute(trx)
-}
-
 export async function recordRevision(
   { trx, caller }: Writer,
   operation: RevisionOperation,
@@ -149,41 +88,6 @@ export interface AggregateChange {
    * group): the foreign key locks them too, so they are locked with this one in id order.
    */
   readonly refersTo?: readonly number[]
-}
-
-/**
- * Locks rows of one kind in id order: FOR UPDATE those written, FOR KEY SHARE those only
- * pointed at. Writers that touch the same rows then queue in one order instead of each holding
- * one and waiting for the other (a deadlock: A links to B while B links to A).
- */
-export async function lockInOrder(
-  trx: Database,
-  kind: Aggregate,
-  written: readonly number[],
-  pointedAt: readonly number[] = [],
-): Promise<void> {
-  const ids = [...new Set([...written, ...pointedAt])].sort((a, b) => a - b)
-  for (const id of ids) {
-    const mode = written.includes(id) ? sql`UPDATE` : sql`KEY SHARE`
-    await sql`SELECT 1 FROM ${sql.table(kind)} WHERE id = ${id} FOR ${mode}`.execute(trx)
-  }
-}
-
-/** Bookkeeping that a write touches even when it changes nothing. */
-const bookkeeping = new Set(['version', 'updated_at'])
-
-function sameState(before: State, after: State): boolean {
-  const strip = (value: unknown): unknown =>
-    Array.isArray(value)
-      ? value.map(strip)
-      : value && typeof value === 'object'
-        ? Object.fromEntries(
-            Object.entries(value)
-              .filter(([key]) => !bookkeeping.has(key))
-              .map(([key, inner]) => [key, strip(inner)]),
-          )
-        : value
-  return JSON.stringify(strip(before)) === JSON.stringify(strip(after))
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type ExecutionResult, type FieldNode, GraphQLError } from 'graphql'
+import { versionsSetByWriters } from '../../db/aggregate-state.js'
 import type { Context } from '../context.js'
-import { versionsSetByWriters } from '../mutations/write.js'
 
 type ResolveField = (key: string, nodes: FieldNode[], context: Context) => Promise<unknown>
 type Locate = (error: unknown, key: string, nodes: FieldNode[]) => GraphQLError
