@@ -126,7 +126,9 @@ export async function writeImportBatch(
     const datasetReports = sql`SELECT report.id FROM report WHERE report.source_id =
       (SELECT source_id FROM report WHERE id = ${target.datasetReportId})`
     await sql`DELETE FROM event_actor
-      WHERE event_id = ANY(${changedIds}::bigint[]) AND report_id IN (${datasetReports})`.execute(trx)
+      WHERE event_id = ANY(${changedIds}::bigint[]) AND report_id IN (${datasetReports})`.execute(
+      trx,
+    )
     const schemes = [
       ...new Set(changed.flatMap(({ event }) => event.types.map((type) => type.scheme))),
     ]
@@ -209,7 +211,9 @@ async function recordImportRevisions(
   const after = await statesOf(trx, 'event', [...before.keys()])
   const edited = [...before].filter(([id, state]) => !sameState(state, after.get(id) as State))
   const editedIds = edited.map(([id]) => id)
-  await sql`UPDATE event SET version = version + 1 WHERE id = ANY(${editedIds}::bigint[])`.execute(trx)
+  await sql`UPDATE event SET version = version + 1 WHERE id = ANY(${editedIds}::bigint[])`.execute(
+    trx,
+  )
   const written = [
     ...createdIds.map((id) => ({ id, before: null })),
     ...edited.map(([id, state]) => ({ id, before: state })),

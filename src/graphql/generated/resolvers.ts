@@ -202,6 +202,13 @@ export type CasualtyFigure = Node & {
   quote?: Maybe<Scalars['String']['output']>;
   /** The report that gives the figure. */
   report: Report;
+  /**
+   * Whether a later report of the same source gives this category and population again for the
+   * event (a dataset's later release, a ministry's updated toll): then this figure is kept, with
+   * the report that stated it, and left out of the consolidation. Later: by the reports'
+   * publication date, then by the order in which they were recorded.
+   */
+  superseded: Scalars['Boolean']['output'];
   /** The report's words when it gives no number. */
   vagueTerm?: Maybe<Scalars['String']['output']>;
 };
@@ -252,6 +259,13 @@ export type CasualtyPopulationSummary = {
   best?: Maybe<Scalars['Int']['output']>;
   /** What happened to people. */
   category: CasualtyCategory;
+  /**
+   * True when the reports disagree beyond their own margins: some report's range lies wholly
+   * above another's (an "at least 12" and a "7"). A figure's range is low..high as the report
+   * gives it, else around its best: "at least" has no top, "at most" starts at 0, "approximately"
+   * spans 10 % either side; a vague figure has none. Superseded figures do not count.
+   */
+  disputed: Scalars['Boolean']['output'];
   /** How many figures it is computed from. */
   figureCount: Scalars['Int']['output'];
   /** The largest number any report gives. */
@@ -269,6 +283,8 @@ export type CasualtySummary = {
   best?: Maybe<Scalars['Int']['output']>;
   /** What happened to people. */
   category: CasualtyCategory;
+  /** Whether the figures of any of its populations are disputed. */
+  disputed: Scalars['Boolean']['output'];
   /** How many figures it is computed from. */
   figureCount: Scalars['Int']['output'];
   /** The consolidated high estimate. */
@@ -401,7 +417,13 @@ export type Event = Node & {
   casualties: Array<CasualtySummary>;
   /** The same consolidation per category and population. */
   casualtiesByPopulation: Array<CasualtyPopulationSummary>;
-  /** Every casualty figure as each report gives it; conflicting figures are all kept. */
+  /** Whether any of the consolidated figures is disputed (see CasualtyPopulationSummary.disputed). */
+  casualtiesDisputed: Scalars['Boolean']['output'];
+  /**
+   * Every casualty figure as each report gives it; conflicting figures are all kept. A figure that
+   * its own source stated again later (a dataset's later release, a ministry's updated toll) is
+   * superseded: kept, left out of the consolidation, and listed only when asked for.
+   */
   casualtyFigures: Array<CasualtyFigure>;
   /** The reports that tell of the event, with quotes. */
   citations: Array<EventCitation>;
@@ -423,7 +445,7 @@ export type Event = Node & {
   dateStart: Scalars['Date']['output'];
   /** How exactly the point is known. */
   geoPrecision?: Maybe<GeoPrecision>;
-  /** Every recorded change to the event, newest first (written by the API's mutations). */
+  /** Every recorded change to the event, newest first (by the API's mutations and by imports). */
   history: Array<Revision>;
   /** Global id. */
   id: Scalars['ID']['output'];
@@ -446,6 +468,11 @@ export type Event = Node & {
   persons: Array<EventPerson>;
   /** The most precise known place (a locality, a province or a country). */
   place?: Maybe<Place>;
+  /**
+   * The rows of the datasets this event was imported from, one per dataset release (the latest
+   * release of each dataset id first): the dataset's own id, to check the event against it.
+   */
+  sourceRecords: Array<SourceRecord>;
   /** What happened, in a few sentences. */
   summary?: Maybe<Scalars['String']['output']>;
   /** Free-form tags. */
@@ -468,6 +495,7 @@ export type EventActorsArgs = {
 /** An event of political violence: an attack, a clash, a raid, a bombing. */
 export type EventCasualtyFiguresArgs = {
   category?: InputMaybe<CasualtyCategory>;
+  includeSuperseded?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A group's part in an event. */
@@ -620,8 +648,12 @@ export type EventFilter = {
   countries?: InputMaybe<Array<Scalars['CountryCode']['input']>>;
   /** Events whose date range overlaps [from, to] (both inclusive; either may be left open). */
   dateRange?: InputMaybe<DateRangeInput>;
+  /** Events whose consolidated figures are disputed (true) or not (false). */
+  disputed?: InputMaybe<Scalars['Boolean']['input']>;
   /** Events classified as any of these types. */
   eventTypes?: InputMaybe<Array<EventTypeInput>>;
+  /** Events imported from a dataset row with one of these ids (in any dataset; see Event.sourceRecords). */
+  externalIds?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Events in which any of these groups took part (with `actorRoles`: in one of those roles). */
   groups?: InputMaybe<Array<Scalars['ID']['input']>>;
   /**
@@ -639,7 +671,11 @@ export type EventFilter = {
   places?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Events cited by, or with a figure from, one of these reports. */
   reports?: InputMaybe<Array<Scalars['ID']['input']>>;
-  /** Full-text search over title, location and summary (web-search syntax: words, "phrases", -exclusions, or). */
+  /**
+   * Full-text search over title, location and summary (web-search syntax: words, \"phrases\",
+   * -exclusions, or); a search that is a dataset's id of an event (such as UCDP's 62993) also
+   * finds that event.
+   */
   search?: InputMaybe<Scalars['String']['input']>;
   /** Events cited by, or with a figure from, a report of one of these sources. */
   sources?: InputMaybe<Array<Scalars['ID']['input']>>;
@@ -1931,6 +1967,8 @@ export type Query = {
   country?: Maybe<Place>;
   /** An event by its global id; null when there is none or it was deleted. */
   event?: Maybe<Event>;
+  /** An event by its id in a dataset it was imported from; null when there is none or it was deleted. */
+  eventByExternalId?: Maybe<Event>;
   /**
    * Counts and casualty sums for charts, over the same filter as `events`, in one bucket per
    * combination of the `groupBy` dimensions. An event with several actors counts once in each
@@ -1987,6 +2025,13 @@ export type QueryCountryArgs = {
 /** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryEventArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
+export type QueryEventByExternalIdArgs = {
+  dataset: Scalars['String']['input'];
+  externalId: Scalars['String']['input'];
 };
 
 
@@ -2176,10 +2221,14 @@ export type Revision = Node & {
   before?: Maybe<Scalars['JSONObject']['output']>;
   /** When it was written. */
   createdAt: Scalars['DateTime']['output'];
+  /** The dataset whose release wrote it (an import); null for the API's mutations. */
+  dataset?: Maybe<Scalars['String']['output']>;
   /** Global id. */
   id: Scalars['ID']['output'];
   /** What the write did. */
   operation: RevisionOperation;
+  /** The dataset's release that wrote it (an import). */
+  release?: Maybe<Scalars['String']['output']>;
 };
 
 /** What a write did. */
@@ -2293,6 +2342,23 @@ export type SourceKind =
   | 'RESEARCH'
   /** An account on social media. */
   | 'SOCIAL_MEDIA';
+
+/** A dataset's row that an event was imported from, as that release gave it. */
+export type SourceRecord = {
+  __typename?: 'SourceRecord';
+  /** Whether this is the latest release imported for this dataset id. */
+  current: Scalars['Boolean']['output'];
+  /** The dataset, such as ucdp_ged, acled or gtd. */
+  dataset: Scalars['String']['output'];
+  /** The event's id in the dataset (UCDP's id, ACLED's event_id_cnty, GTD's eventid). */
+  externalId: Scalars['String']['output'];
+  /** When this release's row was imported. */
+  importedAt: Scalars['DateTime']['output'];
+  /** The row as the dataset's file gives it, column by column. */
+  raw: Scalars['JSONObject']['output'];
+  /** The dataset's release, such as 23.1. */
+  release: Scalars['String']['output'];
+};
 
 /** The width of TIME buckets. */
 export type TimeInterval =
@@ -2485,6 +2551,7 @@ export type ResolversTypes = {
   SourceEdge: ResolverTypeWrapper<Omit<SourceEdge, 'node'> & { node: ResolversTypes['Source'] }>;
   SourceFields: SourceFields;
   SourceKind: SourceKind;
+  SourceRecord: ResolverTypeWrapper<SourceRecord>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TimeInterval: TimeInterval;
 };
@@ -2562,6 +2629,7 @@ export type ResolversParentTypes = {
   SourceConnection: Omit<SourceConnection, 'edges'> & { edges: Array<ResolversParentTypes['SourceEdge']> };
   SourceEdge: Omit<SourceEdge, 'node'> & { node: ResolversParentTypes['Source'] };
   SourceFields: SourceFields;
+  SourceRecord: SourceRecord;
   String: Scalars['String']['output'];
 };
 
@@ -2609,6 +2677,7 @@ export type CasualtyFigureResolvers<ContextType = Context, ParentType extends Re
   qualifier?: Resolver<ResolversTypes['FigureQualifier'], ParentType, ContextType>;
   quote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   report?: Resolver<ResolversTypes['Report'], ParentType, ContextType>;
+  superseded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   vagueTerm?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -2616,6 +2685,7 @@ export type CasualtyFigureResolvers<ContextType = Context, ParentType extends Re
 export type CasualtyPopulationSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CasualtyPopulationSummary'] = ResolversParentTypes['CasualtyPopulationSummary']> = {
   best?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   category?: Resolver<ResolversTypes['CasualtyCategory'], ParentType, ContextType>;
+  disputed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   figureCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   high?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   low?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2625,6 +2695,7 @@ export type CasualtyPopulationSummaryResolvers<ContextType = Context, ParentType
 export type CasualtySummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CasualtySummary'] = ResolversParentTypes['CasualtySummary']> = {
   best?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   category?: Resolver<ResolversTypes['CasualtyCategory'], ParentType, ContextType>;
+  disputed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   figureCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   high?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   low?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2669,7 +2740,8 @@ export type EventResolvers<ContextType = Context, ParentType extends ResolversPa
   actors?: Resolver<Array<ResolversTypes['EventActor']>, ParentType, ContextType, Partial<EventActorsArgs>>;
   casualties?: Resolver<Array<ResolversTypes['CasualtySummary']>, ParentType, ContextType>;
   casualtiesByPopulation?: Resolver<Array<ResolversTypes['CasualtyPopulationSummary']>, ParentType, ContextType>;
-  casualtyFigures?: Resolver<Array<ResolversTypes['CasualtyFigure']>, ParentType, ContextType, Partial<EventCasualtyFiguresArgs>>;
+  casualtiesDisputed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  casualtyFigures?: Resolver<Array<ResolversTypes['CasualtyFigure']>, ParentType, ContextType, RequireFields<EventCasualtyFiguresArgs, 'includeSuperseded'>>;
   citations?: Resolver<Array<ResolversTypes['EventCitation']>, ParentType, ContextType>;
   civilianTargeting?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   claims?: Resolver<Array<ResolversTypes['Claim']>, ParentType, ContextType>;
@@ -2690,6 +2762,7 @@ export type EventResolvers<ContextType = Context, ParentType extends ResolversPa
   longitude?: Resolver<Maybe<ResolversTypes['Longitude']>, ParentType, ContextType>;
   persons?: Resolver<Array<ResolversTypes['EventPerson']>, ParentType, ContextType>;
   place?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
+  sourceRecords?: Resolver<Array<ResolversTypes['SourceRecord']>, ParentType, ContextType>;
   summary?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2931,6 +3004,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   countries?: Resolver<Array<ResolversTypes['Place']>, ParentType, ContextType>;
   country?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType, RequireFields<QueryCountryArgs, 'code'>>;
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
+  eventByExternalId?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventByExternalIdArgs, 'dataset' | 'externalId'>>;
   eventStats?: Resolver<Array<ResolversTypes['EventStatsBucket']>, ParentType, ContextType, RequireFields<QueryEventStatsArgs, 'groupBy' | 'interval'>>;
   eventTypes?: Resolver<Array<ResolversTypes['EventType']>, ParentType, ContextType, Partial<QueryEventTypesArgs>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'orderBy'>>;
@@ -2973,8 +3047,10 @@ export type RevisionResolvers<ContextType = Context, ParentType extends Resolver
   author?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   before?: Resolver<Maybe<ResolversTypes['JSONObject']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dataset?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   operation?: Resolver<ResolversTypes['RevisionOperation'], ParentType, ContextType>;
+  release?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -3007,6 +3083,15 @@ export type SourceConnectionResolvers<ContextType = Context, ParentType extends 
 export type SourceEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SourceEdge'] = ResolversParentTypes['SourceEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+};
+
+export type SourceRecordResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SourceRecord'] = ResolversParentTypes['SourceRecord']> = {
+  current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  dataset?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  externalId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  importedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  raw?: Resolver<ResolversTypes['JSONObject'], ParentType, ContextType>;
+  release?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = Context> = {
@@ -3058,5 +3143,6 @@ export type Resolvers<ContextType = Context> = {
   SourceChainLink?: SourceChainLinkResolvers<ContextType>;
   SourceConnection?: SourceConnectionResolvers<ContextType>;
   SourceEdge?: SourceEdgeResolvers<ContextType>;
+  SourceRecord?: SourceRecordResolvers<ContextType>;
 };
 
