@@ -271,7 +271,9 @@ describe('attest import ucdp on the GED fixture', () => {
       SELECT f.best, casualty_figure_superseded(f.id) AS superseded, r.citation
       FROM casualty_figure f JOIN report r ON r.id = f.report_id
       JOIN import_record record ON record.event_id = f.event_id
-      WHERE record.external_id = ${original.id} AND f.population = 'all' ORDER BY f.id`.execute(db())
+      WHERE record.external_id = ${original.id} AND f.population = 'all' ORDER BY f.id`.execute(
+      db(),
+    )
     expect(figures.map(({ best, superseded }) => ({ best, superseded }))).toEqual([
       { best: Number(original.best), superseded: true },
       { best: 5, superseded: false },
