@@ -394,7 +394,7 @@ describe('the explorer', () => {
       `?event=${toGlobalId('Event', rows[0]?.id as number)}`,
     )
     const row = detail(page).locator('table.consolidated tbody tr').first()
-    await expect.poll(() => row.innerText()).toMatch(/^killed\s*disputed/i)
+    await expect.poll(() => row.textContent()).toMatch(/^killed\s*disputed/i)
     await expect(row.locator('.disputed-figure').count()).resolves.toBe(1)
     expect(problems).toEqual([])
     await page.close()
