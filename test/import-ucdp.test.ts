@@ -277,8 +277,8 @@ describe('attest import ucdp on the GED fixture', () => {
     expect(revisions[0]?.after.version).toBe(2)
     // 23.1's figure is kept, superseded by 23.2's, which the consolidation follows.
     const { rows: figures } = await sql<{ best: number; superseded: boolean; citation: string }>`
-      SELECT f.best, casualty_figure_superseded(f.id) AS superseded, r.citation
-      FROM casualty_figure f JOIN report r ON r.id = f.report_id
+      SELECT f.best, f.superseded, r.citation
+      FROM casualty_figure_standing f JOIN report r ON r.id = f.report_id
       JOIN import_record record ON record.event_id = f.event_id
       WHERE record.external_id = ${original.id} AND f.population = 'all' ORDER BY f.id`.execute(
       db(),
