@@ -37,7 +37,9 @@ const enumFilter =
 
 // A figure its own source stated again later is superseded (sql/0051 holds the rule). Asked
 // by event, so that only the event's figures are ranked.
-const superseded = (row: string) => sql`(SELECT standing.superseded FROM casualty_figure_standing standing
+const superseded = (
+  row: string,
+) => sql`(SELECT standing.superseded FROM casualty_figure_standing standing
   WHERE standing.event_id = ${col(row, 'event_id')} AND standing.id = ${col(row, 'id')})`
 
 /** The given conditions joined by AND; undefined when none is given. */
