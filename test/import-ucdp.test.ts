@@ -217,7 +217,7 @@ describe('attest import ucdp on the GED fixture', () => {
     ])
   })
 
-  it('keeps a report’s publisher, date and headline, and whom it quotes', async () => {
+  it('keeps a report’s publisher, date and headline', async () => {
     const row = rows.find((candidate) =>
       candidate.source_office?.includes('BBC Monitoring Africa;Resolve'),
     ) as Row
@@ -238,7 +238,9 @@ describe('attest import ucdp on the GED fixture', () => {
         published_on: '2013-01-21',
         headline:
           'Ugandan army kills senior LRA member in Central African Republic - Rwandan paper',
-        quoted: [row.source_original],
+        // A spokesman named in a sentence is not a source (test/api/sources.test.ts): the raw row
+        // keeps whom the report quotes.
+        quoted: [],
       },
     ])
   })

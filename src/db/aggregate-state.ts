@@ -30,7 +30,7 @@ const partsOf: Record<Aggregate, Record<string, readonly string[]>> = {
     claim: ['group_id'],
   },
   person: { claim: ['person_id'] },
-  source: {},
+  source: { source_alias: ['source_id'] },
   report: { report_citation: ['report_id'] },
 }
 

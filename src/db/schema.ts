@@ -101,6 +101,21 @@ export interface CasualtyFigure {
   vague_term: string | null;
 }
 
+export interface CasualtyFigureStanding {
+  best: number | null;
+  category: CasualtyCategory | null;
+  event_id: number | null;
+  high: number | null;
+  id: number | null;
+  low: number | null;
+  population: CasualtyPopulation | null;
+  qualifier: FigureQualifier | null;
+  quote: string | null;
+  report_id: number | null;
+  superseded: boolean | null;
+  vague_term: string | null;
+}
+
 export interface CasualtyPopulationSummary {
   best: number | null;
   category: CasualtyCategory;
@@ -357,10 +372,24 @@ export interface Source {
   version: Generated<number>;
 }
 
+export interface SourceAlias {
+  alias: string;
+  id: Generated<number>;
+  key: Generated<string | null>;
+  source_id: number;
+}
+
+export interface SourceNameVariant {
+  key: string;
+  kind: SourceKind;
+  name: string;
+}
+
 export interface DB {
   api_key: ApiKey;
   armed_group: ArmedGroup;
   casualty_figure: CasualtyFigure;
+  casualty_figure_standing: CasualtyFigureStanding;
   casualty_population_summary: CasualtyPopulationSummary;
   casualty_summary: CasualtySummary;
   claim: Claim;
@@ -384,4 +413,6 @@ export interface DB {
   report_citation: ReportCitation;
   revision: Revision;
   source: Source;
+  source_alias: SourceAlias;
+  source_name_variant: SourceNameVariant;
 }

@@ -386,25 +386,25 @@ async function upsertReports(
       events.flatMap((event) => event.reports).map((report) => [report.citation, report]),
     ).values(),
   ]
-  const sourceNames = [
-    ...new Set(
-      reports
-        .flatMap((report) => [report.sourceName, ...report.quotes])
-        .filter((name) => name !== null),
-    ),
-  ]
-  // Sources named by a dataset are of unknown kind: 'other', found again by name.
-  const { rows: sources } = await sql<{ id: number }>`
-    INSERT INTO source (name, kind)
-    SELECT DISTINCT r #>> '{}', 'other'::source_kind FROM ${rowsOf(sourceNames)} AS r
-    ON CONFLICT (kind, lower(name)) DO NOTHING
-    RETURNING id`.execute(trx)
-  created.source.push(...sources.map((row) => Number(row.id)))
+  // The sources that publish the reports: found again by name, spelling and alias, created
+  // when none is known (sql/0053). Created by this transaction: a row whose xmin is ours.
+  const publishers = [...new Set(reports.map((report) => report.sourceName))].filter(
+    (name) => name !== null,
+  )
+  const { rows: sources } = await sql<{ name: string; id: number }>`
+    SELECT r #>> '{}' AS name, source_for_name(r #>> '{}') AS id FROM ${rowsOf(publishers)} AS r`.execute(
+    trx,
+  )
+  const sourceIds = new Map(sources.map((row) => [row.name, Number(row.id)]))
+  // A separate statement: the one that created them does not see its functions' rows.
+  const { rows: createdSources } = await sql<{ id: number }>`
+    SELECT id FROM source WHERE id = ANY(${[...sourceIds.values()]}::bigint[])
+      AND xmin = pg_current_xact_id()::xid`.execute(trx)
+  created.source.push(...createdSources.map((row) => Number(row.id)))
   const { rows: newReports } = await sql<{ id: number }>`
     INSERT INTO report (source_id, headline, published_on, citation)
-    SELECT source.id, r->>'headline', (r->>'publishedOn')::date, r->>'citation'
-    FROM ${rowsOf(reports)} AS r
-    LEFT JOIN source ON source.kind = 'other' AND lower(source.name) = lower(r->>'sourceName')
+    SELECT (r->>'sourceId')::bigint, r->>'headline', (r->>'publishedOn')::date, r->>'citation'
+    FROM ${rowsOf(reports.map((report) => ({ ...report, sourceId: sourceIds.get(report.sourceName as string) })))} AS r
     ON CONFLICT (citation) WHERE url IS NULL AND citation IS NOT NULL DO NOTHING
     RETURNING id`.execute(trx)
   created.report.push(...newReports.map((row) => Number(row.id)))
@@ -414,11 +414,16 @@ async function upsertReports(
     trx,
   )
   const ids = new Map(rows.map((row) => [row.citation, Number(row.id)]))
+  // Whom a report quotes links to a source only when the name is one already known: a dataset's
+  // "witnesses", "local sources" or a sentence naming a spokesman is not a source (the raw row
+  // keeps it). A list ("Crisis Watch, Corbeau News") names each of its parts.
   await sql`
     INSERT INTO report_citation (report_id, cited_source_id)
-    SELECT DISTINCT (r->>'reportId')::bigint, source.id
-    FROM ${rowsOf(reports.flatMap((report) => report.quotes.map((quoted) => ({ reportId: ids.get(report.citation), quoted }))))} AS r
-    JOIN source ON source.kind = 'other' AND lower(source.name) = lower(r->>'quoted')
+    SELECT DISTINCT (r->>'reportId')::bigint, quoted.id
+    FROM ${rowsOf(reports.flatMap((report) => report.quotes.map((quoted) => ({ reportId: ids.get(report.citation), quoted }))))} AS r,
+      LATERAL unnest(regexp_split_to_array(r->>'quoted', '[[:space:]]*[,;\n][[:space:]]*') || (r->>'quoted')) AS part,
+      LATERAL (SELECT source_named(part) AS id) quoted
+    WHERE quoted.id IS NOT NULL
     ON CONFLICT DO NOTHING`.execute(trx)
   return ids
 }

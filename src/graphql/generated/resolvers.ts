@@ -1046,6 +1046,13 @@ export type Mutation = {
    * to the survivor. Returns the survivor.
    */
   mergeGroups?: Maybe<ArmedGroup>;
+  /**
+   * Merges one source into another (admin only): its reports, the citations of it and the claims
+   * it states move to the survivor, its name and aliases become the survivor's aliases (so imports
+   * find the survivor by them), and it is removed. Both are recorded as revisions. Returns the
+   * survivor.
+   */
+  mergeSources?: Maybe<Source>;
   /** Removes a casualty figure of the event. */
   removeCasualtyFigure?: Maybe<Event>;
   /** Removes a claim; the subject is given to check its version. */
@@ -1273,6 +1280,25 @@ export type MutationDeleteEventArgs = {
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
 export type MutationMergeGroupsArgs = {
+  mergedId: Scalars['ID']['input'];
+  mergedVersion: Scalars['Int']['input'];
+  survivorId: Scalars['ID']['input'];
+  survivorVersion: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationMergeSourcesArgs = {
   mergedId: Scalars['ID']['input'];
   mergedVersion: Scalars['Int']['input'];
   survivorId: Scalars['ID']['input'];
@@ -2249,6 +2275,8 @@ export type RevisionOperation =
 /** Who reports or states something: an agency, an outlet, a ministry, a researcher. */
 export type Source = Node & {
   __typename?: 'Source';
+  /** Other names it goes by (a merged source's name, say): imports find it by them. */
+  aliases: Array<Scalars['String']['output']>;
   /** The country it is based in, when known. */
   country?: Maybe<Place>;
   /** A few words about it. */
@@ -2909,6 +2937,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createSource?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType, RequireFields<MutationCreateSourceArgs, 'fields'>>;
   deleteEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id' | 'version'>>;
   mergeGroups?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationMergeGroupsArgs, 'mergedId' | 'mergedVersion' | 'survivorId' | 'survivorVersion'>>;
+  mergeSources?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType, RequireFields<MutationMergeSourcesArgs, 'mergedId' | 'mergedVersion' | 'survivorId' | 'survivorVersion'>>;
   removeCasualtyFigure?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveCasualtyFigureArgs, 'eventId' | 'figureId' | 'version'>>;
   removeClaim?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationRemoveClaimArgs, 'claimId' | 'subject'>>;
   removeEventActor?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventActorArgs, 'eventId' | 'groupId' | 'role' | 'version'>>;
@@ -3055,6 +3084,7 @@ export type RevisionResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type SourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Source'] = ResolversParentTypes['Source']> = {
+  aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   country?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

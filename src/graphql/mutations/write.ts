@@ -60,7 +60,8 @@ export async function recordRevision(
   kind: Aggregate,
   id: number,
   before: State | null,
-  after: State,
+  /** Null for an aggregate the write removed (a merged source). */
+  after: State | null,
 ): Promise<void> {
   await trx
     .insertInto('revision')
@@ -70,7 +71,7 @@ export async function recordRevision(
       entity_type: kind,
       entity_id: id,
       before: before === null ? null : JSON.stringify(before),
-      after: JSON.stringify(after),
+      after: after === null ? null : JSON.stringify(after),
     })
     .execute()
 }

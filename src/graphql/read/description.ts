@@ -392,6 +392,11 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       url: column('url'),
       description: column('description'),
       version: column('version'),
+      aliases: expression(
+        ['id'],
+        (row) => sql`ARRAY(SELECT alias FROM source_alias
+          WHERE source_alias.source_id = ${col(row, 'id')} ORDER BY alias)`,
+      ),
       reports: many('Report', 'source_id', {
         order: orderBy('published_on', 'id'),
         expected: 20,
