@@ -36,16 +36,17 @@ export async function readMigrations(directory: string = migrationsDir): Promise
       return {
         name: file.replace(/\.sql$/, ''),
         text,
-        outsideTransaction: leadingComments(text).includes(outsideTransactionMarker),
+        outsideTransaction: runsOutsideTransaction(text),
       }
     }),
   )
 }
 
-function leadingComments(text: string): string[] {
+/** Whether the file's leading comments hold the marker. */
+export function runsOutsideTransaction(text: string): boolean {
   const lines = text.split('\n').map((line) => line.trim())
   const end = lines.findIndex((line) => line !== '' && !line.startsWith('--'))
-  return lines.slice(0, end === -1 ? undefined : end)
+  return lines.slice(0, end === -1 ? undefined : end).includes(outsideTransactionMarker)
 }
 
 export interface MigrationStatus {
