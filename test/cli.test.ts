@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -6,7 +6,16 @@ import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase } from '../src/db/database.js'
-import { exited, freePort, runCli, startCli, waitForHttp, waitForReady } from './support/cli.js'
+import {
+  exited,
+  freePort,
+  output,
+  queryAt,
+  runCli,
+  startCli,
+  waitForHttp,
+  waitForReady,
+} from './support/cli.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
 import { testDatabaseUrl } from './support/test-database.js'
 
@@ -21,24 +30,6 @@ async function eventCount(url: string): Promise<number> {
   } finally {
     await db.destroy()
   }
-}
-
-/** What a child process writes on stdout (its JSON log lines), so far. */
-function output(child: ChildProcess): () => string {
-  let text = ''
-  child.stdout?.on('data', (chunk) => {
-    text += chunk
-  })
-  return () => text
-}
-
-async function countEvents(port: number): Promise<unknown> {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: '{ events { totalCount } }' }),
-  })
-  return response.json()
 }
 
 async function tableNames(url: string): Promise<string[]> {
@@ -187,7 +178,9 @@ describe('attest serve', () => {
       const server = startCli(['serve'], { DATABASE_URL: url, PORT: String(port) })
       try {
         await waitForReady(`http://127.0.0.1:${port}`, server)
-        expect(await countEvents(port)).toEqual({ data: { events: { totalCount: 0 } } })
+        expect(await queryAt(port, '{ events { totalCount } }')).toEqual({
+          data: { events: { totalCount: 0 } },
+        })
       } finally {
         server.kill('SIGTERM')
       }
@@ -211,7 +204,9 @@ describe('attest serve', () => {
       const log = output(server)
       try {
         await waitForReady(`http://127.0.0.1:${port}`, server)
-        expect(await countEvents(port)).toEqual({ data: { events: { totalCount: 0 } } })
+        expect(await queryAt(port, '{ events { totalCount } }')).toEqual({
+          data: { events: { totalCount: 0 } },
+        })
         const warning = log()
           .split('\n')
           .find((line) => line.includes('does not know'))
