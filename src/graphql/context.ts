@@ -19,6 +19,8 @@ export interface Context {
   /** The API key the request was sent with; undefined for an anonymous caller. */
   readonly caller: ApiKeyIdentity | undefined
   readonly outcome: GraphQLOutcome
+  /** `db` is the transaction of a document's mutations (read/mutate.ts): writes join it. */
+  readonly inTransaction?: boolean
 }
 
 /** A request's context over the shared pool. */

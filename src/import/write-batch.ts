@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely'
+import { type State, sameState, stateSql, statesOf } from '../db/aggregate-state.js'
 import type { DB } from '../db/schema.js'
 import { casualtyRollup } from './casualty-rollup.js'
 import type { ImportedEvent } from './imported-event.js'
@@ -101,41 +102,38 @@ export async function writeImportBatch(
       trx,
     )
   }
+  const changedIds = changedRows.map((row) => row.id as number)
+  const before = await statesOf(trx, 'event', changedIds)
   if (changedRows.length > 0) {
-    // The update and its revision (the row before and after) in one statement; then what the
-    // dataset says about the event is written afresh.
-    const ids = changedRows.map((row) => row.id as number)
     await sql`
-      WITH before AS (
-        SELECT id, to_jsonb(event) - 'search_vector' AS row FROM event WHERE id = ANY(${ids}::bigint[])
-      ),
-      updated AS (
-        UPDATE event SET title = r.title, summary = r.summary, date_start = r.date_start, date_end = r.date_end,
-          date_precision = r.date_precision, place_id = r.place_id, location_text = r.location_text,
-          latitude = r.latitude, longitude = r.longitude, geo_precision = r.geo_precision, tags = r.tags,
-          is_suicide = r.is_suicide, civilian_targeting = r.civilian_targeting,
-          killed_best = r.killed_best, injured_best = r.injured_best
-        FROM jsonb_to_recordset(${JSON.stringify(changedRows)}::jsonb) AS r (${eventColumns})
-        WHERE event.id = r.id
-        RETURNING event.*
-      )
-      INSERT INTO revision (operation, entity_type, entity_id, before, after)
-      SELECT 'update', 'event', updated.id, before.row, to_jsonb(updated) - 'search_vector'
-      FROM updated JOIN before ON before.id = updated.id`.execute(trx)
-    // Replace what the dataset said, not what editors added: figures and actors attested by a
-    // release of this dataset, classifications in the dataset's taxonomies. Citations are only
-    // ever added: a report cannot tell whether a dataset or an editor cited it.
+      UPDATE event SET title = r.title, summary = r.summary, date_start = r.date_start, date_end = r.date_end,
+        date_precision = r.date_precision, place_id = r.place_id, location_text = r.location_text,
+        latitude = r.latitude, longitude = r.longitude, geo_precision = r.geo_precision, tags = r.tags,
+        is_suicide = r.is_suicide, civilian_targeting = r.civilian_targeting,
+        killed_best = r.killed_best, injured_best = r.injured_best
+      FROM jsonb_to_recordset(${JSON.stringify(changedRows)}::jsonb) AS r (${eventColumns})
+      WHERE event.id = r.id`.execute(trx)
+    // What earlier releases said stays: their figures are superseded by this release's, kept
+    // and left out of the consolidation (sql/0051). What this release said before (the same
+    // release imported again from a corrected file) is replaced. Actors and classifications
+    // hold one value per event: the dataset's are replaced, the earlier ones kept in the
+    // revision's before state. Citations are only ever added: a report cannot tell whether a
+    // dataset or an editor cited it.
+    await sql`DELETE FROM casualty_figure
+      WHERE event_id = ANY(${changedIds}::bigint[]) AND report_id = ${target.datasetReportId}`.execute(
+      trx,
+    )
     const datasetReports = sql`SELECT report.id FROM report WHERE report.source_id =
       (SELECT source_id FROM report WHERE id = ${target.datasetReportId})`
-    for (const table of ['casualty_figure', 'event_actor'] as const) {
-      await sql`DELETE FROM ${sql.table(table)}
-        WHERE event_id = ANY(${ids}::bigint[]) AND report_id IN (${datasetReports})`.execute(trx)
-    }
+    await sql`DELETE FROM event_actor
+      WHERE event_id = ANY(${changedIds}::bigint[]) AND report_id IN (${datasetReports})`.execute(
+      trx,
+    )
     const schemes = [
       ...new Set(changed.flatMap(({ event }) => event.types.map((type) => type.scheme))),
     ]
     await sql`DELETE FROM event_classification c USING event_type t
-      WHERE c.event_id = ANY(${ids}::bigint[]) AND t.id = c.event_type_id
+      WHERE c.event_id = ANY(${changedIds}::bigint[]) AND t.id = c.event_type_id
         AND t.scheme = ANY(${schemes}::event_type_scheme[])`.execute(trx)
   }
 
@@ -193,7 +191,40 @@ export async function writeImportBatch(
       SET release = excluded.release, raw = excluded.raw, event_id = excluded.event_id, imported_at = now()`.execute(
     trx,
   )
-  return { inserted: fresh.length, updated: changed.length, unchanged }
+  const updated = await recordImportRevisions(trx, target, newIds, before)
+  return { inserted: fresh.length, updated, unchanged: unchanged + changed.length - updated }
+}
+
+/**
+ * What a mutation records, an import records too (src/db/aggregate-state.ts): one revision per
+ * event in the same shape — its row and parts before and after — written by the release. A
+ * changed event steps its version once, so an editor holding the old one gets a CONFLICT; an
+ * event whose raw row changed but whose state did not (a column Attest does not read) keeps
+ * its version and gets no revision. Returns how many existing events changed.
+ */
+async function recordImportRevisions(
+  trx: Trx,
+  target: BatchTarget,
+  createdIds: readonly number[],
+  before: ReadonlyMap<number, State>,
+): Promise<number> {
+  const after = await statesOf(trx, 'event', [...before.keys()])
+  const edited = [...before].filter(([id, state]) => !sameState(state, after.get(id) as State))
+  const editedIds = edited.map(([id]) => id)
+  await sql`UPDATE event SET version = version + 1 WHERE id = ANY(${editedIds}::bigint[])`.execute(
+    trx,
+  )
+  const written = [
+    ...createdIds.map((id) => ({ id, before: null })),
+    ...edited.map(([id, state]) => ({ id, before: state })),
+  ]
+  await sql`
+    INSERT INTO revision (operation, entity_type, entity_id, before, after, dataset, release)
+    SELECT CASE WHEN w.before IS NULL THEN 'create' ELSE 'update' END::revision_operation,
+      'event', t.id, w.before, ${stateSql('event')}, ${target.dataset}, ${target.release}
+    FROM jsonb_to_recordset(${JSON.stringify(written)}::jsonb) AS w (id bigint, before jsonb)
+    JOIN event t ON t.id = w.id`.execute(trx)
+  return edited.length
 }
 
 /** A raw row as comparable text: jsonb stores an object's keys in its own order. */

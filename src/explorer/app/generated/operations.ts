@@ -108,8 +108,12 @@ export type EventFilter = {
   countries?: Array<string> | null | undefined;
   /** Events whose date range overlaps [from, to] (both inclusive; either may be left open). */
   dateRange?: DateRangeInput | null | undefined;
+  /** Events whose consolidated figures are disputed (true) or not (false). */
+  disputed?: boolean | null | undefined;
   /** Events classified as any of these types. */
   eventTypes?: Array<EventTypeInput> | null | undefined;
+  /** Events imported from a dataset row with one of these ids (in any dataset; see Event.sourceRecords). */
+  externalIds?: Array<string> | null | undefined;
   /** Events in which any of these groups took part (with `actorRoles`: in one of those roles). */
   groups?: Array<string | number> | null | undefined;
   /**
@@ -127,7 +131,11 @@ export type EventFilter = {
   places?: Array<string | number> | null | undefined;
   /** Events cited by, or with a figure from, one of these reports. */
   reports?: Array<string | number> | null | undefined;
-  /** Full-text search over title, location and summary (web-search syntax: words, "phrases", -exclusions, or). */
+  /**
+   * Full-text search over title, location and summary (web-search syntax: words, \"phrases\",
+   * -exclusions, or); a search that is a dataset's id of an event (such as UCDP's 62993) also
+   * finds that event.
+   */
   search?: string | null | undefined;
   /** Events cited by, or with a figure from, a report of one of these sources. */
   sources?: Array<string | number> | null | undefined;
