@@ -87,6 +87,19 @@ describe('the migrator', () => {
     expect(runs.flat().sort()).toEqual(['0001_table', '0002_slow'])
   })
 
+  it('builds an index CONCURRENTLY while another instance waits to migrate', async () => {
+    // The build waits for every transaction older than it; an instance that waited for the
+    // migration lock inside one would deadlock with it.
+    const db = await emptyDatabase()
+    const folder = await migrations({
+      ...table,
+      '0002_index': `-- attest:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS item_code_idx ON item (code);`,
+    })
+    const runs = await Promise.all([1, 2].map(() => migrateToLatest(db, folder)))
+    expect(runs.flat().sort()).toEqual(['0001_table', '0002_index'])
+    expect(await indexValid(db, 'item_code_idx')).toBe(true)
+  })
+
   describe('a file marked -- attest:no-transaction', () => {
     const concurrently = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS item_code_idx ON item (code);'
 

@@ -90,7 +90,7 @@ export async function migrateToLatest(
 ): Promise<string[]> {
   const files = await readMigrations(directory)
   return db.connection().execute(async (connection) => {
-    await sql`SELECT pg_advisory_lock(${sql.lit(migrationLockKey)})`.execute(connection)
+    await lockMigrations(connection)
     try {
       await sql`
         CREATE TABLE IF NOT EXISTS ${sql.table(migrationTable)} (
@@ -116,6 +116,20 @@ export async function migrateToLatest(
       await sql`SELECT pg_advisory_unlock(${sql.lit(migrationLockKey)})`.execute(connection)
     }
   })
+}
+
+/**
+ * Tries the lock until it is free rather than waiting in one statement: a statement that waits
+ * holds a snapshot, and CREATE INDEX CONCURRENTLY, run by the holder, waits for every snapshot
+ * older than its own (a deadlock).
+ */
+async function lockMigrations(connection: Database): Promise<void> {
+  for (;;) {
+    const { rows } = await sql<{ locked: boolean }>`
+      SELECT pg_try_advisory_lock(${sql.lit(migrationLockKey)}) AS locked`.execute(connection)
+    if (rows[0]?.locked) return
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
 }
 
 async function applyInTransaction(trx: Database, file: MigrationFile): Promise<void> {
