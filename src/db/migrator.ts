@@ -6,7 +6,7 @@ import type { Database } from './database.js'
 import { splitStatements } from './sql-statements.js'
 
 // Forward-only migrations from sql/NNNN_name.sql, recorded in kysely_migration as Kysely's
-// Migrator records them (releases before this one used it, and read that table still). Not
+// Migrator records them (earlier releases used it, and still read that table). Not
 // Kysely's Migrator itself: it refuses to run beside a migration it does not know (so no
 // release could be rolled back to), and it runs every pending file in one transaction (so no
 // index could be built CONCURRENTLY).
