@@ -10,8 +10,8 @@ import {
   exited,
   freePort,
   output,
-  queryAt,
   runCli,
+  serveAndQuery,
   startCli,
   waitForHttp,
   waitForReady,
@@ -175,16 +175,10 @@ describe('attest serve', () => {
       expect(await tableNames(url)).toEqual([]) // serve changed nothing
 
       expect((await runCli(['migrate'], { DATABASE_URL: url })).code).toBe(0)
-      const server = startCli(['serve'], { DATABASE_URL: url, PORT: String(port) })
-      try {
-        await waitForReady(`http://127.0.0.1:${port}`, server)
-        expect(await queryAt(port, '{ events { totalCount } }')).toEqual({
-          data: { events: { totalCount: 0 } },
-        })
-      } finally {
-        server.kill('SIGTERM')
-      }
-      expect(await exited(server)).toBe(0)
+      expect(await serveAndQuery(url)).toMatchObject({
+        answer: { data: { events: { totalCount: 0 } } },
+        code: 0,
+      })
     } finally {
       await dropDatabase(adminUrl, behind)
     }
@@ -199,25 +193,14 @@ describe('attest serve', () => {
         db,
       )
       await db.destroy()
-      const port = await freePort()
-      const server = startCli(['serve'], { DATABASE_URL: url, PORT: String(port) })
-      const log = output(server)
-      try {
-        await waitForReady(`http://127.0.0.1:${port}`, server)
-        expect(await queryAt(port, '{ events { totalCount } }')).toEqual({
-          data: { events: { totalCount: 0 } },
-        })
-        const warning = log()
-          .split('\n')
-          .find((line) => line.includes('does not know'))
-        expect(JSON.parse(warning ?? '{}')).toMatchObject({
-          level: 40,
-          unknown: ['9999_from_a_newer_release'],
-        })
-      } finally {
-        server.kill('SIGTERM')
-      }
-      expect(await exited(server)).toBe(0)
+      const { answer, code, log } = await serveAndQuery(url)
+      expect(answer).toEqual({ data: { events: { totalCount: 0 } } })
+      expect(code).toBe(0)
+      const warning = log.split('\n').find((line) => line.includes('does not know'))
+      expect(JSON.parse(warning ?? '{}')).toMatchObject({
+        level: 40,
+        unknown: ['9999_from_a_newer_release'],
+      })
     } finally {
       await dropDatabase(adminUrl, ahead)
     }

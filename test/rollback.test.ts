@@ -4,7 +4,7 @@ import { createDatabase } from '../src/db/database.js'
 import { migrateToLatest, migrationStatus, readMigrations } from '../src/db/migrator.js'
 import { loadDemoData } from '../src/demo/load-demo.js'
 import { projectRoot } from '../src/paths.js'
-import { exited, freePort, output, queryAt, runCli, startCli, waitForReady } from './support/cli.js'
+import { exited, freePort, output, runCli, serveAndQuery, startCli } from './support/cli.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
 import { buildRelease, git, isAncestor, type Release } from './support/release.js'
 
@@ -57,22 +57,6 @@ async function emptyDatabase(): Promise<string> {
   const name = uniqueDatabaseName('attest_rollback')
   cleanups.push(() => dropDatabase(adminUrl, name))
   return createEmptyDatabase(adminUrl, name)
-}
-
-/** `attest serve` of the checkout at `root` on `url` until it answers; then SIGTERM. */
-async function serveAndQuery(url: string, root: string) {
-  const port = await freePort()
-  const server = startCli(['serve'], { DATABASE_URL: url, PORT: String(port) }, root)
-  const log = output(server)
-  try {
-    await waitForReady(`http://127.0.0.1:${port}`, server)
-    const answer = await queryAt(port, '{ events { totalCount } }')
-    server.kill('SIGTERM')
-    return { answer, code: await exited(server), log: log() }
-  } catch (error) {
-    server.kill('SIGKILL')
-    throw new Error(`${(error as Error).message}; its log:\n${log()}`, { cause: error })
-  }
 }
 
 const fourDemoEvents = { data: { events: { totalCount: 4 } } }

@@ -118,3 +118,22 @@ export async function queryAt(port: number, query: string): Promise<unknown> {
   })
   return response.json()
 }
+
+/**
+ * `attest serve` (of the checkout at `root`) on `url` until it is ready; the answer to a
+ * count of events, then SIGTERM: how it exited and what it logged.
+ */
+export async function serveAndQuery(url: string, root = projectRoot) {
+  const port = await freePort()
+  const server = startCli(['serve'], { DATABASE_URL: url, PORT: String(port) }, root)
+  const log = output(server)
+  try {
+    await waitForReady(`http://127.0.0.1:${port}`, server)
+    const answer = await queryAt(port, '{ events { totalCount } }')
+    server.kill('SIGTERM')
+    return { answer, code: await exited(server), log: log() }
+  } catch (error) {
+    server.kill('SIGKILL')
+    throw new Error(`${(error as Error).message}; its log:\n${log()}`, { cause: error })
+  }
+}
