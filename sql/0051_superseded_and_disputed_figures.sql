@@ -3,20 +3,16 @@
 -- supersedes what it said before: the earlier figure stays, with the report that stated it, and
 -- leaves the consolidation. "Later" is the report's publication date, then the order in which
 -- the reports were recorded. Figures of different sources stay side by side.
-CREATE FUNCTION casualty_figure_superseded(figure_id bigint) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT EXISTS (
-    SELECT 1
-    FROM casualty_figure f
-    JOIN report r ON r.id = f.report_id
-    JOIN casualty_figure later ON later.event_id = f.event_id AND later.category = f.category
-      AND later.population = f.population AND later.id <> f.id
-    JOIN report later_report ON later_report.id = later.report_id AND later_report.source_id = r.source_id
-    WHERE f.id = figure_id
-      AND (coalesce(later_report.published_on, '-infinity'), later_report.id)
-        > (coalesce(r.published_on, '-infinity'), r.id)
-  )
-$$;
+CREATE VIEW casualty_figure_standing AS
+SELECT f.*,
+  r.source_id IS NOT NULL AND row_number() OVER (
+    PARTITION BY f.event_id, f.category, f.population, r.source_id
+    ORDER BY coalesce(r.published_on, '-infinity') DESC, r.id DESC
+  ) > 1 AS superseded
+FROM casualty_figure f
+LEFT JOIN report r ON r.id = f.report_id;
+-- Ask it for one event's figures (event_id = …): the condition reaches the window's partitions,
+-- so only that event's figures are read. A condition on the figure's id alone would read all.
 
 -- The consolidation as before (sql/0007), over the figures in force, and whether they are
 -- disputed: some report's range lies wholly above another's ("at least 12" and "7"). A range is
@@ -44,8 +40,8 @@ FROM (
       WHEN f.qualifier = 'approximately' THEN ceil(1.1 * f.best)
       ELSE coalesce(f.best, f.low)
     END AS range_high
-  FROM casualty_figure f
-  WHERE NOT casualty_figure_superseded(f.id)
+  FROM casualty_figure_standing f
+  WHERE NOT f.superseded
 ) in_force
 GROUP BY event_id, category, population;
 

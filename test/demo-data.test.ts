@@ -94,7 +94,15 @@ describe('the demo data set', () => {
     const { rows: summary } = await sql`
       SELECT * FROM casualty_summary WHERE event_id = ${raid.id} ORDER BY category`.execute(db())
     expect(summary).toEqual([
-      { event_id: raid.id, category: 'killed', low: 2, best: 2, high: 2, figures: 1, disputed: false },
+      {
+        event_id: raid.id,
+        category: 'killed',
+        low: 2,
+        best: 2,
+        high: 2,
+        figures: 1,
+        disputed: false,
+      },
       {
         event_id: raid.id,
         category: 'injured',

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely'
-import { type State, sameState, stateSql, statesOf } from '../db/aggregate-state.js'
+import { type Aggregate, type State, sameState, stateSql, statesOf } from '../db/aggregate-state.js'
 import type { DB } from '../db/schema.js'
 import { casualtyRollup } from './casualty-rollup.js'
 import type { ImportedEvent } from './imported-event.js'
@@ -60,9 +60,11 @@ export async function writeImportBatch(
   const writing = [...fresh, ...changed.map((item) => item.event)]
   if (writing.length === 0) return { inserted: 0, updated: 0, unchanged }
 
+  // What the batch creates besides its events, recorded as created by the release at the end.
+  const created: Created = { armed_group: [], source: [], report: [] }
   const placeIds = await upsertPlaces(trx, writing)
-  const groupIds = await upsertGroups(trx, target.actorScheme, writing)
-  const reportIds = await upsertReports(trx, writing)
+  const groupIds = await upsertGroups(trx, target.actorScheme, writing, created)
+  const reportIds = await upsertReports(trx, writing, created)
 
   const newIds = await allocateIds(trx, 'event', fresh.length)
   const eventIds = new Map<string, number>([
@@ -191,38 +193,52 @@ export async function writeImportBatch(
       SET release = excluded.release, raw = excluded.raw, event_id = excluded.event_id, imported_at = now()`.execute(
     trx,
   )
-  const updated = await recordImportRevisions(trx, target, newIds, before)
+  for (const [kind, ids] of Object.entries({ ...created, event: newIds }))
+    await recordCreations(trx, target, kind as Aggregate, ids)
+  const updated = await recordUpdates(trx, target, before)
   return { inserted: fresh.length, updated, unchanged: unchanged + changed.length - updated }
 }
 
-/**
- * What a mutation records, an import records too (src/db/aggregate-state.ts): one revision per
- * event in the same shape — its row and parts before and after — written by the release. A
- * changed event steps its version once, so an editor holding the old one gets a CONFLICT; an
- * event whose raw row changed but whose state did not (a column Attest does not read) keeps
- * its version and gets no revision. Returns how many existing events changed.
- */
-async function recordImportRevisions(
+type Created = Record<'armed_group' | 'source' | 'report', number[]>
+
+// What a mutation records, an import records too (src/db/aggregate-state.ts): one revision per
+// aggregate it creates or changes, in the same shape — the row and its parts before and after —
+// written by the release.
+
+/** A creation revision for each of the aggregates, as the batch leaves them. */
+async function recordCreations(
   trx: Trx,
   target: BatchTarget,
-  createdIds: readonly number[],
+  kind: Aggregate,
+  ids: readonly number[],
+): Promise<void> {
+  if (ids.length === 0) return
+  await sql`
+    INSERT INTO revision (operation, entity_type, entity_id, after, dataset, release)
+    SELECT 'create', ${kind}, t.id, ${stateSql(kind)}, ${target.dataset}, ${target.release}
+    FROM ${sql.table(kind)} t WHERE t.id = ANY(${ids}::bigint[])`.execute(trx)
+}
+
+/**
+ * A changed event steps its version once, so an editor holding the old one gets a CONFLICT,
+ * and gets an update revision; an event whose raw row changed but whose state did not (a column
+ * Attest does not read) keeps its version and gets none. Returns how many events changed.
+ */
+async function recordUpdates(
+  trx: Trx,
+  target: BatchTarget,
   before: ReadonlyMap<number, State>,
 ): Promise<number> {
   const after = await statesOf(trx, 'event', [...before.keys()])
   const edited = [...before].filter(([id, state]) => !sameState(state, after.get(id) as State))
-  const editedIds = edited.map(([id]) => id)
-  await sql`UPDATE event SET version = version + 1 WHERE id = ANY(${editedIds}::bigint[])`.execute(
-    trx,
-  )
-  const written = [
-    ...createdIds.map((id) => ({ id, before: null })),
-    ...edited.map(([id, state]) => ({ id, before: state })),
-  ]
+  if (edited.length === 0) return 0
+  await sql`UPDATE event SET version = version + 1
+    WHERE id = ANY(${edited.map(([id]) => id)}::bigint[])`.execute(trx)
+  const states = edited.map(([id, state]) => ({ id, before: state }))
   await sql`
     INSERT INTO revision (operation, entity_type, entity_id, before, after, dataset, release)
-    SELECT CASE WHEN w.before IS NULL THEN 'create' ELSE 'update' END::revision_operation,
-      'event', t.id, w.before, ${stateSql('event')}, ${target.dataset}, ${target.release}
-    FROM jsonb_to_recordset(${JSON.stringify(written)}::jsonb) AS w (id bigint, before jsonb)
+    SELECT 'update', 'event', t.id, w.before, ${stateSql('event')}, ${target.dataset}, ${target.release}
+    FROM jsonb_to_recordset(${JSON.stringify(states)}::jsonb) AS w (id bigint, before jsonb)
     JOIN event t ON t.id = w.id`.execute(trx)
   return edited.length
 }
@@ -314,6 +330,7 @@ async function upsertGroups(
   trx: Trx,
   scheme: string,
   events: readonly ImportedEvent[],
+  created: Created,
 ): Promise<Map<string, number>> {
   // One group per key; a row that knows the actor's kind wins over one that does not.
   const byKey = new Map<string, ImportedEvent['actors'][number]>()
@@ -335,6 +352,7 @@ async function upsertGroups(
   )
   const missing = actors.filter((actor) => !ids.has(groupKey(actor)))
   const newIds = await allocateIds(trx, 'armed_group', missing.length)
+  created.armed_group.push(...newIds)
   const rows = missing.map((actor, index) => ({
     id: newIds[index],
     name: actor.name,
@@ -361,6 +379,7 @@ async function upsertGroups(
 async function upsertReports(
   trx: Trx,
   events: readonly ImportedEvent[],
+  created: Created,
 ): Promise<Map<string, number>> {
   const reports = [
     ...new Map(
@@ -375,16 +394,20 @@ async function upsertReports(
     ),
   ]
   // Sources named by a dataset are of unknown kind: 'other', found again by name.
-  await sql`
+  const { rows: sources } = await sql<{ id: number }>`
     INSERT INTO source (name, kind)
     SELECT DISTINCT r #>> '{}', 'other'::source_kind FROM ${rowsOf(sourceNames)} AS r
-    ON CONFLICT (kind, lower(name)) DO NOTHING`.execute(trx)
-  await sql`
+    ON CONFLICT (kind, lower(name)) DO NOTHING
+    RETURNING id`.execute(trx)
+  created.source.push(...sources.map((row) => Number(row.id)))
+  const { rows: newReports } = await sql<{ id: number }>`
     INSERT INTO report (source_id, headline, published_on, citation)
     SELECT source.id, r->>'headline', (r->>'publishedOn')::date, r->>'citation'
     FROM ${rowsOf(reports)} AS r
     LEFT JOIN source ON source.kind = 'other' AND lower(source.name) = lower(r->>'sourceName')
-    ON CONFLICT (citation) WHERE url IS NULL AND citation IS NOT NULL DO NOTHING`.execute(trx)
+    ON CONFLICT (citation) WHERE url IS NULL AND citation IS NOT NULL DO NOTHING
+    RETURNING id`.execute(trx)
+  created.report.push(...newReports.map((row) => Number(row.id)))
   const { rows } = await sql<{ citation: string; id: number }>`
     SELECT citation, id FROM report
     WHERE url IS NULL AND citation = ANY(${reports.map((report) => report.citation)}::text[])`.execute(

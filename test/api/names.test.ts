@@ -51,8 +51,9 @@ describe('names and aliases', () => {
   })
 
   it('are one alias whatever the case and spacing: a second spelling changes nothing', async () => {
-    const group = dataOf(await setAlias(await createGroup('Spelling Group'), 'Ansar Spelling'))
-      .setGroupAlias
+    const group = dataOf(
+      await setAlias(await createGroup('Spelling Group'), 'Ansar Spelling'),
+    ).setGroupAlias
     const again = dataOf(await setAlias(group, '  ansar   SPELLING')).setGroupAlias
     expect(again.aliases).toEqual([{ alias: 'Ansar Spelling' }])
     expect(again.version).toBe(group.version)
@@ -81,8 +82,9 @@ describe('names and aliases', () => {
   })
 
   it('refuse an alias that is another group’s alias', async () => {
-    const other = dataOf(await setAlias(await createGroup('Alias Owner'), 'Shared Alias'))
-      .setGroupAlias
+    const other = dataOf(
+      await setAlias(await createGroup('Alias Owner'), 'Shared Alias'),
+    ).setGroupAlias
     const response = await setAlias(await createGroup('Alias Wanter'), 'shared  alias')
     expect(response.errors?.[0]?.extensions).toMatchObject({
       rule: 'names_another_group',

@@ -38,6 +38,11 @@ const eventQuery = `query ($id: String!) {
 }`
 
 type Page = { edges: { node: { id: string } }[] }
+type State = Record<string, unknown> | null
+
+/** A revision's state as its shape: the row's columns and the kinds of parts. */
+const shape = (state: State) =>
+  state && [Object.keys(state).sort(), Object.keys(state.parts as Record<string, unknown>).sort()]
 
 interface Figure {
   population: string
@@ -66,8 +71,8 @@ interface ReadEvent {
     operation: string
     dataset: string | null
     release: string | null
-    before: Record<string, unknown> | null
-    after: Record<string, unknown>
+    before: State
+    after: State
   }[]
 }
 
@@ -175,11 +180,6 @@ describe('a dataset’s next release', () => {
       ),
     )
     const { history } = await readEvent(original.id as string)
-    const shape = (state: Record<string, unknown> | null) =>
-      state && [
-        Object.keys(state).sort(),
-        Object.keys(state.parts as Record<string, unknown>).sort(),
-      ]
     const shapes = history.flatMap((revision) => [shape(revision.before), shape(revision.after)])
     const expected = shape(history[0]?.after ?? null)
     // revert, mutation, import (update), import (create: no state before)
@@ -190,6 +190,37 @@ describe('a dataset’s next release', () => {
       'CREATE',
     ])
     expect(shapes).toEqual([...Array(6).fill(expected), null, expected])
+  })
+})
+
+describe('a group’s history', () => {
+  it('is of one shape whether an import created it or a merge changed it', async () => {
+    const admin = (await createApiKey(testDb(), 'releases admin', 'admin')).key
+    const groups = dataOf(
+      await api.query<{ groups: { edges: { node: { id: string; version: number } }[] } }>(
+        '{ groups(first: 2) { edges { node { id version } } } }',
+      ),
+    ).groups.edges.map((edge) => edge.node)
+    const [survivor, merged] = groups as [{ id: string; version: number }, (typeof groups)[0]]
+    const response = await api.query<{
+      mergeGroups: { history: { operation: string; dataset: string | null; after: State }[] }
+    }>(
+      `mutation ($s: ID!, $sv: Int!, $m: ID!, $mv: Int!) {
+        mergeGroups(survivorId: $s, survivorVersion: $sv, mergedId: $m, mergedVersion: $mv) {
+          history { operation dataset before after }
+        }
+      }`,
+      { s: survivor.id, sv: survivor.version, m: merged?.id, mv: merged?.version },
+      admin,
+    )
+    const history = dataOf(response).mergeGroups.history
+    expect(history.map((revision) => [revision.operation, revision.dataset])).toEqual([
+      ['MERGE', null],
+      ['CREATE', 'ucdp_ged'],
+    ])
+    const [merge, creation] = history.map((revision) => shape(revision.after))
+    expect(merge).toEqual(creation)
+    expect(merge?.[1]).toContain('group_external_id')
   })
 })
 

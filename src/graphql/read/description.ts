@@ -35,8 +35,12 @@ const enumFilter =
       ? undefined
       : sql`${col(row, name)} = ${lower(String(args[argument]))}::${sql.raw(enumType)}`
 
-// A figure its own source stated again later is superseded (sql/0051 holds the rule).
-const superseded = (row: string) => sql`casualty_figure_superseded(${col(row, 'id')})`
+// A figure its own source stated again later is superseded (sql/0051 holds the rule). Asked
+// by event, so that only the event's figures are ranked.
+const superseded = (
+  row: string,
+) => sql`(SELECT standing.superseded FROM casualty_figure_standing standing
+  WHERE standing.event_id = ${col(row, 'event_id')} AND standing.id = ${col(row, 'id')})`
 
 /** The given conditions joined by AND; undefined when none is given. */
 const all = (...conditions: (Sql | undefined)[]) => {
@@ -197,7 +201,7 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       vagueTerm: column('vague_term'),
       report: one('Report', 'report_id'),
       quote: column('quote'),
-      superseded: expression(['id'], superseded),
+      superseded: expression(['id', 'event_id'], superseded),
     },
   },
   SourceRecord: {
