@@ -28,6 +28,11 @@ export interface Config {
   readonly shutdownTimeoutMs: number
   /** Queries run as prepared statements (src/db/prepared-statements.ts); off for old poolers. */
   readonly preparedStatements: boolean
+  /**
+   * Whether `serve` applies pending migrations itself. By default only on the embedded Postgres:
+   * a database others share is migrated by `attest migrate`, once per deploy (docs/operations.md).
+   */
+  readonly migrateOnStart: boolean
 }
 
 /** What one request may ask of the service; checked before any SQL runs. */
@@ -92,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: optional(env, 'TRUST_PROXY', parseBoolean) ?? false,
     shutdownTimeoutMs: optional(env, 'SHUTDOWN_TIMEOUT_MS', parsePositiveInteger) ?? 10_000,
     preparedStatements: optional(env, 'PREPARED_STATEMENTS', parseBoolean) ?? true,
+    migrateOnStart: optional(env, 'MIGRATE_ON_START', parseBoolean) ?? databaseUrl === undefined,
   })
 }
 

@@ -28,6 +28,7 @@ const everyVariable = {
   TRUST_PROXY: 'true',
   SHUTDOWN_TIMEOUT_MS: '2500',
   PREPARED_STATEMENTS: 'false',
+  MIGRATE_ON_START: 'true',
 }
 
 const aFile = fileURLToPath(import.meta.url)
@@ -59,7 +60,14 @@ describe('loadConfig', () => {
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
       preparedStatements: true,
+      migrateOnStart: true,
     })
+  })
+
+  it('migrates on start by default only the embedded Postgres, not a DATABASE_URL', () => {
+    expect(loadConfig({}).migrateOnStart).toBe(true)
+    expect(loadConfig({ DATABASE_URL: everyVariable.DATABASE_URL }).migrateOnStart).toBe(false)
+    expect(loadConfig({ MIGRATE_ON_START: 'false' }).migrateOnStart).toBe(false)
   })
 
   it('reads every variable and returns a frozen object', () => {
@@ -89,6 +97,7 @@ describe('loadConfig', () => {
       trustProxy: true,
       shutdownTimeoutMs: 2500,
       preparedStatements: false,
+      migrateOnStart: true,
     })
     expect(Object.isFrozen(config)).toBe(true)
     expect(Object.isFrozen(config.limits)).toBe(true)
@@ -140,6 +149,7 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', 'on', /TRUST_PROXY is invalid: expected true or false/],
     ['SHUTDOWN_TIMEOUT_MS', '10s', /SHUTDOWN_TIMEOUT_MS is invalid: expected a whole number/],
     ['PREPARED_STATEMENTS', 'no', /PREPARED_STATEMENTS is invalid: expected true or false/],
+    ['MIGRATE_ON_START', 'always', /MIGRATE_ON_START is invalid: expected true or false/],
   ]
 
   it.each(refusals)('refuses %s=%s with a message naming the variable', (name, value, message) => {
