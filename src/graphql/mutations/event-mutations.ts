@@ -15,6 +15,7 @@ import { createAndUpdate, partMutation } from './aggregates.js'
 import {
   coordinatesPaired,
   datesOrdered,
+  figuresWithinBound,
   notBlank,
   notInFuture,
   rangeOrdered,
@@ -150,6 +151,7 @@ export const eventMutations = {
       trx,
     ) => {
       rangeOrdered(fields)
+      figuresWithinBound(fields)
       notBlank(fields.vagueTerm, 'vagueTerm')
       const columns = toColumns(fields, figureColumns)
       if (figureId == null) {
