@@ -136,7 +136,9 @@ export async function startHttpServer({
     context: async (request) => {
       const outcome = outcomeOf(request) ?? { operation: undefined, errorCodes: [] }
       try {
-        return createContext(db, request.id, request.log as Logger, await admit(request), outcome)
+        const caller = await admit(request)
+        const log = request.log as Logger
+        return createContext(db, request.id, log, caller, outcome, config.historyPublic)
       } catch (error) {
         // Apollo answers a failed context itself, past the plugins that record outcomes.
         const code = error instanceof GraphQLError ? error.extensions.code : undefined

@@ -87,7 +87,9 @@ export class Compiler {
       const field = fields[name]
       if (!field) throw new Error(`${typeName}.${name} is not described`)
       let compiled: Compiled
-      if (field.kind === 'value') {
+      if (field.kind === 'value' && field.editorsOnly && !this.context.showsEditorsOnly) {
+        compiled = { sql: sql`NULL` }
+      } else if (field.kind === 'value') {
         compiled = { sql: field.sql(row) }
         for (const column of field.columns) columns.add(column)
       } else {
