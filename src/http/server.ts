@@ -16,6 +16,7 @@ import { registerExplorer } from './explorer.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
 import { serveMetrics } from './metrics-access.js'
+import { registerSecurityHeaders } from './security-headers.js'
 import { observeGraphQLRequests } from './observability.js'
 
 export type HttpConfig = Pick<
@@ -111,6 +112,7 @@ export async function startHttpServer({
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  await registerSecurityHeaders(app)
 
   if (config.corsOrigins.length > 0) {
     const anyOrigin = config.corsOrigins.includes('*')
