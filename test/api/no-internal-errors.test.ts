@@ -94,18 +94,6 @@ describe('dates outside the years Postgres writes (0001 to 9999)', () => {
 })
 
 describe('empty inputs', () => {
-  it('an update with no fields is BAD_USER_INPUT, not a version that records nothing', async () => {
-    const error = await refused(
-      'mutation ($id: ID!, $version: Int!) { updateEvent(id: $id, version: $version, fields: {}) { version } }',
-      { id: eventId, version: await versionOf(eventId) },
-    )
-    expect(error.extensions).toMatchObject({
-      code: 'BAD_USER_INPUT',
-      field: 'fields',
-      rule: 'not_empty',
-    })
-  })
-
   it('createReport with no fields is BAD_USER_INPUT: a report needs a headline, URL or citation', async () => {
     const error = await refused('mutation { createReport(fields: {}) { id } }', {})
     expect(error.extensions).toMatchObject({

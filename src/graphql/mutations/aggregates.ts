@@ -1,6 +1,5 @@
 import type { Database } from '../../db/database.js'
 import { idOfType, type NodeType } from '../ids.js'
-import { invalidField } from '../errors.js'
 import { requireFields } from './validate.js'
 import {
   type Aggregate,
@@ -39,13 +38,6 @@ export function createAndUpdate<K extends Aggregate, Fields extends object>(
       async ({ id, version, fields }: { id: string; version: number; fields: Fields }, writer) => {
         const rowId = idOfType(id, spec.type, 'id')
         const columns = toColumns(spec.check(fields, false) as never, spec.columns)
-        // Nothing to change would still make a version and a revision that record nothing.
-        if (Object.keys(columns).length === 0)
-          throw invalidField(
-            'fields is empty: give at least one field to change',
-            'fields',
-            'not_empty',
-          )
         await changeAggregate(
           writer,
           { kind: spec.kind, id: rowId, version, operation: 'update', field: 'id' },
