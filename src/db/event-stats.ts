@@ -91,10 +91,10 @@ function answeredByRollup(
   dimensions: readonly StatsDimension[],
   interval: TimeInterval,
 ): boolean {
-  const { from, to, countries, ...others } = filter
+  const { from, to, countries, includeAffiliates, ...others } = filter
+  // includeAffiliates alone filters nothing; `disputed: false` does.
   const otherFilters = Object.values(others).some(
-    (value) =>
-      value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0),
+    (value) => value !== undefined && !(Array.isArray(value) && value.length === 0),
   )
   return (
     !otherFilters &&

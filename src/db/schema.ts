@@ -104,6 +104,7 @@ export interface CasualtyFigure {
 export interface CasualtyPopulationSummary {
   best: number | null;
   category: CasualtyCategory;
+  disputed: boolean | null;
   event_id: number;
   figures: number;
   high: number | null;
@@ -114,6 +115,7 @@ export interface CasualtyPopulationSummary {
 export interface CasualtySummary {
   best: number | null;
   category: CasualtyCategory;
+  disputed: boolean | null;
   event_id: number;
   figures: number;
   high: number | null;
@@ -140,6 +142,7 @@ export interface Claim {
 }
 
 export interface Event {
+  casualties_disputed: Generated<boolean>;
   civilian_targeting: Generated<boolean>;
   country_id: number | null;
   created_at: Generated<Timestamp>;
@@ -258,6 +261,16 @@ export interface ImportRecord {
   release: string;
 }
 
+export interface ImportRecordRelease {
+  dataset: string;
+  event_id: number | null;
+  external_id: string;
+  id: Generated<number>;
+  imported_at: Generated<Timestamp>;
+  raw: Json;
+  release: string;
+}
+
 export interface Membership {
   group_id: number;
   id: Generated<number>;
@@ -323,10 +336,12 @@ export interface Revision {
   api_key_id: number | null;
   before: Json | null;
   created_at: Generated<Timestamp>;
+  dataset: string | null;
   entity_id: number;
   entity_type: string;
   id: Generated<number>;
   operation: RevisionOperation;
+  release: string | null;
 }
 
 export interface Source {
@@ -361,6 +376,7 @@ export interface DB {
   group_external_id: GroupExternalId;
   group_relation: GroupRelation;
   import_record: ImportRecord;
+  import_record_release: ImportRecordRelease;
   membership: Membership;
   person: Person;
   place: Place;

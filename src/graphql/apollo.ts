@@ -41,6 +41,7 @@ const clientErrorCodes = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'CONFLICT',
+  'ROLLED_BACK',
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
   'RESPONSE_TOO_LARGE',

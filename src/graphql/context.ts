@@ -20,6 +20,8 @@ export interface Context {
   /** The API key the request was sent with; undefined for an anonymous caller. */
   readonly caller: ApiKeyIdentity | undefined
   readonly outcome: GraphQLOutcome
+  /** `db` is the transaction of a document's mutations (read/mutate.ts): writes join it. */
+  readonly inTransaction?: boolean
   /**
    * Whether the fields the read description marks editorsOnly (who wrote a revision, its
    * before/after states) are shown: to editors and admins, or to anyone with HISTORY_PUBLIC.

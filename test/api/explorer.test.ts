@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { sql } from 'kysely'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDemoData } from '../../src/demo/load-demo.js'
 import { buildExplorer } from '../../src/explorer/build.js'
+import { toGlobalId } from '../../src/graphql/ids.js'
 import { importFile } from '../../src/import/run-import.js'
 import { ucdpGed } from '../../src/import/ucdp.js'
 import { createLogger } from '../../src/logger.js'
@@ -261,9 +263,10 @@ describe('the explorer', () => {
     await expect.poll(() => listHeading(page).textContent()).toBe('4 events')
     // The map opens on that box, with the 4 events drawn in it.
     await expect.poll(() => colouredPixels(page)).toBeGreaterThan(40)
-    await expect(page.locator('svg.timeline').getAttribute('aria-label')).resolves.toContain(
-      '4 events',
-    )
+    // The chart draws after the list: under load, a moment later.
+    await expect
+      .poll(() => page.locator('svg.timeline').getAttribute('aria-label'))
+      .toContain('4 events')
     await page.getByRole('button', { name: 'Show the whole world' }).click()
     await expect.poll(() => listHeading(page).textContent()).toBe('1,852 events')
     expect(new URL(page.url()).searchParams.has('bbox')).toBe(false)
@@ -367,6 +370,36 @@ describe('the explorer', () => {
     await expect.poll(() => alert.textContent()).toContain('Could not load the events')
     await alert.getByRole('button', { name: 'Try again' }).click()
     await expect.poll(() => listHeading(page).textContent()).toMatch(/^\d+ events?$/)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  // Last: it adds an event, which the counts above do not expect.
+  it('marks a consolidated figure whose reports disagree as disputed', async () => {
+    const { rows } = await sql<{ id: number }>`
+      WITH event AS (
+        INSERT INTO event (title, date_start, date_end, latitude, longitude)
+        VALUES ('A toll two sources disagree on', '2020-03-01', '2020-03-01', 34.7, 10.7)
+        RETURNING id
+      ),
+      sources AS (
+        INSERT INTO source (name, kind) VALUES ('Agency Disputing', 'news_agency'), ('Ministry Disputing', 'government')
+        RETURNING id
+      ),
+      reports AS (INSERT INTO report (source_id, headline) SELECT id, 'A toll' FROM sources RETURNING id),
+      figures AS (
+        INSERT INTO casualty_figure (event_id, category, population, best, qualifier, report_id)
+        SELECT event.id, 'killed', 'all', best, qualifier::figure_qualifier, report_id
+        FROM event, (SELECT (array_agg(id ORDER BY id))[1] AS first, (array_agg(id ORDER BY id))[2] AS second FROM reports) r,
+          LATERAL (VALUES (12, 'at_least', r.first), (7, 'exact', r.second)) AS f (best, qualifier, report_id)
+      )
+      SELECT id FROM event`.execute(testDb())
+    const { page, problems } = await openExplorer(
+      `?event=${toGlobalId('Event', rows[0]?.id as number)}`,
+    )
+    const row = detail(page).locator('table.consolidated tbody tr').first()
+    await expect.poll(() => row.textContent()).toMatch(/^killed\s*disputed/i)
+    await expect(row.locator('.disputed-figure').count()).resolves.toBe(1)
     expect(problems).toEqual([])
     await page.close()
   })

@@ -305,11 +305,11 @@ const cases: Case[] = [
   },
   {
     name: 'setGroupAlias',
-    args: async () => ({ ...(await group()), alias: 'Okba Ibn Nafaa Brigade', language: 'en' }),
+    args: async () => ({ ...(await group()), alias: 'Chaambi Brigade', language: 'en' }),
   },
   {
     name: 'removeGroupAlias',
-    args: async () => ({ ...(await group()), alias: 'okba ibn nafaa brigade' }),
+    args: async () => ({ ...(await group()), alias: ' chaambi  BRIGADE ' }),
   },
   {
     name: 'addGroupExternalId',

@@ -94,6 +94,16 @@ describe('dates outside the years Postgres writes (0001 to 9999)', () => {
 })
 
 describe('empty inputs', () => {
+  it('an update with no fields changes nothing: the version stays, no revision is recorded', async () => {
+    const version = await versionOf(eventId)
+    const updated = await api.query(
+      'mutation ($id: ID!, $version: Int!) { updateEvent(id: $id, version: $version, fields: {}) { version } }',
+      { id: eventId, version },
+      editor,
+    )
+    expect(dataOf(updated)).toEqual({ updateEvent: { version } })
+  })
+
   it('createReport with no fields is BAD_USER_INPUT: a report needs a headline, URL or citation', async () => {
     const error = await refused('mutation { createReport(fields: {}) { id } }', {})
     expect(error.extensions).toMatchObject({

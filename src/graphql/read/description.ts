@@ -36,6 +36,15 @@ const enumFilter =
       ? undefined
       : sql`${col(row, name)} = ${lower(String(args[argument]))}::${sql.raw(enumType)}`
 
+// A figure its own source stated again later is superseded (sql/0051 holds the rule).
+const superseded = (row: string) => sql`casualty_figure_superseded(${col(row, 'id')})`
+
+/** The given conditions joined by AND; undefined when none is given. */
+const all = (...conditions: (Sql | undefined)[]) => {
+  const given = conditions.filter((condition) => condition !== undefined)
+  return given.length ? sql.join(given, sql` AND `) : undefined
+}
+
 // A dated relation or membership is valid on asOf when its span holds it (open ends hold all).
 const validOn = (row: string, args: Record<string, unknown>) =>
   args.asOf == null
@@ -101,7 +110,11 @@ export const description: Readonly<Record<string, TypeDescription>> = {
         expected: 2,
       }),
       casualtyFigures: many('CasualtyFigure', 'event_id', {
-        filter: enumFilter('category', 'category', 'casualty_category'),
+        filter: (row, args) =>
+          all(
+            enumFilter('category', 'category', 'casualty_category')(row, args),
+            args.includeSuperseded ? undefined : sql`NOT ${superseded(row)}`,
+          ),
         order: orderBy('category', 'population', 'id'),
         expected: 5,
       }),
@@ -109,6 +122,12 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       casualtiesByPopulation: many('CasualtyPopulationSummary', 'event_id', {
         order: orderBy('category', 'population'),
         expected: 5,
+      }),
+      casualtiesDisputed: column('casualties_disputed'),
+      // Each release of each dataset row, the latest release of each row first.
+      sourceRecords: many('SourceRecord', 'event_id', {
+        order: orderBy('dataset', 'external_id', 'id desc'),
+        expected: 1,
       }),
       citations: many('EventCitation', 'event_id', { order: orderBy('id'), expected: 3 }),
       // Links to live events only, the latest related event first.
@@ -179,6 +198,23 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       vagueTerm: column('vague_term'),
       report: one('Report', 'report_id'),
       quote: column('quote'),
+      superseded: expression(['id'], superseded),
+    },
+  },
+  SourceRecord: {
+    table: 'import_record_release',
+    fields: {
+      dataset: column('dataset'),
+      release: column('release'),
+      externalId: column('external_id'),
+      importedAt: dateTime('imported_at'),
+      current: expression(
+        ['dataset', 'external_id', 'release'],
+        (row) => sql`EXISTS (SELECT 1 FROM import_record latest
+          WHERE latest.dataset = ${col(row, 'dataset')} AND latest.external_id = ${col(row, 'external_id')}
+            AND latest.release = ${col(row, 'release')})`,
+      ),
+      raw: column('raw'),
     },
   },
   CasualtySummary: {
@@ -189,6 +225,7 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       best: column('best'),
       high: column('high'),
       figureCount: column('figures'),
+      disputed: column('disputed'),
     },
   },
   CasualtyPopulationSummary: {
@@ -196,6 +233,7 @@ export const description: Readonly<Record<string, TypeDescription>> = {
     fields: {
       category: enumColumn('category'),
       population: enumColumn('population'),
+      disputed: column('disputed'),
       low: column('low'),
       best: column('best'),
       high: column('high'),
@@ -461,7 +499,7 @@ export const description: Readonly<Record<string, TypeDescription>> = {
     },
   },
   // Who wrote a revision and what it changed are for editors: anyone else sees that the object
-  // changed, and when (HISTORY_PUBLIC opens them).
+  // changed, and when, and for an import its dataset and release (HISTORY_PUBLIC opens the rest).
   Revision: {
     table: 'revision',
     node: 'Revision',
@@ -479,6 +517,8 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       ),
       before: editorsOnly(column('before')),
       after: editorsOnly(column('after')),
+      dataset: column('dataset'),
+      release: column('release'),
     },
   },
 }
