@@ -78,7 +78,9 @@ describe('attest import ucdp on the GED fixture', () => {
     // Each event, group, source and report it created, recorded as created by the release.
     const { rows: created } = await sql<{ entity_type: string; n: number; by_release: number }>`
       SELECT entity_type, count(*)::int AS n, count(*) FILTER (WHERE release = '23.1')::int AS by_release
-      FROM revision WHERE operation = 'create' GROUP BY entity_type ORDER BY entity_type`.execute(db())
+      FROM revision WHERE operation = 'create' GROUP BY entity_type ORDER BY entity_type`.execute(
+      db(),
+    )
     expect(Object.fromEntries(created.map((row) => [row.entity_type, row.n]))).toMatchObject({
       event: 1848,
       armed_group: groups,
