@@ -129,7 +129,15 @@ function typedArbitraryValue(
           ),
       )
     case 'DateTime':
-      return fc.oneof(hostileString, fc.constantFrom('2019-01-03T00:00:00Z', '1970-01-01T00:00Z'))
+      return fc.oneof(
+        hostileString,
+        fc.constantFrom(
+          '2019-01-03T00:00:00Z',
+          '1970-01-01T00:00Z',
+          '0000-01-01T00:00:00Z',
+          '9999-12-31T23:00:00-05:00',
+        ),
+      )
     case 'CountryCode':
       return fc.oneof(hostileString, fc.constantFrom('TUN', 'tun', 'XXX', 'TN'))
     case 'JSONObject':

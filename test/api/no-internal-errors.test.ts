@@ -82,6 +82,27 @@ describe('dates outside the years Postgres writes (0001 to 9999)', () => {
     expect(body.errors[0]?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED')
   })
 
+  it.each(['0000-01-01T00:00:00Z', '0001-01-01T02:00:00+05:00', '9999-12-31T23:00:00-05:00'])(
+    'a time in year 0 or 10000 once in UTC (%s) is BAD_USER_INPUT',
+    async (since) => {
+      for (const query of [
+        'query ($since: DateTime!) { changes(since: $since) { edges { cursor } } }',
+        'query ($since: DateTime) { events(filter: { updatedSince: $since }) { totalCount } }',
+      ]) {
+        const error = await refused(query, { since })
+        expect(error.extensions).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          rule: 'invalid_date_time',
+        })
+      }
+      expect(
+        dataOf(
+          await api.query('query { changes(since: "9999-12-31T23:59:59Z") { edges { cursor } } }'),
+        ),
+      ).toEqual({ changes: { edges: [] } })
+    },
+  )
+
   it('createEvent on year 0 is refused and writes nothing; on 9999 it is in the future', async () => {
     const create = 'mutation ($fields: EventFields!) { createEvent(fields: $fields) { id } }'
     const yearZero = await refused(create, {

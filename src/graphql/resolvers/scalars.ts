@@ -100,6 +100,16 @@ function withinPostgresYears(date: string): void {
     throw new TypeError(`Date must be from 0001-01-01 to 9999-12-31; got "${date}"`)
 }
 
+// The same years for a time, once in UTC (as it is sent to Postgres): 9999-12-31T23:00-05:00 is
+// already in the year 10000.
+function withinPostgresYearsUtc(time: Date): void {
+  const year = time.getUTCFullYear()
+  if (year < 1 || year > 9999)
+    throw new TypeError(
+      `DateTime must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z in UTC; got ${time.toISOString()}`,
+    )
+}
+
 /** GraphQL's Int is 32-bit (the spec): NonNegativeInt keeps to it, as the database's integers do. */
 export const maxInt = 2 ** 31 - 1
 
@@ -122,7 +132,7 @@ function withPlainDateOutput(scalar: GraphQLScalarType): GraphQLScalarType {
 
 export const scalarResolvers = {
   Date: withPlainDateOutput(bounded(namingTheType(GraphQLLocalDate, 'Date'), withinPostgresYears)),
-  DateTime: namingTheType(GraphQLDateTime, 'DateTime'),
+  DateTime: bounded(namingTheType(GraphQLDateTime, 'DateTime'), withinPostgresYearsUtc),
   CountryCode: GraphQLCountryCode,
   Latitude: degrees('Latitude', 90, 'Degrees north of the equator, from -90 to 90.'),
   Longitude: degrees('Longitude', 180, 'Degrees east of Greenwich, from -180 to 180.'),
