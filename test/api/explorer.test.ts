@@ -52,7 +52,7 @@ afterAll(async () => {
 
 interface OpenedPage {
   readonly page: Page
-  /** Requests to any host but the service, and errors thrown in the page. */
+  /** Requests to any host but the service, errors thrown in the page, what its CSP blocked. */
   readonly problems: string[]
   readonly graphqlOperations: string[]
 }
@@ -79,6 +79,10 @@ async function openExplorer(
     return route.continue()
   })
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
+  page.on('console', (message) => {
+    if (/Content Security Policy/.test(message.text()))
+      problems.push(`blocked by the CSP: ${message.text()}`)
+  })
   await page.goto(`${site}${query}`)
   return { page, problems, graphqlOperations }
 }
@@ -414,5 +418,20 @@ describe('the explorer', () => {
     expect(outlines.headers.get('content-type')).toMatch(/^application\/json/)
     expect(((await outlines.json()) as { type: string }).type).toBe('Topology')
     expect((await fetch(`${site}explorer/nothing.js`)).status).toBe(404)
+  })
+
+  it('sends its page and files with a strict policy: own files only, no inline code, no framing', async () => {
+    for (const response of [
+      await fetch(site, { headers: { accept: 'text/html' } }),
+      await fetch(`${site}explorer/app.js`),
+      await fetch(`${site}explorer/app.css`),
+    ]) {
+      expect(response.headers.get('content-security-policy')).toBe(
+        "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';worker-src 'self';object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'",
+      )
+      expect(response.headers.get('x-frame-options')).toBe('DENY')
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
+    }
   })
 })

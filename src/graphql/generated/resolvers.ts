@@ -2239,11 +2239,14 @@ export type ReportFields = {
  */
 export type Revision = Node & {
   __typename?: 'Revision';
-  /** The state after the write. */
+  /** The state after the write. Editors and admins only, as `author`. */
   after?: Maybe<Scalars['JSONObject']['output']>;
-  /** The name of the API key that wrote it (null for imports and the command line). */
+  /**
+   * The name of the API key that wrote it (null for imports and the command line). Editors and
+   * admins only: null for other callers, unless the service sets HISTORY_PUBLIC.
+   */
   author?: Maybe<Scalars['String']['output']>;
-  /** The state before the write (null for a creation). */
+  /** The state before the write (null for a creation). Editors and admins only, as `author`. */
   before?: Maybe<Scalars['JSONObject']['output']>;
   /** When it was written. */
   createdAt: Scalars['DateTime']['output'];

@@ -16,6 +16,7 @@ import { createAndUpdate, partMutation } from './aggregates.js'
 import {
   coordinatesPaired,
   datesOrdered,
+  figuresWithinBound,
   notBlank,
   notInFuture,
   rangeOrdered,
@@ -151,6 +152,7 @@ export const eventMutations = {
       trx,
     ) => {
       rangeOrdered(fields)
+      figuresWithinBound(fields)
       notBlank(fields.vagueTerm, 'vagueTerm')
       const columns = toColumns(fields, figureColumns)
       if (figureId == null) {

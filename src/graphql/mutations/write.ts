@@ -162,8 +162,13 @@ export async function insertRow(
   table: string,
   values: Record<string, unknown>,
 ): Promise<number> {
+  // No values (an input object given empty) is a row of defaults, which the table's own
+  // constraints then accept or refuse like any other.
+  const given = Object.keys(values).length
+    ? sql`(${columnList(values)}) VALUES (${valueList(values)})`
+    : sql`DEFAULT VALUES`
   const { rows } = await sql<{ id: number }>`
-    INSERT INTO ${sql.table(table)} (${columnList(values)}) VALUES (${valueList(values)})
+    INSERT INTO ${sql.table(table)} ${given}
     RETURNING to_jsonb(${sql.table(table)}) -> 'id' AS id`.execute(trx)
   return Number(rows[0]?.id ?? 0)
 }

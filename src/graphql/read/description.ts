@@ -4,6 +4,7 @@ import {
   col,
   column,
   dateTime,
+  editorsOnly,
   enumColumn,
   expression,
   globalId,
@@ -506,6 +507,8 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       country: one('Place', 'country_id'),
     },
   },
+  // Who wrote a revision and what it changed are for editors: anyone else sees that the object
+  // changed, and when, and for an import its dataset and release (HISTORY_PUBLIC opens the rest).
   Revision: {
     table: 'revision',
     node: 'Revision',
@@ -514,13 +517,15 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       operation: enumColumn('operation'),
       createdAt: dateTime('created_at'),
       // The name of the API key that wrote it.
-      author: expression(
-        ['api_key_id'],
-        (row) =>
-          sql`(SELECT api_key.name FROM api_key WHERE api_key.id = ${col(row, 'api_key_id')})`,
+      author: editorsOnly(
+        expression(
+          ['api_key_id'],
+          (row) =>
+            sql`(SELECT api_key.name FROM api_key WHERE api_key.id = ${col(row, 'api_key_id')})`,
+        ),
       ),
-      before: column('before'),
-      after: column('after'),
+      before: editorsOnly(column('before')),
+      after: editorsOnly(column('after')),
       dataset: column('dataset'),
       release: column('release'),
     },

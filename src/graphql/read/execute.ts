@@ -102,8 +102,9 @@ export function readExecution(
       const compile = rootFields[name]
       if (!compile)
         throw new Error(`Query.${name} has no compiled root (src/graphql/read/roots.ts)`)
-      // The statement depends on the document, the field and the variables only.
-      const rootKey = `${operation.name?.value}\u0000${key}`
+      // The statement depends on the document, the field, the variables and whether the caller
+      // sees the editors' fields.
+      const rootKey = `${operation.name?.value}\u0000${key}\u0000${context.showsEditorsOnly}`
       const statement = statements(document, rootKey, request.variables, () => {
         const compiled = compile(compiler, argsOf(), nodes)
         return {
