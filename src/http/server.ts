@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import fastifyApollo from '@as-integrations/fastify'
-import fastifyCors from '@fastify/cors'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { GraphQLError } from 'graphql'
 import { sql } from 'kysely'
@@ -12,6 +11,7 @@ import { routeQueriesToReplica } from '../graphql/read-replica.js'
 import type { Logger } from '../logger.js'
 import { explorerDir } from '../paths.js'
 import { createAdmission, sendRefusal } from './admission.js'
+import { registerCors } from './cors.js'
 import { registerExplorer } from './explorer.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
@@ -101,10 +101,7 @@ export async function startHttpServer({
     reply.header('x-request-id', request.id)
   })
 
-  if (config.corsOrigins.length > 0) {
-    const anyOrigin = config.corsOrigins.includes('*')
-    await app.register(fastifyCors, { origin: anyOrigin ? '*' : [...config.corsOrigins] })
-  }
+  await registerCors(app, config)
 
   const admit = createAdmission(db, config, isReady)
   // The exports read as much as a query: the same readiness, key rule and rate limit.

@@ -26,7 +26,6 @@ beforeAll(async () => {
   client = new Client({
     url: api.url,
     exchanges: [fetchExchange],
-    preferGetMethod: false,
     requestPolicy: 'network-only',
   })
 })
