@@ -135,6 +135,7 @@ export async function load(
   body: string | readonly string[],
   duration: number,
   pid: number,
+  headers: Record<string, string> = {},
 ) {
   const spec = path.join(await mkdtemp(path.join(os.tmpdir(), 'attest-load-')), 'spec.json')
   await writeFile(
@@ -144,6 +145,7 @@ export async function load(
       bodies: typeof body === 'string' ? [body] : body,
       connections,
       duration,
+      headers,
     }),
   )
   let peak = 0

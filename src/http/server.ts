@@ -11,6 +11,7 @@ import { routeQueriesToReplica } from '../graphql/read-replica.js'
 import type { Logger } from '../logger.js'
 import { explorerDir } from '../paths.js'
 import { createAdmission, sendRefusal } from './admission.js'
+import { registerCompression } from './compression.js'
 import { registerCors } from './cors.js'
 import { registerExplorer } from './explorer.js'
 import { registerExports } from './export.js'
@@ -102,6 +103,7 @@ export async function startHttpServer({
   })
 
   await registerCors(app, config)
+  await registerCompression(app)
 
   const admit = createAdmission(db, config, isReady)
   // The exports read as much as a query: the same readiness, key rule and rate limit.
