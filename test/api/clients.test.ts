@@ -91,8 +91,8 @@ describe('Apollo Client with its defaults', () => {
 
   it('reads with a GET when asked to (useGETForQueries), with no header of its own', async () => {
     const { client, methods } = apolloClient({ useGETForQueries: true })
-    const read = await client.query({ query: gql(groupsQuery) })
-    expect(read.data.groups.edges).toHaveLength(1)
+    const read = await client.query<{ groups: { edges: unknown[] } }>({ query: gql(groupsQuery) })
+    expect(read.data?.groups.edges).toHaveLength(1)
     expect(methods).toEqual(['GET'])
   })
 })

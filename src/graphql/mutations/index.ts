@@ -1,11 +1,13 @@
 import type { MutationResolvers } from '../generated/resolvers.js'
 import { eventMutations } from './event-mutations.js'
 import { groupMutations } from './group-mutations.js'
+import { placeMutations } from './place-mutations.js'
 import { recordMutations } from './record-mutations.js'
 
 // Required: a mutation added to the schema without a resolver fails typecheck.
 export const Mutation: Required<MutationResolvers> = {
   ...eventMutations,
   ...groupMutations,
+  ...placeMutations,
   ...recordMutations,
 }
