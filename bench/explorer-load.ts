@@ -7,10 +7,8 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium, type Page } from 'playwright-core'
-import { sql } from 'kysely'
 import { loadConfig } from '../src/config.js'
 import { createDatabase } from '../src/db/database.js'
-import { migrateToLatest } from '../src/db/migrator.js'
 import { loadDemoData } from '../src/demo/load-demo.js'
 import { buildExplorer } from '../src/explorer/build.js'
 import { importFile } from '../src/import/run-import.js'
@@ -18,8 +16,7 @@ import { ucdpGed } from '../src/import/ucdp.js'
 import { startHttpServer } from '../src/http/server.js'
 import { createLogger } from '../src/logger.js'
 import { projectRoot } from '../src/paths.js'
-import { databaseUrl } from '../test/support/postgres-server.js'
-import { adminUrl } from './harness.js'
+import { migratedDatabase } from './harness.js'
 
 const runs = Number(process.env.BENCH_RUNS ?? 5)
 const events = 1852
@@ -37,19 +34,8 @@ const links = {
 }
 
 async function explorerDatabase(): Promise<string> {
-  const name = 'attest_bench_explorer'
-  const admin = createDatabase(adminUrl, { maxConnections: 1 })
-  const { rows } = await sql`SELECT 1 FROM pg_database WHERE datname = ${name}`.execute(admin)
-  if (rows.length === 0) await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin)
-  await admin.destroy()
-  const url = databaseUrl(adminUrl, name)
-  const db = createDatabase(url, { maxConnections: 2 })
-  await migrateToLatest(db)
-  const { count } = await db
-    .selectFrom('event')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .executeTakeFirstOrThrow()
-  if (Number(count) === 0) {
+  const { url, db, count } = await migratedDatabase('attest_bench_explorer')
+  if (count === 0) {
     await loadDemoData(db)
     const fixture = path.join(projectRoot, 'test/fixtures/ucdp/GEDEvent_v23_1_CAF.csv')
     await importFile(db, ucdpGed, { file: fixture, release: '23.1' })

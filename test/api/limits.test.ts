@@ -128,6 +128,10 @@ describe('browsers', () => {
       })
     const closed = await preflight(api.url, 'https://app.example')
     expect(closed.headers.get('access-control-allow-origin')).toBeNull()
+    // Refused with a message its developer can act on.
+    expect(closed.status).toBe(403)
+    const refusal = (await closed.json()) as { errors: { message: string }[] }
+    expect(refusal.errors[0]?.message).toMatch(/https:\/\/app\.example.*CORS_ORIGINS/)
 
     const open = await startApi(testDatabaseUrl(), undefined, {
       env: { CORS_ORIGINS: 'https://app.example' },
@@ -137,6 +141,7 @@ describe('browsers', () => {
       expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example')
       const other = await preflight(open.url, 'https://elsewhere.example')
       expect(other.headers.get('access-control-allow-origin')).toBeNull()
+      expect(other.status).toBe(403)
     } finally {
       await open.stop()
     }

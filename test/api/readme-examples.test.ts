@@ -34,7 +34,7 @@ afterAll(() => api.stop())
 const examples = await examplesWithResults()
 
 it('the README has its examples', () => {
-  expect(examples.map((example) => example.title)).toHaveLength(6)
+  expect(examples.map((example) => example.title)).toHaveLength(8)
 })
 
 it.each(examples.map((example) => [example.title, example]))(
