@@ -15,8 +15,9 @@ export interface BucketShape {
   readonly limit?: { readonly dimension: KeyDimension; readonly count: number }
 }
 
-/** More periods than this would be a chart no one reads, and a response too large. */
+/** More periods, or buckets in all, than these would be a chart no one reads, and too large. */
 export const maxFilledPeriods = 10_000
+const maxFilledBuckets = 100_000
 
 export class TooManyPeriodsError extends Error {}
 
@@ -107,6 +108,10 @@ function fillEmptyPeriods(
       eventCount: 0,
       casualties: [],
     })
+  if (series.size * all.length > maxFilledBuckets)
+    throw new TooManyPeriodsError(
+      `fillEmpty would give ${series.size.toLocaleString('en')} series of ${all.length.toLocaleString('en')} periods, more than ${maxFilledBuckets.toLocaleString('en')} buckets: use limit, narrow the filter or widen the interval`,
+    )
   const present = new Set(buckets.map(keyOf))
   const filled = [...buckets]
   for (const bucket of series.values())
