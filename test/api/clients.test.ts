@@ -1,5 +1,7 @@
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client'
+import { PassThrough } from 'node:stream'
 import { Client, fetchExchange } from '@urql/core'
+import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKey } from '../../src/auth/api-keys.js'
 import { startApi, type TestApi } from '../support/api.js'
@@ -118,4 +120,27 @@ describe('what GET and plain forms may not do', () => {
       expect(response.status, type).toBeLessThan(500)
     }
   })
+})
+
+it('a page on an origin not in CORS_ORIGINS that sends a plain GET: the log names CORS_ORIGINS, once', async () => {
+  const logs = new PassThrough()
+  const lines: { msg: string; origin?: string }[] = []
+  logs.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().trim().split('\n')) lines.push(JSON.parse(line))
+  })
+  const logged = await startApi(testDatabaseUrl(), pino({ level: 'warn' }, logs))
+  try {
+    const url = `${logged.url}?query=${encodeURIComponent('{ __typename }')}`
+    for (let i = 0; i < 2; i++) {
+      const answered = await fetch(url, { headers: { origin: 'http://127.0.0.1:5173' } })
+      expect(answered.status).toBe(200)
+      expect(answered.headers.get('access-control-allow-origin')).toBeNull()
+    }
+    await fetch(url, { headers: { origin: new URL(logged.url).origin } })
+    await expect
+      .poll(() => lines.filter((line) => /CORS_ORIGINS/.test(line.msg)))
+      .toEqual([expect.objectContaining({ origin: 'http://127.0.0.1:5173' })])
+  } finally {
+    await logged.stop()
+  }
 })
