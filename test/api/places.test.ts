@@ -163,7 +163,7 @@ describe('createPlace', () => {
     // The "level above" case: an ADMIN1 inside a province, whatever id the factory gave it.
     if (fields.parentId === toGlobalId('Place', 0)) fields.parentId = toGlobalId('Place', kasserine)
     const { data, errors } = await api.query(createPlace, { fields }, editorKey)
-    expect(data ?? null).toBeNull()
+    expect(data?.createPlace ?? null).toBeNull()
     expect(errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       field,

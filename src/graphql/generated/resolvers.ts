@@ -1001,7 +1001,7 @@ export type Mutation = {
    * Records a new place (a town, a district) below an existing one, for events to point at.
    * Places are reference data: no version, no history.
    */
-  createPlace: Place;
+  createPlace?: Maybe<Place>;
   /** Records a new report. Required: a headline, url or citation. */
   createReport: Report;
   /** Records a new source. Required: name, kind. */
@@ -2796,7 +2796,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'fields'>>;
   createGroup?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'fields'>>;
   createPerson?: Resolver<ResolversTypes['Person'], ParentType, ContextType, RequireFields<MutationCreatePersonArgs, 'fields'>>;
-  createPlace?: Resolver<ResolversTypes['Place'], ParentType, ContextType, RequireFields<MutationCreatePlaceArgs, 'fields'>>;
+  createPlace?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType, RequireFields<MutationCreatePlaceArgs, 'fields'>>;
   createReport?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationCreateReportArgs, 'fields'>>;
   createSource?: Resolver<ResolversTypes['Source'], ParentType, ContextType, RequireFields<MutationCreateSourceArgs, 'fields'>>;
   deleteEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id' | 'version'>>;
