@@ -136,7 +136,7 @@ export async function startHttpServer({
   })
 
   registerGraphiql(app)
-  registerExports(app, readDb ?? db)
+  registerExports(app, readDb ?? db, limits)
   await registerExplorer(app, builtExplorer, index, logger)
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_, reply) => {
