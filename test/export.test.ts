@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { exportFields } from '../src/db/event-export.js'
 import { loadDemoData } from '../src/demo/load-demo.js'
 import { acled } from '../src/import/acled.js'
 import { gtd } from '../src/import/gtd.js'
@@ -305,4 +306,16 @@ describe('exports for spreadsheets', () => {
     expect(tunisia.length).toBeGreaterThan(0)
     for (const row of tunisia) expect(row).toEqual({ id: row.id, country_code: 'TUN' })
   })
+})
+
+it("docs/data.md's table of columns lists every export column, in order", async () => {
+  const docs = await readFile(path.join(projectRoot, 'docs', 'data.md'), 'utf8')
+  const table = docs.slice(docs.indexOf('| column '), docs.indexOf('**For spreadsheets.**'))
+  const documented = table
+    .split('\n')
+    .slice(2)
+    .flatMap((line) =>
+      [...(line.split('|')[1] ?? '').matchAll(/`(\w+)`/g)].map((match) => match[1]),
+    )
+  expect(documented).toEqual(exportFields)
 })

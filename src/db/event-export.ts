@@ -20,32 +20,40 @@ interface ExportColumn {
 
 // The lists and lookups of a page, each computed for the page's events only: `= ANY(ids)` is an
 // index scan of the list's (event_id, …) key, and pushes down into casualty_summary's groups.
+// Each list is aggregated from rows sorted beforehand: an aggregate's own ORDER BY would sort
+// every event's few items apart, which cost more than the rest of the list.
 const pageIds = sql`ANY(ARRAY(SELECT id FROM page))`
 const joins = {
   country: sql`LEFT JOIN place country ON country.id = page.country_id`,
   place: sql`LEFT JOIN place ON place.id = page.place_id`,
   // Enum values as the API spells them (upper case), inside the text lists too.
-  types: sql`LEFT JOIN (
-    SELECT c.event_id, string_agg(upper(t.scheme::text) || ':' || t.code || ' ' || t.label, '; ' ORDER BY c.is_primary DESC, t.id) AS list
-    FROM event_classification c JOIN event_type t ON t.id = c.event_type_id
-    WHERE c.event_id = ${pageIds} GROUP BY c.event_id) types ON types.event_id = page.id`,
-  actors: sql`LEFT JOIN (
-    SELECT a.event_id, string_agg(g.name || ' (' || upper(a.role::text) || ')', '; ' ORDER BY a.id) AS list
-    FROM event_actor a JOIN armed_group g ON g.id = a.group_id
-    WHERE a.event_id = ${pageIds} GROUP BY a.event_id) actors ON actors.event_id = page.id`,
-  // The sources of the reports the event cites or takes a figure from.
-  sources: sql`LEFT JOIN (
-    SELECT cited.event_id, string_agg(DISTINCT s.name, '; ') AS list
-    FROM (SELECT event_id, report_id FROM event_citation WHERE event_id = ${pageIds}
-          UNION SELECT event_id, report_id FROM casualty_figure WHERE event_id = ${pageIds}) cited
-    JOIN report r ON r.id = cited.report_id JOIN source s ON s.id = r.source_id
-    GROUP BY cited.event_id) sources ON sources.event_id = page.id`,
+  types: sql`LEFT JOIN (SELECT event_id, string_agg(item, '; ') AS list FROM (
+      SELECT c.event_id, upper(t.scheme::text) || ':' || t.code || ' ' || t.label AS item
+      FROM event_classification c JOIN event_type t ON t.id = c.event_type_id
+      WHERE c.event_id = ${pageIds} ORDER BY c.event_id, c.is_primary DESC, t.id) sorted
+    GROUP BY event_id) types ON types.event_id = page.id`,
+  actors: sql`LEFT JOIN (SELECT event_id, string_agg(item, '; ') AS list FROM (
+      SELECT a.event_id, g.name || ' (' || upper(a.role::text) || ')' AS item
+      FROM event_actor a JOIN armed_group g ON g.id = a.group_id
+      WHERE a.event_id = ${pageIds} ORDER BY a.event_id, a.id) sorted
+    GROUP BY event_id) actors ON actors.event_id = page.id`,
+  // The sources of the reports the event cites or takes a figure from, once each, by name.
+  sources: sql`LEFT JOIN (SELECT event_id, string_agg(name, '; ') AS list FROM (
+      SELECT DISTINCT cited.event_id, s.name
+      FROM (SELECT event_id, report_id FROM event_citation WHERE event_id = ${pageIds}
+            UNION SELECT event_id, report_id FROM casualty_figure WHERE event_id = ${pageIds}) cited
+      JOIN report r ON r.id = cited.report_id JOIN source s ON s.id = r.source_id
+      ORDER BY 1, 2) sorted
+    GROUP BY event_id) sources ON sources.event_id = page.id`,
   // The best estimates are kept on the event (sql/0008, as the API's killedBest reads them); the
   // low and high ends are not, so they come from the consolidation rule for this page's events.
-  killed: sql`LEFT JOIN (SELECT event_id, low, high FROM casualty_summary
-    WHERE event_id = ${pageIds} AND category = 'killed') killed ON killed.event_id = page.id`,
-  injured: sql`LEFT JOIN (SELECT event_id, low, high FROM casualty_summary
-    WHERE event_id = ${pageIds} AND category = 'injured') injured ON injured.event_id = page.id`,
+  casualties: sql`LEFT JOIN (SELECT event_id,
+      min(low) FILTER (WHERE category = 'killed') AS killed_low,
+      min(high) FILTER (WHERE category = 'killed') AS killed_high,
+      min(low) FILTER (WHERE category = 'injured') AS injured_low,
+      min(high) FILTER (WHERE category = 'injured') AS injured_high
+    FROM casualty_summary WHERE event_id = ${pageIds} AND category IN ('killed', 'injured')
+    GROUP BY event_id) casualties ON casualties.event_id = page.id`,
 }
 
 const of = (column: string) => sql`page.${sql.ref(column)}`
@@ -70,12 +78,12 @@ export const exportColumns = {
   geo_precision: { kind: 'enum', select: of('geo_precision') },
   event_types: { kind: 'text', select: sql`types.list`, join: joins.types },
   actors: { kind: 'text', select: sql`actors.list`, join: joins.actors },
-  killed_low: { kind: 'number', select: sql`killed.low`, join: joins.killed },
+  killed_low: { kind: 'number', select: sql`casualties.killed_low`, join: joins.casualties },
   killed_best: { kind: 'number', select: of('killed_best') },
-  killed_high: { kind: 'number', select: sql`killed.high`, join: joins.killed },
-  injured_low: { kind: 'number', select: sql`injured.low`, join: joins.injured },
+  killed_high: { kind: 'number', select: sql`casualties.killed_high`, join: joins.casualties },
+  injured_low: { kind: 'number', select: sql`casualties.injured_low`, join: joins.casualties },
   injured_best: { kind: 'number', select: of('injured_best') },
-  injured_high: { kind: 'number', select: sql`injured.high`, join: joins.injured },
+  injured_high: { kind: 'number', select: sql`casualties.injured_high`, join: joins.casualties },
   sources: { kind: 'text', select: sql`sources.list`, join: joins.sources },
   tags: { kind: 'text', select: sql`array_to_string(page.tags, '; ')` },
   updated_at: { kind: 'timestamp', select: of('updated_at') },
