@@ -75,6 +75,29 @@ async function download(url: string, format: ExportFormat, expected: number): Pr
   }
 }
 
+// CPU time of processes on this machine, in ms (Linux /proc; utime + stime in clock ticks of 10 ms).
+async function cpuMs(pids: readonly number[]): Promise<Map<number, number>> {
+  const times = new Map<number, number>()
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+    // Fields 14 and 15, counted after the command name's closing parenthesis.
+    const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (fields) times.set(pid, (Number(fields[11]) + Number(fields[12])) * 10)
+  }
+  return times
+}
+
+/** The server's Postgres backends (the pool's sessions), when Postgres runs on this machine. */
+async function backendPids(url: string): Promise<number[]> {
+  const db = createDatabase(url, { maxConnections: 1 })
+  const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity
+    WHERE datname = current_database() AND application_name = 'attest' AND pid <> pg_backend_pid()`.execute(
+    db,
+  )
+  await db.destroy()
+  return rows.map((row) => row.pid)
+}
+
 interface Row {
   readonly size: number
   readonly run: string
@@ -83,6 +106,9 @@ interface Row {
   readonly eventsPerSecond: number
   readonly idleRssMb: number
   readonly peakRssMb: number
+  /** CPU time per 1,000 events, whatever else the machine runs: the server's, its backends'. */
+  readonly serverCpuMsPer1000: number
+  readonly postgresCpuMsPer1000: number
 }
 
 console.log('building…')
@@ -108,6 +134,9 @@ for (const size of sizes) {
       const sampler = setInterval(async () => {
         peakRssMb = Math.max(peakRssMb, await rssMb(pid))
       }, every)
+      // The backends the run uses: the pool's, opened by the runs before (the first run's are
+      // opened by it: counted from zero).
+      const cpuBefore = await cpuMs([pid, ...(await backendPids(url))])
       const started = performance.now()
       const downloads = await Promise.all(
         run.formats.map((format) =>
@@ -116,6 +145,9 @@ for (const size of sizes) {
       ).finally(() => clearInterval(sampler))
       const seconds = (performance.now() - started) / 1000
       const events = downloads.reduce((sum, { events }) => sum + events, 0)
+      const cpuAfter = await cpuMs([pid, ...(await backendPids(url))])
+      const used = (process: number) => (cpuAfter.get(process) ?? 0) - (cpuBefore.get(process) ?? 0)
+      const backendsMs = [...cpuAfter.keys()].filter((process) => process !== pid).map(used)
       const row = {
         size,
         run: run.name,
@@ -123,6 +155,8 @@ for (const size of sizes) {
         eventsPerSecond: events / seconds,
         idleRssMb,
         peakRssMb,
+        serverCpuMsPer1000: (used(pid) / events) * 1000,
+        postgresCpuMsPer1000: (backendsMs.reduce((sum, ms) => sum + ms, 0) / events) * 1000,
       }
       console.log(JSON.stringify(row))
       rows.push(row)
@@ -151,18 +185,20 @@ const eachDownload = (row: Row) =>
     .join('; ')
 const lines = rows.map(
   (row) =>
-    `| ${row.size.toLocaleString('en')} | ${row.run} | ${Math.round(row.eventsPerSecond).toLocaleString('en')} | ${row.idleRssMb.toFixed(0)} / ${row.peakRssMb.toFixed(0)} MB | ${eachDownload(row)} |`,
+    `| ${row.size.toLocaleString('en')} | ${row.run} | ${Math.round(row.eventsPerSecond).toLocaleString('en')} | ${row.serverCpuMsPer1000.toFixed(0)} / ${row.postgresCpuMsPer1000.toFixed(0)} ms | ${row.idleRssMb.toFixed(0)} / ${row.peakRssMb.toFixed(0)} MB | ${eachDownload(row)} |`,
 )
 const report = `Measured by \`npm run bench:export\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: every event of the
 synthesized database downloaded from \`attest serve\` (built, NODE_ENV=production, default limits
 but the rate limit: EXPORT_CONCURRENCY ${exportConcurrency}, EXPORT_PAGE_ROWS ${exportPageRows}, STATEMENT_TIMEOUT_MS ${statementTimeoutMs}) by a
 client in the benchmark's process on loopback, each download read to its end and its events
 counted; the server's RSS read every ${every} ms. Events/s: all the run's events over its wall time.
+CPU: the time the server process and its Postgres backends spent per 1,000 events (from /proc),
+which other work on the machine does not change; the wall-time rate falls with the machine's load.
 Targets: ${targets.eventsPerSecond.toLocaleString('en')} events/s, RSS under ${targets.rssMb} MB.
 Load average (1 min) before / after: ${loadBefore} / ${loadAfter}.
 
-| events | run | events/s | server RSS idle / peak | downloads |
-| --- | --- | --- | --- | --- |
+| events | run | events/s | CPU per 1,000 events: server / Postgres | server RSS idle / peak | downloads |
+| --- | --- | --- | --- | --- | --- |
 ${lines.join('\n')}
 
 Machine: ${machine}.`

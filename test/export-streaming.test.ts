@@ -102,7 +102,7 @@ describe('an export larger than a page', () => {
 
   it('outlasts the statement timeout: it bounds each page, not the download', async () => {
     const patient = await startApi(testDatabaseUrl(), undefined, {
-      env: { EXPORT_PAGE_ROWS: pageRows, STATEMENT_TIMEOUT_MS: '300' },
+      env: { EXPORT_PAGE_ROWS: pageRows, STATEMENT_TIMEOUT_MS: '1000' },
     })
     try {
       const response = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -111,7 +111,7 @@ describe('an export larger than a page', () => {
       // The client stops reading for longer than any statement may run; the server waits for it.
       await once(response, 'data')
       response.pause()
-      await new Promise((resolve) => setTimeout(resolve, 1000))
+      await new Promise((resolve) => setTimeout(resolve, 2000))
       expect(await ending(response)).toBe('complete')
     } finally {
       await patient.stop()
@@ -173,7 +173,11 @@ describe('concurrent exports', () => {
     // Once the lock is gone the first export completes, and its place is free again.
     expect(csvOf(await (await first).text())).toHaveLength(events)
     await expect
-      .poll(async () => (await fetch(`${origin}/export/events.csv?fields=id`)).status)
+      .poll(async () => {
+        const again = await fetch(`${origin}/export/events.csv?fields=id`)
+        await again.arrayBuffer()
+        return again.status
+      })
       .toBe(200)
   })
 })

@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely'
 import type { Database } from './database.js'
 import { type EventFilter, eventFilterCondition } from './event-filter.js'
 import { eventSortKeys } from './event-list.js'
+import { listedEventColumns } from './events.js'
 import { keyset } from './keyset.js'
 
 /**
@@ -92,26 +93,6 @@ export const exportColumns = {
 export type ExportField = keyof typeof exportColumns
 export const exportFields = Object.keys(exportColumns) as ExportField[]
 
-// The event's own columns that the page reads (a page never reads search_vector's text).
-const pageColumns = [
-  'id',
-  'title',
-  'summary',
-  'date_start',
-  'date_end',
-  'date_precision',
-  'country_id',
-  'place_id',
-  'location_text',
-  'latitude',
-  'longitude',
-  'geo_precision',
-  'tags',
-  'killed_best',
-  'injured_best',
-  'updated_at',
-] as const
-
 /** One event: the chosen fields, and what paging and GeoJSON's geometry need whatever they are. */
 export type ExportRow = { readonly [field in ExportField]?: unknown } & {
   readonly position_date: string
@@ -146,7 +127,7 @@ function readPage(
   const needed = [...new Set(columns.flatMap((column) => (column.join ? [column.join] : [])))]
   const query = sql<ExportRow>`
     WITH page AS MATERIALIZED (
-      SELECT ${sql.join(pageColumns.map((column) => sql`event.${sql.ref(column)}`))}
+      SELECT ${sql.join(listedEventColumns.map((column) => sql`event.${sql.ref(column)}`))}
       FROM event
       WHERE ${eventFilterCondition(filter)} AND ${parts.condition}
       ORDER BY ${parts.orderBy}

@@ -33,6 +33,16 @@ function valuesOf(fields: readonly ExportField[]): (row: ExportRow) => unknown[]
     })
 }
 
+// Rows written per chunk: a page's text in one string would be a large object (hundreds of KB)
+// that only a full garbage collection frees; chunks of this size die young.
+const rowsPerChunk = 100
+
+async function* inSlices(pages: AsyncIterable<ExportRow[]>): AsyncGenerator<ExportRow[]> {
+  for await (const rows of pages)
+    for (let start = 0; start < rows.length; start += rowsPerChunk)
+      yield rows.slice(start, start + rowsPerChunk)
+}
+
 // What a spreadsheet reads as the start of a formula (OWASP's list; the full-width forms too,
 // which some spreadsheets fold into the ASCII ones).
 const formulaStart = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/
@@ -57,7 +67,7 @@ export async function* csvChunks(
 ): AsyncGenerator<string> {
   yield `${bom ? '\uFEFF' : ''}${fields.join(',')}\n`
   const values = valuesOf(fields)
-  for await (const rows of pages) {
+  for await (const rows of inSlices(pages)) {
     let chunk = ''
     for (const row of rows) chunk += `${values(row).map(csvCell).join(',')}\n`
     yield chunk
@@ -77,7 +87,7 @@ export async function* geojsonChunks(
   // Each property's `"name":`, written once.
   const keys = fields.map((field) => `${JSON.stringify(field)}:`)
   let separator = ''
-  for await (const rows of pages) {
+  for await (const rows of inSlices(pages)) {
     let chunk = ''
     for (const row of rows) {
       const geometry =
