@@ -167,6 +167,10 @@ describe('concurrent exports', () => {
       expect(second.status).toBe(429)
       expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0)
       expect(await second.json()).toMatchObject({ code: 'TOO_MANY_EXPORTS' })
+      // A HEAD, whose answer has no body, reads no event: it takes no place.
+      const head = await fetch(`${origin}/export/events.csv`, { method: 'HEAD' })
+      expect(head.status).toBe(200)
+      expect(head.headers.get('content-type')).toBe('text/csv; charset=utf-8')
     } finally {
       await lock.release()
     }

@@ -35,7 +35,16 @@ export function registerExports(
 ): void {
   let running = 0
   for (const format of Object.keys(exportFormats) as ExportFormat[]) {
-    app.get<{ Querystring: ExportQuery }>(`/export/events.${format}`, async (request, reply) => {
+    const path = `/export/events.${format}`
+    const { chunks, contentType } = exportFormats[format]
+    const disposition = `attachment; filename="events.${format}"`
+    // HEAD answers the headers alone: Fastify's own HEAD route would run the export and drain it,
+    // unseen by the bound.
+    app.head(path, async (_, reply) =>
+      reply.type(contentType).header('content-disposition', disposition).send(),
+    )
+    const route = { exposeHeadRoute: false }
+    app.get<{ Querystring: ExportQuery }>(path, route, async (request, reply) => {
       let filter: ReturnType<typeof parseExportFilter>
       let fields: ReturnType<typeof parseExportFields>
       let bom: boolean
@@ -75,15 +84,11 @@ export function registerExports(
         if (!first.done) yield first.value
         yield* pages
       }
-      const { chunks, contentType } = exportFormats[format]
       // One page buffered ahead of the socket (and one read ahead): flat memory at any size.
       const body = Readable.from(failLoudly(chunks(all(), { fields, bom }), request), {
         highWaterMark: 1,
       })
-      return reply
-        .type(contentType)
-        .header('content-disposition', `attachment; filename="events.${format}"`)
-        .send(body)
+      return reply.type(contentType).header('content-disposition', disposition).send(body)
     })
   }
 }
