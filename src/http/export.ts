@@ -84,7 +84,7 @@ export function registerExports(
         if (!first.done) yield first.value
         yield* pages
       }
-      // One page buffered ahead of the socket (and one read ahead): flat memory at any size.
+      // One chunk buffered ahead of the socket, one page read ahead: flat memory at any size.
       const body = Readable.from(failLoudly(chunks(all(), { fields, bom }), request), {
         highWaterMark: 1,
       })
