@@ -4,8 +4,13 @@ import { Command, InvalidArgumentError } from 'commander'
 import { CsvError } from 'csv-parse'
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.js'
 import { type Config, ConfigError, loadConfig } from '../config.js'
+import { exportFields } from '../db/event-export.js'
 import type { ApiRole } from '../db/schema.js'
-import { ExportFilterError, parseExportFilter } from '../export/export-filter.js'
+import {
+  ExportArgumentError,
+  parseExportFields,
+  parseExportFilter,
+} from '../export/export-arguments.js'
 import { type ExportFormat, exportFormats } from '../export/formats.js'
 import { acled } from '../import/acled.js'
 import { gtd } from '../import/gtd.js'
@@ -237,15 +242,36 @@ program
   )
   .requiredOption('--format <format>', 'csv or geojson', parseFormat)
   .option('--filter <json>', 'the API’s EventFilter as JSON, such as \'{"countries":["TUN"]}\'')
+  .option(
+    '--fields <list>',
+    `the columns, comma-separated, in order (default: all): ${exportFields.join(',')}`,
+  )
+  .option('--no-bom', 'CSV: leave out the UTF-8 byte order mark that tells Excel the encoding')
   .option('--output <file>', 'write to this file instead of standard output')
   .addHelpText('after', environment)
-  .action((options: { format: ExportFormat; filter?: string; output?: string }) =>
+  .action((options: ExportCommandOptions) =>
     withConfig(async (config, logger) => {
       const filter = parseExportFilter(options.filter)
+      const fields = parseExportFields(options.fields)
       const output = options.output ? createWriteStream(options.output) : process.stdout
-      await exportEventsTo(config, logger, options.format, filter, output)
+      await exportEventsTo(
+        config,
+        logger,
+        options.format,
+        filter,
+        { fields, bom: options.bom },
+        output,
+      )
     }),
   )
+
+interface ExportCommandOptions {
+  readonly format: ExportFormat
+  readonly filter?: string
+  readonly fields?: string
+  readonly bom: boolean
+  readonly output?: string
+}
 
 function parseFormat(value: string): ExportFormat {
   if (!(value in exportFormats))
@@ -307,7 +333,7 @@ function isBadInput(error: unknown): boolean {
   return (
     error instanceof ImportError ||
     error instanceof SynthError ||
-    error instanceof ExportFilterError ||
+    error instanceof ExportArgumentError ||
     error instanceof CsvError ||
     error instanceof InvalidArgumentError ||
     code === 'ENOENT' ||
