@@ -88,12 +88,16 @@ describe('attest export', () => {
       killed_best: '2',
       sources: 'Armed Conflict Location & Event Data (ACLED); Mosaique FM; Reuters',
       actors: 'Military Forces of Tunisia (2011-) (PARTICIPANT); Jund al-Khilafa (PARTICIPANT)',
+      // The dataset's own id, to check the event against it.
+      dataset_ids: 'acled:TUN1001',
     })
     expect(byTitle('Hostage Taking (Kidnapping) in Ain Draham, Tunisia')).toMatchObject({
       date_start: '2018-12-15',
       killed_best: '1',
       tags: 'extended incident (more than 24 hours)',
-      actors: 'Jund al-Khilafa-Tunisia (PERPETRATOR); Okba Ibn Nafaa Brigade (PERPETRATOR)',
+      // GTD's spellings name groups already known (a shipped spelling; the demo's alias).
+      actors: 'Jund al-Khilafa (PERPETRATOR); Katibat Uqbah Bin Nafi (PERPETRATOR)',
+      dataset_ids: 'gtd:201812150004',
     })
     expect(byTitle('Facility/Infrastructure Attack, Tunisia')).toMatchObject({
       date_start: '2018-01-01',
@@ -157,6 +161,10 @@ describe('the HTTP downloads', () => {
       expect(latitude).toBe(feature.properties.latitude)
     }
     expect(collection.features.some((feature: any) => feature.geometry === null)).toBe(true)
+    // The datasets' ids are properties as well.
+    expect(collection.features.map((feature: any) => feature.properties.dataset_ids)).toContain(
+      'acled:TUN1001',
+    )
   })
 
   it('serve CSV as an attachment, and refuse a bad filter with 400', async () => {

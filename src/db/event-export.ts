@@ -46,6 +46,12 @@ const joins = {
       JOIN report r ON r.id = cited.report_id JOIN source s ON s.id = r.source_id
       ORDER BY 1, 2) sorted
     GROUP BY event_id) sources ON sources.event_id = page.id`,
+  // The datasets' own ids of the event (UCDP's id, ACLED's event_id_cnty, GTD's eventid), so a
+  // researcher can check an exported event against the dataset it came from.
+  datasetIds: sql`LEFT JOIN (SELECT event_id, string_agg(dataset || ':' || external_id, '; ') AS list
+    FROM (SELECT event_id, dataset, external_id FROM import_record WHERE event_id = ${pageIds}
+      ORDER BY event_id, dataset, external_id) sorted
+    GROUP BY event_id) dataset_ids ON dataset_ids.event_id = page.id`,
   // The best estimates are kept on the event (sql/0008, as the API's killedBest reads them); the
   // low and high ends are not, so they come from the consolidation rule for this page's events.
   casualties: sql`LEFT JOIN (SELECT event_id,
@@ -86,6 +92,7 @@ export const exportColumns = {
   injured_best: { kind: 'number', select: of('injured_best') },
   injured_high: { kind: 'number', select: sql`casualties.injured_high`, join: joins.casualties },
   sources: { kind: 'text', select: sql`sources.list`, join: joins.sources },
+  dataset_ids: { kind: 'text', select: sql`dataset_ids.list`, join: joins.datasetIds },
   tags: { kind: 'text', select: sql`array_to_string(page.tags, '; ')` },
   updated_at: { kind: 'timestamp', select: of('updated_at') },
 } as const satisfies Record<string, ExportColumn>
