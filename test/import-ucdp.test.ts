@@ -340,6 +340,16 @@ describe('rows withdrawn upstream', () => {
     expect(events).toEqual(
       withdrawn.sort().map((id) => ({ external_id: id, deleted: true, revisions: 1 })),
     )
+    // Written as every writer writes: the version stepped, the states before and after, by the release.
+    const { rows: revisions } = await sql<{ release: string; before: any; after: any }>`
+      SELECT revision.release, revision.before, revision.after FROM revision
+      JOIN import_record record ON record.event_id = revision.entity_id
+      WHERE record.external_id = ${withdrawn[0]} AND revision.operation = 'delete'`.execute(db())
+    expect(revisions[0]?.release).toBe('23.1')
+    expect(revisions[0]?.before.deleted_at).toBeNull()
+    expect(revisions[0]?.after.deleted_at).not.toBeNull()
+    expect(revisions[0]?.after.version).toBe(revisions[0]?.before.version + 1)
+    expect(Object.keys(revisions[0]?.after.parts)).toContain('casualty_figure')
     const again = await importFile(db(), ucdpGed, {
       file: fixture,
       release: '23.1',

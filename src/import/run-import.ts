@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { parse } from 'csv-parse'
 import { sql, type Transaction } from 'kysely'
-import { versionsSetByWriters } from '../db/aggregate-state.js'
+import { stateSql, statesOf, versionsSetByWriters } from '../db/aggregate-state.js'
 import type { Database } from '../db/database.js'
 import type { DB } from '../db/schema.js'
 import type { ImportedEvent, Reject } from './imported-event.js'
@@ -154,7 +154,9 @@ export async function importFile(
     await run((work) => db.transaction().execute(work))
   }
   if (options.rejectsFile) await writeRejects(options.rejectsFile, rejects)
-  const deleted = options.deletedFile ? await markDeleted(db, dataset, options.deletedFile) : null
+  const deleted = options.deletedFile
+    ? await markDeleted(db, dataset, options.release, options.deletedFile)
+    : null
   return { ...totals, rejects, deleted }
 }
 
@@ -222,12 +224,14 @@ async function writeRejects(file: string, rejects: readonly Reject[]): Promise<v
 
 /**
  * Soft-deletes the events of rows the dataset has withdrawn: the file lists their ids, one per
- * line (a CSV's first column; a header line is skipped). Each deletion is recorded as a
- * revision; ids never imported are counted, not errors.
+ * line (a CSV's first column; a header line is skipped). Each deletion steps the event's version
+ * and is recorded as the release's revision, in the shape every writer records (the event and
+ * its parts before and after); ids never imported are counted, not errors.
  */
 export async function markDeleted(
   db: Database,
   dataset: Dataset,
+  release: string,
   file: string,
 ): Promise<{ deleted: number; unknown: number }> {
   const ids = [
@@ -239,23 +243,23 @@ export async function markDeleted(
     ),
   ]
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ deleted: number; known: number }>`
-      WITH known AS (
-        SELECT event_id FROM import_record WHERE dataset = ${dataset.name} AND external_id = ANY(${ids}::text[])
-      ),
-      deleted AS (
-        UPDATE event SET deleted_at = now() FROM known
-        WHERE event.id = known.event_id AND event.deleted_at IS NULL
-        RETURNING event.*
-      ),
-      revisions AS (
-        INSERT INTO revision (operation, entity_type, entity_id, after)
-        SELECT 'delete', 'event', deleted.id, to_jsonb(deleted) - 'search_vector' FROM deleted
-      )
-      SELECT (SELECT count(*)::int FROM deleted) AS deleted, (SELECT count(*)::int FROM known) AS known`.execute(
-      trx,
-    )
-    const { deleted = 0, known = 0 } = rows[0] ?? {}
-    return { deleted, unknown: ids.length - known }
+    await versionsSetByWriters(trx)
+    const { rows: known } = await sql<{ event_id: number; live: boolean }>`
+      SELECT record.event_id, event.deleted_at IS NULL AS live
+      FROM import_record record JOIN event ON event.id = record.event_id
+      WHERE record.dataset = ${dataset.name} AND record.external_id = ANY(${ids}::text[])
+      ORDER BY record.event_id
+      FOR UPDATE OF event`.execute(trx)
+    const live = known.filter((row) => row.live).map((row) => Number(row.event_id))
+    const before = await statesOf(trx, 'event', live)
+    await sql`UPDATE event SET deleted_at = now(), version = version + 1
+      WHERE id = ANY(${live}::bigint[])`.execute(trx)
+    await sql`
+      INSERT INTO revision (operation, entity_type, entity_id, before, after, dataset, release)
+      SELECT 'delete', 'event', t.id, w.before, ${stateSql('event')}, ${dataset.name}, ${release}
+      FROM jsonb_to_recordset(${JSON.stringify([...before].map(([id, state]) => ({ id, before: state })))}::jsonb)
+        AS w (id bigint, before jsonb)
+      JOIN event t ON t.id = w.id`.execute(trx)
+    return { deleted: live.length, unknown: ids.length - known.length }
   })
 }
