@@ -13,8 +13,14 @@ import {
 } from '../export/export-arguments.js'
 import { type ExportFormat, exportFormats } from '../export/formats.js'
 import { acled } from '../import/acled.js'
+import { type Encoding, EncodingError, encodings } from '../import/file-encoding.js'
 import { gtd } from '../import/gtd.js'
-import { ImportError, type ImportProgress, type ImportSummary } from '../import/run-import.js'
+import {
+  describeReject,
+  ImportError,
+  type ImportProgress,
+  type ImportSummary,
+} from '../import/run-import.js'
 import { ucdpGed, ucdpReleaseFromFileName } from '../import/ucdp.js'
 import { createLogger, type Logger } from '../logger.js'
 import { exportEventsTo, importDataset, loadDemo, migrate, serve, withDatabase } from '../main.js'
@@ -96,6 +102,18 @@ program
     }),
   )
 
+/** The exit status of an import that left rows out (bad input is 1, a bad setting 2). */
+const importedWithRejects = 3
+const importExitStatus = `
+Exit status: 0 when every row was imported (or, with --dry-run, would be); ${importedWithRejects} when some
+rows were rejected (the others were imported; --rejects lists them); 1 when nothing was
+imported (a missing, empty or malformed file, or a bad row with --strict); 2 for a bad setting.`
+
+function parseEncoding(value: string): Encoding {
+  if ((encodings as readonly string[]).includes(value)) return value as Encoding
+  throw new InvalidArgumentError(`expected ${encodings.join(', ')}`)
+}
+
 const importCommand = program
   .command('import')
   .description('import a dataset file; importing it again changes nothing')
@@ -131,6 +149,14 @@ for (const importer of importers) {
       '--deleted <file>',
       'then soft-delete the events of the ids it lists (withdrawn upstream)',
     )
+    .option(
+      '--encoding <encoding>',
+      'auto (UTF-8, else Windows-1252 with a warning), utf-8 (strictly) or windows-1252',
+      parseEncoding,
+      'auto',
+    )
+    .option('--dry-run', 'check every row and write nothing')
+    .addHelpText('after', importExitStatus)
     .addHelpText('after', environment)
     .action((file: string, options: ImportCommandOptions) =>
       withConfig(async (config, logger) => {
@@ -147,6 +173,12 @@ for (const importer of importers) {
           batchSize: options.batchSize,
           ...(options.rejects && { rejectsFile: options.rejects }),
           ...(options.deleted && { deletedFile: options.deleted }),
+          encoding: options.encoding,
+          dryRun: options.dryRun ?? false,
+          onWarning: (message) => {
+            logger.warn(message)
+            console.error(`attest: warning: ${message}`)
+          },
           onProgress: (progress) => {
             printProgress(progress)
             if (metrics) metrics.update(progress)
@@ -154,11 +186,15 @@ for (const importer of importers) {
         })
         if (metrics) await metrics.finish(summary)
         printSummary(summary, options.rejects)
+        // Not every row is in: a script must not mistake this for a complete import.
+        if (summary.rejects.length > 0) process.exitCode = importedWithRejects
       }),
     )
 }
 
 interface ImportCommandOptions {
+  readonly encoding: Encoding
+  readonly dryRun?: boolean
   readonly release?: string
   readonly strict?: boolean
   readonly rejects?: string
@@ -173,8 +209,8 @@ function printSummary(summary: ImportSummary, rejectsFile: string | undefined): 
   console.log(
     `${rows} rows: ${inserted} new, ${updated} updated, ${unchanged} unchanged, ${rejects.length} rejected`,
   )
-  for (const reject of rejects.slice(0, 20))
-    console.log(`  line ${reject.line}, ${reject.column}: ${reject.reason}`)
+  if (summary.dryRun) console.log('a dry run: nothing was written')
+  for (const reject of rejects.slice(0, 20)) console.log(`  ${describeReject(reject)}`)
   if (rejects.length > 20)
     console.log(`  … ${rejects.length - 20} more${rejectsFile ? ` in ${rejectsFile}` : ''}`)
   if (deleted)
@@ -332,6 +368,7 @@ function isBadInput(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code
   return (
     error instanceof ImportError ||
+    error instanceof EncodingError ||
     error instanceof SynthError ||
     error instanceof ExportArgumentError ||
     error instanceof CsvError ||
