@@ -36,13 +36,6 @@ const enumFilter =
       ? undefined
       : sql`${col(row, name)} = ${lower(String(args[argument]))}::${sql.raw(enumType)}`
 
-// A figure its own source stated again later is superseded (sql/0051 holds the rule). Asked
-// by event, so that only the event's figures are ranked.
-const superseded = (
-  row: string,
-) => sql`(SELECT standing.superseded FROM casualty_figure_standing standing
-  WHERE standing.event_id = ${col(row, 'event_id')} AND standing.id = ${col(row, 'id')})`
-
 /** The given conditions joined by AND; undefined when none is given. */
 const all = (...conditions: (Sql | undefined)[]) => {
   const given = conditions.filter((condition) => condition !== undefined)
@@ -117,7 +110,8 @@ export const description: Readonly<Record<string, TypeDescription>> = {
         filter: (row, args) =>
           all(
             enumFilter('category', 'category', 'casualty_category')(row, args),
-            args.includeSuperseded ? undefined : sql`NOT ${superseded(row)}`,
+            // A figure its own source stated again later (sql/0051, 0058).
+            args.includeSuperseded ? undefined : sql`NOT ${col(row, 'superseded')}`,
           ),
         order: orderBy('category', 'population', 'id'),
         expected: 5,
@@ -189,7 +183,8 @@ export const description: Readonly<Record<string, TypeDescription>> = {
     },
   },
   CasualtyFigure: {
-    table: 'casualty_figure',
+    // The figures with whether each is superseded (sql/0058): a view, asked by event or by id.
+    table: 'casualty_figure_standing',
     node: 'CasualtyFigure',
     fields: {
       id: globalId('CasualtyFigure'),
@@ -202,7 +197,7 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       vagueTerm: column('vague_term'),
       report: one('Report', 'report_id'),
       quote: column('quote'),
-      superseded: expression(['id', 'event_id'], superseded),
+      superseded: column('superseded'),
     },
   },
   GroupMergeCandidate: {
