@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDemoData } from '../../src/demo/load-demo.js'
 import { buildExplorer } from '../../src/explorer/build.js'
@@ -11,10 +10,10 @@ import { ucdpGed } from '../../src/import/ucdp.js'
 import { createLogger } from '../../src/logger.js'
 import { projectRoot } from '../../src/paths.js'
 import { startApi, type TestApi } from '../support/api.js'
+import { launchChromium } from '../support/browser.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
-// Debian's chromium; `.ci/run` installs it. Screenshots go to test-results/ (git-ignored).
-const chromiumPath = '/usr/bin/chromium'
+// Screenshots go to test-results/ (git-ignored).
 const artifacts = path.join(projectRoot, 'test-results', 'explorer')
 const ucdpFixture = path.join(projectRoot, 'test', 'fixtures', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
 // The demo's 4 events and the fixture's 1,848, every one with a point.
@@ -26,8 +25,6 @@ let browser: Browser
 let bundleDir: string
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath))
-    throw new Error(`${chromiumPath} is missing: apt-get install chromium`)
   // CI runs no `npm run build`: the test builds the bundle it serves, the way the build does.
   bundleDir = await mkdtemp(path.join(os.tmpdir(), 'attest-explorer-'))
   await buildExplorer(bundleDir)
@@ -35,10 +32,7 @@ beforeAll(async () => {
   await importFile(testDb(), ucdpGed, { file: ucdpFixture, release: '23.1' })
   api = await startApi(testDatabaseUrl(), createLogger('silent'), { explorerDir: bundleDir })
   site = api.url.replace(/graphql$/, '')
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
+  browser = await launchChromium()
   await mkdir(artifacts, { recursive: true })
 })
 
