@@ -3,9 +3,18 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase } from '../src/db/database.js'
-import { exited, freePort, runCli, startCli, waitForHttp, waitForReady } from './support/cli.js'
+import { loadDemoData } from '../src/demo/load-demo.js'
+import {
+  exited,
+  freePort,
+  runCli,
+  runCliAtTerminal,
+  startCli,
+  waitForHttp,
+  waitForReady,
+} from './support/cli.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
 import { testDatabaseUrl } from './support/test-database.js'
 
@@ -113,6 +122,68 @@ describe('attest migrate and attest demo load', () => {
   })
 })
 
+describe('stdout is the output, logs go to stderr', () => {
+  const adminUrl = inject('postgresAdminUrl')
+  const name = uniqueDatabaseName('attest_cli_output')
+  let url: string
+  beforeAll(async () => {
+    url = await createEmptyDatabase(adminUrl, name, inject('templateDatabase'))
+    const db = createDatabase(url, { maxConnections: 1 })
+    try {
+      await loadDemoData(db)
+    } finally {
+      await db.destroy()
+    }
+  })
+  afterAll(() => dropDatabase(adminUrl, name))
+  const info = () => ({ DATABASE_URL: url, LOG_LEVEL: 'info' })
+
+  it('`export --format geojson > x.geojson` is GeoJSON; the logs, JSON lines, went to stderr', async () => {
+    const { code, stdout, stderr } = await runCli(['export', '--format', 'geojson'], info())
+    expect(code, stderr).toBe(0)
+    const geojson = JSON.parse(stdout)
+    expect(geojson.type).toBe('FeatureCollection')
+    expect(geojson.features).toHaveLength(4)
+    const logs = stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    expect(logs.map((log) => log.msg)).toContain('database schema is current')
+    expect(logs[0]).toMatchObject({ level: 30, service: 'attest' })
+  })
+
+  it('`KEY=$(attest apikey create …)` captures the key alone, one line', async () => {
+    const { code, stdout, stderr } = await runCli(
+      ['apikey', 'create', '--name', 'script', '--role', 'reader'],
+      info(),
+    )
+    expect(code, stderr).toBe(0)
+    expect(stdout).toMatch(/^\S+\n$/)
+    expect(stderr).toContain('database schema is current')
+  })
+
+  it('LOG_FORMAT=pretty writes lines for people: time, level word, message', async () => {
+    const { stdout, stderr } = await runCli(['export', '--format', 'csv'], {
+      ...info(),
+      LOG_FORMAT: 'pretty',
+    })
+    expect(stdout.split('\n')[0]).toMatch(/^id,/)
+    expect(stderr).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: database schema is current/m)
+    expect(stderr).not.toContain('"level"')
+  })
+
+  it('at a terminal, logs read as lines for people unless LOG_FORMAT=json', async () => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's colour codes
+    const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '')
+    const pretty = await runCliAtTerminal(['migrate'], info())
+    expect(pretty.code, pretty.output).toBe(0)
+    expect(plain(pretty.output)).toMatch(/\] INFO: database schema is current/)
+    expect(pretty.output).not.toContain('"level"')
+    const json = await runCliAtTerminal(['migrate'], { ...info(), LOG_FORMAT: 'json' })
+    expect(json.output).toMatch(/"msg":"database schema is current"/)
+  })
+})
+
 describe('attest serve', () => {
   const adminUrl = inject('postgresAdminUrl')
   const name = uniqueDatabaseName('attest_serve')
@@ -153,7 +224,7 @@ describe('attest serve', () => {
           LOG_LEVEL: 'info',
         })
         let log = ''
-        server.stdout?.on('data', (chunk) => {
+        server.stderr?.on('data', (chunk) => {
           log += chunk
         })
         try {

@@ -12,6 +12,7 @@ const everyVariable = {
   PORT: '8080',
   DATA_DIR: '/var/lib/attest',
   LOG_LEVEL: 'DEBUG',
+  LOG_FORMAT: 'JSON',
   READ_REQUIRES_KEY: 'true',
   MAX_DEPTH: '8',
   MAX_ALIASES: '5',
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
       port: 4000,
       dataDir: path.join(projectRoot, '.data'),
       logLevel: 'info',
+      logFormat: 'auto',
       readRequiresKey: false,
       limits: {
         maxDepth: 15,
@@ -71,6 +73,7 @@ describe('loadConfig', () => {
       port: 8080,
       dataDir: '/var/lib/attest',
       logLevel: 'debug',
+      logFormat: 'json',
       readRequiresKey: true,
       limits: {
         maxDepth: 8,
@@ -114,6 +117,7 @@ describe('loadConfig', () => {
     ['PORT', '80.5', /PORT is invalid/],
     ['HOST', 'http://localhost', /HOST is invalid: expected a host name or IP address/],
     ['LOG_LEVEL', 'verbose', /LOG_LEVEL is invalid: expected one of fatal, error, warn, info/],
+    ['LOG_FORMAT', 'xml', /LOG_FORMAT is invalid: expected one of auto, json, pretty, got "xml"/],
     ['READ_REQUIRES_KEY', 'yes', /READ_REQUIRES_KEY is invalid: expected true or false/],
     ['MAX_DEPTH', '0', /MAX_DEPTH is invalid: expected a whole number, 1 or more/],
     ['MAX_COST', '1e3', /MAX_COST is invalid: expected a whole number/],

@@ -25,6 +25,7 @@ Environment:
   DATA_DIR      where the embedded Postgres keeps its data (default: .data/ in the project)
   HOST, PORT    where to listen (default: 127.0.0.1, 4000)
   LOG_LEVEL     fatal, error, warn, info (default), debug, trace or silent
+  LOG_FORMAT    logs (on stderr) as json, or pretty lines; default: pretty at a terminal
   READ_REQUIRES_KEY  true = reading needs an API key too (default: false, anyone may read)
   MAX_DEPTH, MAX_COST, RATE_LIMIT_REQUESTS, …  request limits: see the README's Configuration`
 
@@ -285,7 +286,7 @@ async function withConfig(action: (config: Config, logger: Logger) => Promise<vo
     console.error(`attest: ${error.message}`)
     process.exit(2)
   }
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, config.logFormat)
   try {
     await action(config, logger)
   } catch (error) {

@@ -34,6 +34,28 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   })
 }
 
+/**
+ * Runs `attest ARGS` at a terminal, as a person would: util-linux's `script` gives it a
+ * pseudo-terminal, so stdout and stderr are TTYs (and arrive together, as `output`).
+ */
+export function runCliAtTerminal(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ readonly code: number | null; readonly output: string }> {
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`
+  const command = [node[0], ...node[1], ...args].map(quote).join(' ')
+  return new Promise((resolve) => {
+    execFile(
+      'script',
+      ['--quiet', '--return', '--command', command, '/dev/null'],
+      { env: environment(env), timeout: 60_000, cwd: projectRoot },
+      (error, stdout) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, output: stdout })
+      },
+    )
+  })
+}
+
 /** Starts `attest ARGS` in the background; the caller signals and awaits it. */
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(node[0], [...node[1], ...args], {
