@@ -4,6 +4,9 @@ import { projectRoot } from './paths.js'
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof logLevels)[number]
+/** What a new embedded database is filled with: see src/demo/demo-sets.ts. */
+export const demoSets = ['all', 'article'] as const
+export type DemoSet = (typeof demoSets)[number]
 /** auto: lines for people when stderr is a terminal, JSON lines otherwise. */
 export const logFormats = ['auto', 'json', 'pretty'] as const
 export type LogFormat = (typeof logFormats)[number]
@@ -17,6 +20,8 @@ export interface Config {
   readonly port: number
   /** Where the embedded Postgres keeps its cluster (and anything else the service stores). */
   readonly dataDir: string
+  /** What a new embedded database is filled with (src/demo/demo-sets.ts). */
+  readonly demoData: DemoSet
   readonly logLevel: LogLevel
   readonly logFormat: LogFormat
   /** When true, reading needs an API key too (any role); by default anyone may read. */
@@ -76,6 +81,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: optional(env, 'HOST', parseHost) ?? '127.0.0.1',
     port: optional(env, 'PORT', parsePort) ?? 4000,
     dataDir: optional(env, 'DATA_DIR', parseDataDir) ?? path.join(projectRoot, '.data'),
+    demoData: optional(env, 'DEMO_DATA', oneOf(demoSets)) ?? 'all',
     logLevel: optional(env, 'LOG_LEVEL', oneOf(logLevels)) ?? 'info',
     logFormat: optional(env, 'LOG_FORMAT', oneOf(logFormats)) ?? 'auto',
     readRequiresKey: optional(env, 'READ_REQUIRES_KEY', parseBoolean) ?? false,

@@ -8,7 +8,12 @@ import type { EventFilter } from './db/event-filter.js'
 import { hasAnyEvent } from './db/events.js'
 import { connectDatabase, type OpenDatabase, openDatabase } from './db/open-database.js'
 import { isDatabaseUnavailable } from './db/unavailable.js'
-import { type DemoLoadResult, loadDemoData } from './demo/load-demo.js'
+import {
+  type DemoSet,
+  type DemoSetResult,
+  describeDemoLoad,
+  loadDemoSet,
+} from './demo/demo-sets.js'
 import { type ExportFormat, exportFormats } from './export/formats.js'
 import { closeHttpServer, startHttpServer } from './http/server.js'
 import {
@@ -55,7 +60,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
   const stopping = new AbortController()
   let isReady = false
-  const ready = retryWithBackoff(() => prepareDatabase(database, logger), {
+  const ready = retryWithBackoff(() => prepareDatabase(database, config.demoData, logger), {
     retryable: isDatabaseUnavailable,
     signal: stopping.signal,
     onRetry: (error, delayMs) =>
@@ -98,11 +103,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
 /** Migrates; a new embedded database also gets the demo data (also when an earlier first start
  * died before loading it). A database given by DATABASE_URL is never filled unasked. */
-async function prepareDatabase(database: OpenDatabase, logger: Logger): Promise<void> {
+async function prepareDatabase(
+  database: OpenDatabase,
+  demoData: DemoSet,
+  logger: Logger,
+): Promise<void> {
   await database.migrate()
   if (database.embedded && !(await hasAnyEvent(database.db))) {
-    const result = await loadDemoData(database.db)
-    logger.info(result, 'demo data loaded into the new embedded database')
+    const result = await loadDemoSet(database.db, demoData)
+    logger.info({ demoData }, `${describeDemoLoad(result)} into the new embedded database`)
   }
 }
 
@@ -158,8 +167,8 @@ export async function withDatabase<T>(
   }
 }
 
-export function loadDemo(config: Config, logger: Logger): Promise<DemoLoadResult> {
-  return withDatabase(config, logger, loadDemoData)
+export function loadDemo(config: Config, logger: Logger, set: DemoSet): Promise<DemoSetResult> {
+  return withDatabase(config, logger, (db) => loadDemoSet(db, set))
 }
 
 export async function importDataset(

@@ -113,12 +113,19 @@ describe('attest migrate and attest demo load', () => {
     }
   })
 
-  it('loads the demo once; the second load says so and changes nothing', async () => {
-    const first = await runCli(['demo', 'load'], { DATABASE_URL: testDatabaseUrl() })
-    expect(first).toMatchObject({ code: 0, stdout: 'demo data loaded: 4 events\n' })
-    const second = await runCli(['demo', 'load'], { DATABASE_URL: testDatabaseUrl() })
-    expect(second).toMatchObject({ code: 0, stdout: 'demo data already loaded: nothing changed\n' })
+  it("loads the article's events (--article-only), then the UCDP events; a third load changes nothing", async () => {
+    const env = { DATABASE_URL: testDatabaseUrl() }
+    const article = await runCli(['demo', 'load', '--article-only'], env)
+    expect(article).toMatchObject({
+      code: 0,
+      stdout: 'demo data loaded: 4 events from the article\n',
+    })
     expect(await eventCount(testDatabaseUrl())).toBe(4)
+    const all = await runCli(['demo', 'load'], env)
+    expect(all).toMatchObject({ code: 0, stdout: 'demo data loaded: 1,848 from UCDP GED 23.1\n' })
+    const again = await runCli(['demo', 'load'], env)
+    expect(again).toMatchObject({ code: 0, stdout: 'demo data already loaded: nothing changed\n' })
+    expect(await eventCount(testDatabaseUrl())).toBe(1852)
   })
 })
 
@@ -212,7 +219,7 @@ describe('attest serve', () => {
     expect(await eventCount(url)).toBe(0)
   })
 
-  it('with no DATABASE_URL starts an embedded Postgres with the demo data, stops it on Ctrl-C (SIGINT) or SIGTERM, and reuses it', async () => {
+  it('with no DATABASE_URL starts an embedded Postgres with the demo data (the article and UCDP), stops it on Ctrl-C (SIGINT) or SIGTERM, and reuses it', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attest-cli-embedded-'))
     await chmod(dataDir, 0o755)
     try {
@@ -234,7 +241,7 @@ describe('attest serve', () => {
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ query: '{ events { totalCount } }' }),
           })
-          expect(await graphql.json()).toEqual({ data: { events: { totalCount: 4 } } })
+          expect(await graphql.json()).toEqual({ data: { events: { totalCount: 1852 } } })
         } finally {
           server.kill(run === 1 ? 'SIGINT' : 'SIGTERM')
         }

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander'
 import { CsvError } from 'csv-parse'
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.js'
 import { type Config, ConfigError, loadConfig } from '../config.js'
+import { describeDemoLoad } from '../demo/demo-sets.js'
 import type { ApiRole } from '../db/schema.js'
 import { ExportFilterError, parseExportFilter } from '../export/export-filter.js'
 import { type ExportFormat, exportFormats } from '../export/formats.js'
@@ -23,6 +24,7 @@ Environment:
   DATABASE_URL  Postgres connection string; unset = an embedded Postgres under DATA_DIR
   DATABASE_READ_URL  a read replica of DATABASE_URL for queries (serve only)
   DATA_DIR      where the embedded Postgres keeps its data (default: .data/ in the project)
+  DEMO_DATA     what a new embedded database gets: all (default) or article (its 4 events only)
   HOST, PORT    where to listen (default: 127.0.0.1, 4000)
   LOG_LEVEL     fatal, error, warn, info (default), debug, trace or silent
   LOG_FORMAT    logs (on stderr) as json, or pretty lines; default: pretty at a terminal
@@ -48,18 +50,17 @@ program
 
 program
   .command('demo')
-  .description('the demo data set (the 3 January 2019 Sidi Bouzid raid and what it mentions)')
+  .description(
+    'the demo data: the 3 January 2019 Sidi Bouzid raid and what its article mentions, and 1,848 real UCDP GED events (Central African Republic)',
+  )
   .command('load')
-  .description('load the demo data set into the database; a second load changes nothing')
+  .description('load the demo data into the database; a second load changes nothing')
+  .option('--article-only', "only the article's events, not the UCDP events")
   .addHelpText('after', environment)
-  .action(() =>
+  .action((options: { articleOnly?: boolean }) =>
     withConfig(async (config, logger) => {
-      const result = await loadDemo(config, logger)
-      console.log(
-        result.status === 'loaded'
-          ? `demo data loaded: ${result.events} events`
-          : 'demo data already loaded: nothing changed',
-      )
+      const result = await loadDemo(config, logger, options.articleOnly ? 'article' : 'all')
+      console.log(describeDemoLoad(result))
     }),
   )
 
