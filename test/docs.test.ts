@@ -84,6 +84,8 @@ describe('the README and docs/', () => {
     expect(inSrc.filter((entry) => !listed.has(entry))).toEqual([])
     // …and names nothing that is gone.
     const paths = [...listed].filter((entry) => entry?.includes('/') || entry?.includes('.'))
-    expect(paths.filter((entry) => !existsSync(path.join(projectRoot, entry as string)))).toEqual([])
+    expect(paths.filter((entry) => !existsSync(path.join(projectRoot, entry as string)))).toEqual(
+      [],
+    )
   })
 })
