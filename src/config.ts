@@ -37,6 +37,30 @@ export interface Config {
   readonly shutdownTimeoutMs: number
   /** Queries run as prepared statements (src/db/prepared-statements.ts); off for old poolers. */
   readonly preparedStatements: boolean
+  /**
+   * Whether `serve` applies pending migrations itself. By default only on the embedded Postgres:
+   * a database others share is migrated by `attest migrate`, once per deploy (docs/operations.md).
+   */
+  readonly migrateOnStart: boolean
+  /** Who may read /metrics; with neither a token nor an address it is not served at all. */
+  readonly metrics: MetricsAccess
+  /**
+   * When true, anyone who may read sees who wrote each revision and its before/after states;
+   * by default only editors and admins do (the rest see its operation and time).
+   */
+  readonly historyPublic: boolean
+}
+
+/**
+ * /metrics shows the Node version, the pool and every client's operation names: it is never
+ * public. It is served on the API's address to a bearer token, or on an address of its own
+ * (one that is not published: a private network, a container port left unexposed).
+ */
+export interface MetricsAccess {
+  /** `Authorization: Bearer <token>` opens /metrics (on the API's address, or on `address`). */
+  readonly token: string | undefined
+  /** Serve /metrics here instead of on the API's address. */
+  readonly address: { readonly host: string; readonly port: number } | undefined
 }
 
 /** What one request may ask of the service; checked before any SQL runs. */
@@ -103,6 +127,12 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: optional(env, 'TRUST_PROXY', parseBoolean) ?? false,
     shutdownTimeoutMs: optional(env, 'SHUTDOWN_TIMEOUT_MS', parsePositiveInteger) ?? 10_000,
     preparedStatements: optional(env, 'PREPARED_STATEMENTS', parseBoolean) ?? true,
+    migrateOnStart: optional(env, 'MIGRATE_ON_START', parseBoolean) ?? databaseUrl === undefined,
+    metrics: Object.freeze({
+      token: optional(env, 'METRICS_TOKEN', parseToken),
+      address: optional(env, 'METRICS_ADDRESS', parseAddress),
+    }),
+    historyPublic: optional(env, 'HISTORY_PUBLIC', parseBoolean) ?? false,
   })
 }
 
@@ -141,6 +171,21 @@ function parseHost(value: string): string {
   if (/\s|\/|:\/\//.test(value))
     throw new Error(`expected a host name or IP address, got "${value}"`)
   return value
+}
+
+/** A secret long enough not to be guessed; sent as a bearer token, so no spaces. */
+function parseToken(value: string): string {
+  if (value.length < 16 || /\s/.test(value))
+    throw new Error('expected at least 16 characters and no spaces (e.g. openssl rand -hex 24)')
+  return value
+}
+
+/** host:port, with an IPv6 host in brackets: 127.0.0.1:9464, [::1]:9464. */
+function parseAddress(value: string): { host: string; port: number } {
+  const parts = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value)
+  if (!parts)
+    throw new Error(`expected host:port such as 127.0.0.1:9464 or [::1]:9464, got "${value}"`)
+  return { host: parseHost(parts[1] ?? (parts[2] as string)), port: parsePort(parts[3] as string) }
 }
 
 /** A directory, or a path where one can be made; not a file. */

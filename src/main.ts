@@ -38,7 +38,8 @@ export interface RunningService {
 /**
  * Serves HTTP at once, and prepares the database behind it: while Postgres cannot be reached,
  * /readyz says so, GraphQL answers SERVICE_UNAVAILABLE, and preparing is retried with backoff.
- * Any other failure (a bad password, a failing migration) rejects `ready`.
+ * Any other failure (a bad password, a failing migration, a database that lacks a migration this
+ * release needs) rejects `ready`.
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const database = await connectDatabase(config, logger, {
@@ -60,7 +61,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
   const stopping = new AbortController()
   let isReady = false
-  const ready = retryWithBackoff(() => prepareDatabase(database, config.demoData, logger), {
+  const ready = retryWithBackoff(() => prepareDatabase(database, config, logger), {
     retryable: isDatabaseUnavailable,
     signal: stopping.signal,
     onRetry: (error, delayMs) =>
@@ -101,17 +102,24 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
 }
 
-/** Migrates; a new embedded database also gets the demo data (also when an earlier first start
- * died before loading it). A database given by DATABASE_URL is never filled unasked. */
+/**
+ * Migrates when MIGRATE_ON_START says so (by default, the embedded Postgres only); otherwise
+ * refuses a database that lacks a migration. A new embedded database also gets the demo data
+ * (DEMO_DATA; also when an earlier first start died before loading it). A database given by
+ * DATABASE_URL is never filled unasked.
+ */
 async function prepareDatabase(
   database: OpenDatabase,
-  demoData: DemoSet,
+  config: Config,
   logger: Logger,
 ): Promise<void> {
-  await database.migrate()
+  await (config.migrateOnStart ? database.migrate() : database.requireMigrated())
   if (database.embedded && !(await hasAnyEvent(database.db))) {
-    const result = await loadDemoSet(database.db, demoData)
-    logger.info({ demoData }, `${describeDemoLoad(result)} into the new embedded database`)
+    const result = await loadDemoSet(database.db, config.demoData)
+    logger.info(
+      { demoData: config.demoData },
+      `${describeDemoLoad(result)} into the new embedded database`,
+    )
   }
 }
 
@@ -139,7 +147,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     process.once('SIGTERM', onSignal)
     service.ready.catch((error: unknown) => {
       if (!(error instanceof Error && error.name === 'AbortError')) {
-        logger.fatal({ err: error }, 'the database cannot be prepared')
+        logger.fatal({ err: error }, `the database cannot be prepared: ${(error as Error).message}`)
         process.exitCode = 1
         shutdown({ reason: 'the database cannot be prepared' })
       }

@@ -3,14 +3,17 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase } from '../src/db/database.js'
 import { loadDemoData } from '../src/demo/load-demo.js'
 import {
   exited,
   freePort,
+  logs,
   runCli,
   runCliAtTerminal,
+  serveAndQuery,
   startCli,
   waitForHttp,
   waitForReady,
@@ -26,6 +29,15 @@ async function eventCount(url: string): Promise<number> {
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow()
     return Number(n)
+  } finally {
+    await db.destroy()
+  }
+}
+
+async function tableNames(url: string): Promise<string[]> {
+  const db = createDatabase(url, { maxConnections: 1 })
+  try {
+    return (await db.introspection.getTables()).map((table) => table.name)
   } finally {
     await db.destroy()
   }
@@ -217,6 +229,52 @@ describe('attest serve', () => {
     }
     expect(await exited(server)).toBe(0)
     expect(await eventCount(url)).toBe(0)
+  })
+
+  it('refuses a DATABASE_URL that lacks a migration, naming it and `attest migrate`; serves once migrated', async () => {
+    const behind = uniqueDatabaseName('attest_behind')
+    const url = await createEmptyDatabase(adminUrl, behind)
+    try {
+      const port = await freePort()
+      const refused = startCli(['serve'], { DATABASE_URL: url, PORT: String(port) })
+      const log = logs(refused)
+      expect(await exited(refused)).toBe(1)
+      expect(log()).toMatch(
+        /lacks \d+ migration\(s\) this release needs \(0001_extensions_and_helpers, /,
+      )
+      expect(log()).toContain('run `attest migrate` first')
+      expect(await tableNames(url)).toEqual([]) // serve changed nothing
+
+      expect((await runCli(['migrate'], { DATABASE_URL: url })).code).toBe(0)
+      expect(await serveAndQuery(url)).toMatchObject({
+        answer: { data: { events: { totalCount: 0 } } },
+        code: 0,
+      })
+    } finally {
+      await dropDatabase(adminUrl, behind)
+    }
+  })
+
+  it('starts beside a migration it does not know (a newer release applied it), warning with its name', async () => {
+    const ahead = uniqueDatabaseName('attest_ahead')
+    const url = await createEmptyDatabase(adminUrl, ahead, inject('templateDatabase'))
+    try {
+      const db = createDatabase(url, { maxConnections: 1 })
+      await sql`INSERT INTO kysely_migration VALUES ('9999_from_a_newer_release', now()::text)`.execute(
+        db,
+      )
+      await db.destroy()
+      const { answer, code, log } = await serveAndQuery(url)
+      expect(answer).toEqual({ data: { events: { totalCount: 0 } } })
+      expect(code).toBe(0)
+      const warning = log.split('\n').find((line) => line.includes('does not know'))
+      expect(JSON.parse(warning ?? '{}')).toMatchObject({
+        level: 40,
+        unknown: ['9999_from_a_newer_release'],
+      })
+    } finally {
+      await dropDatabase(adminUrl, ahead)
+    }
   })
 
   it('with no DATABASE_URL starts an embedded Postgres with the demo data (the article and UCDP), stops it on Ctrl-C (SIGINT) or SIGTERM, and reuses it', async () => {

@@ -30,6 +30,10 @@ const everyVariable = {
   TRUST_PROXY: 'true',
   SHUTDOWN_TIMEOUT_MS: '2500',
   PREPARED_STATEMENTS: 'false',
+  MIGRATE_ON_START: 'true',
+  METRICS_TOKEN: 'a-token-of-24-characters',
+  METRICS_ADDRESS: '[::1]:9464',
+  HISTORY_PUBLIC: 'true',
 }
 
 const aFile = fileURLToPath(import.meta.url)
@@ -63,7 +67,16 @@ describe('loadConfig', () => {
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
       preparedStatements: true,
+      migrateOnStart: true,
+      metrics: { token: undefined, address: undefined },
+      historyPublic: false,
     })
+  })
+
+  it('migrates on start by default only the embedded Postgres, not a DATABASE_URL', () => {
+    expect(loadConfig({}).migrateOnStart).toBe(true)
+    expect(loadConfig({ DATABASE_URL: everyVariable.DATABASE_URL }).migrateOnStart).toBe(false)
+    expect(loadConfig({ MIGRATE_ON_START: 'false' }).migrateOnStart).toBe(false)
   })
 
   it('reads every variable and returns a frozen object', () => {
@@ -95,6 +108,9 @@ describe('loadConfig', () => {
       trustProxy: true,
       shutdownTimeoutMs: 2500,
       preparedStatements: false,
+      migrateOnStart: true,
+      metrics: { token: 'a-token-of-24-characters', address: { host: '::1', port: 9464 } },
+      historyPublic: true,
     })
     expect(Object.isFrozen(config)).toBe(true)
     expect(Object.isFrozen(config.limits)).toBe(true)
@@ -148,6 +164,11 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', 'on', /TRUST_PROXY is invalid: expected true or false/],
     ['SHUTDOWN_TIMEOUT_MS', '10s', /SHUTDOWN_TIMEOUT_MS is invalid: expected a whole number/],
     ['PREPARED_STATEMENTS', 'no', /PREPARED_STATEMENTS is invalid: expected true or false/],
+    ['MIGRATE_ON_START', 'always', /MIGRATE_ON_START is invalid: expected true or false/],
+    ['METRICS_TOKEN', 'short', /METRICS_TOKEN is invalid: expected at least 16 characters/],
+    ['METRICS_ADDRESS', '9464', /METRICS_ADDRESS is invalid: expected host:port/],
+    ['METRICS_ADDRESS', '127.0.0.1:0', /METRICS_ADDRESS is invalid: expected a TCP port/],
+    ['HISTORY_PUBLIC', 'open', /HISTORY_PUBLIC is invalid: expected true or false/],
   ]
 
   it.each(refusals)('refuses %s=%s with a message naming the variable', (name, value, message) => {

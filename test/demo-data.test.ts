@@ -96,8 +96,24 @@ describe('the demo data set', () => {
     const { rows: summary } = await sql`
       SELECT * FROM casualty_summary WHERE event_id = ${raid.id} ORDER BY category`.execute(db())
     expect(summary).toEqual([
-      { event_id: raid.id, category: 'killed', low: 2, best: 2, high: 2, figures: 1 },
-      { event_id: raid.id, category: 'injured', low: 1, best: 1, high: 1, figures: 1 },
+      {
+        event_id: raid.id,
+        category: 'killed',
+        low: 2,
+        best: 2,
+        high: 2,
+        figures: 1,
+        disputed: false,
+      },
+      {
+        event_id: raid.id,
+        category: 'injured',
+        low: 1,
+        best: 1,
+        high: 1,
+        figures: 1,
+        disputed: false,
+      },
     ])
   })
 

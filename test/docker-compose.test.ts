@@ -11,6 +11,7 @@ interface Service {
   build?: string
   environment?: Record<string, string>
   ports?: string[]
+  command?: string[]
   depends_on?: Record<string, { condition: string }>
   healthcheck?: { test: string[] }
 }
@@ -19,7 +20,7 @@ const compose = parse(await readFile(path.join(projectRoot, 'docker-compose.yml'
   services: Record<string, Service>
   volumes: Record<string, unknown>
 }
-const { postgres, attest } = compose.services
+const { postgres, migrate, attest } = compose.services
 // Compose's ${VAR:-default}, resolved as compose would with VAR unset.
 const interpolate = (value: string) => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
 
@@ -44,6 +45,13 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/^COPY src \.\/src$/m)
     expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m)
     expect(dockerfile).toMatch(/^USER node$/m)
+  })
+
+  it('migrates once before the service starts (serve does not migrate a DATABASE_URL)', () => {
+    expect(migrate?.command).toEqual(['node', 'dist/cli/main.js', 'migrate'])
+    expect(migrate?.environment?.DATABASE_URL).toBe(attest?.environment?.DATABASE_URL)
+    expect(migrate?.depends_on?.postgres?.condition).toBe('service_healthy')
+    expect(attest?.depends_on?.migrate?.condition).toBe('service_completed_successfully')
   })
 
   it('wires DATABASE_URL to the Postgres service with its user, password and database', () => {

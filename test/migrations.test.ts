@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises'
 import { sql } from 'kysely'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase } from '../src/db/database.js'
-import { createMigrator, migrateToLatest } from '../src/db/migrator.js'
+import { migrateToLatest, migrationStatus, readMigrations } from '../src/db/migrator.js'
 import { migrationsDir } from '../src/paths.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
 import { testDb } from './support/test-database.js'
@@ -17,25 +17,17 @@ describe('migrations', () => {
     await dropDatabase(adminUrl, name)
   })
 
-  it('apply one by one, in order, to an empty database and are recorded in kysely_migration', async () => {
+  it('apply in order to an empty database, are recorded in kysely_migration, and apply once', async () => {
     emptyDb = createDatabase(await createEmptyDatabase(adminUrl, name), { maxConnections: 1 })
-    const files = (await readdir(migrationsDir)).filter((file) => file.endsWith('.sql')).sort()
-    const expected = files.map((file) => file.replace(/\.sql$/, ''))
+    const expected = (await readMigrations()).map((file) => file.name)
     expect(expected.length).toBeGreaterThan(0)
 
-    const migrator = createMigrator(emptyDb)
-    for (const migration of expected) {
-      const { error, results } = await migrator.migrateUp()
-      expect(error).toBeUndefined()
-      expect(results).toEqual([{ migrationName: migration, direction: 'Up', status: 'Success' }])
-    }
-    const recorded = await emptyDb
-      .selectFrom('kysely_migration' as never)
-      .select('name' as never)
-      .orderBy('name' as never)
-      .execute()
-    expect(recorded.map((row) => (row as { name: string }).name)).toEqual(expected)
+    expect(await migrateToLatest(emptyDb)).toEqual(expected)
+    const { rows } = await sql<{ name: string }>`
+      SELECT name FROM kysely_migration ORDER BY timestamp, name`.execute(emptyDb)
+    expect(rows.map((row) => row.name)).toEqual(expected)
     expect(await migrateToLatest(emptyDb)).toEqual([])
+    expect(await migrationStatus(emptyDb)).toEqual({ pending: [], unknown: [] })
   })
 
   it('name files NNNN_name.sql with unique, increasing numbers', async () => {

@@ -103,8 +103,25 @@ describe('the casualty_summary view', () => {
       best: 30,
     })
     expect(await casualtySummary(event)).toEqual([
-      { event_id: event, category: 'killed', low: 8 + 2, best: 12 + 2, high: 20 + 2, figures: 4 },
-      { event_id: event, category: 'injured', low: 30, best: 30, high: 30, figures: 1 },
+      // "10 to 15", "at least 20" and "8" civilians killed: the reports’ ranges do not overlap.
+      {
+        event_id: event,
+        category: 'killed',
+        low: 8 + 2,
+        best: 12 + 2,
+        high: 20 + 2,
+        figures: 4,
+        disputed: true,
+      },
+      {
+        event_id: event,
+        category: 'injured',
+        low: 30,
+        best: 30,
+        high: 30,
+        figures: 1,
+        disputed: false,
+      },
     ])
   })
 
@@ -113,7 +130,15 @@ describe('the casualty_summary view', () => {
     await aCasualtyFigure(db(), { event_id: event, population: 'civilians', best: 5 })
     await aCasualtyFigure(db(), { event_id: event, population: 'all', low: 6, best: 7, high: 9 })
     expect(await casualtySummary(event)).toEqual([
-      { event_id: event, category: 'killed', low: 6, best: 7, high: 9, figures: 1 },
+      {
+        event_id: event,
+        category: 'killed',
+        low: 6,
+        best: 7,
+        high: 9,
+        figures: 1,
+        disputed: false,
+      },
     ])
   })
 })

@@ -16,7 +16,13 @@ afterAll(() => cluster?.remove())
 async function startService(env: Record<string, string> = {}) {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const child = startCli(['serve'], { DATABASE_URL: cluster.url(), PORT: String(port), ...env })
+  // The cluster starts empty: this service migrates it once it can reach it.
+  const child = startCli(['serve'], {
+    DATABASE_URL: cluster.url(),
+    PORT: String(port),
+    MIGRATE_ON_START: 'true',
+    ...env,
+  })
   await waitForHttp(`${base}/healthz`, child)
   return { base, child }
 }

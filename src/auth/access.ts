@@ -32,10 +32,15 @@ export async function identifyCaller(
   return caller
 }
 
+/** Whether the caller holds the role or a stronger one (an anonymous caller holds none). */
+export function hasRole(caller: ApiKeyIdentity | undefined, role: ApiRole): boolean {
+  return caller !== undefined && rank[caller.role] >= rank[role]
+}
+
 /** Refuses a caller below the role: UNAUTHENTICATED without a key, FORBIDDEN with a weaker one. */
 export function requireRole(caller: ApiKeyIdentity | undefined, role: ApiRole): ApiKeyIdentity {
   if (!caller) throw unauthenticated(`This needs an API key with the ${role} role`)
-  if (rank[caller.role] < rank[role]) {
+  if (!hasRole(caller, role)) {
     throw new GraphQLError(
       `This needs the ${role} role; the key "${caller.name}" is a ${caller.role}`,
       {

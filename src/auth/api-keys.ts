@@ -105,18 +105,62 @@ export async function revokeApiKey(db: Database, prefix: string): Promise<boolea
   return result.numUpdatedRows > 0n
 }
 
+/** How many wrong secrets in a row lock a key's prefix, and for how long. */
+export interface Lockout {
+  readonly failures: number
+  readonly seconds: number
+}
+
+export const defaultLockout: Lockout = { failures: 10, seconds: 15 * 60 }
+
+/** Why a key whose prefix exists was refused. */
+export type KeyFailure = 'wrong_secret' | 'locked'
+
+export interface VerifierOptions {
+  /** How many verified keys to remember (their SHA-256) so that scrypt runs once per key. */
+  readonly maxRemembered?: number
+  readonly lockout?: Lockout
+  /** Told of every refusal of a key whose prefix exists (for the metrics). */
+  readonly onFailure?: (reason: KeyFailure) => void
+  /** Milliseconds since the epoch; a test gives its own clock. */
+  readonly now?: () => number
+}
+
+interface Failures {
+  count: number
+  /** When the first failure of the current run was; a run older than the lockout starts over. */
+  since: number
+  lockedUntil: number
+}
+
 /**
  * Checks keys against their scrypt hashes. A key once verified is remembered (by its SHA-256,
  * never in clear) so scrypt runs once per key, not per request; the row is still read on every
  * request, so a revoked key stops working at once.
+ *
+ * Guessing a secret costs the guesser: after `lockout.failures` wrong secrets for one prefix
+ * (within `lockout.seconds` of the first), the prefix is locked for `lockout.seconds`. A locked
+ * prefix is answered like any bad key, without running scrypt; a key this instance has already
+ * verified keeps working (it costs no scrypt either), so its owner is not locked out by someone
+ * else's guesses. Only existing prefixes are tracked: the map holds at most one entry per key.
  */
 export class ApiKeyVerifier {
   readonly #verified = new Map<string, string>()
+  readonly #failures = new Map<number, Failures>()
+  readonly #maxRemembered: number
+  readonly #lockout: Lockout
+  readonly #onFailure: (reason: KeyFailure) => void
+  readonly #now: () => number
 
   constructor(
     private readonly db: Database,
-    private readonly maxRemembered = 1000,
-  ) {}
+    options: VerifierOptions = {},
+  ) {
+    this.#maxRemembered = options.maxRemembered ?? 1000
+    this.#lockout = options.lockout ?? defaultLockout
+    this.#onFailure = options.onFailure ?? (() => {})
+    this.#now = options.now ?? Date.now
+  }
 
   /** The key's identity, or undefined for a malformed, unknown or revoked key. */
   async identify(key: string): Promise<ApiKeyIdentity | undefined> {
@@ -132,10 +176,36 @@ export class ApiKeyVerifier {
     if (!row) return undefined
     const fingerprint = createHash('sha256').update(key).digest('base64')
     if (this.#verified.get(fingerprint) !== row.key_hash) {
-      if (!(await secretMatches(secret, row.key_hash))) return undefined
-      if (this.#verified.size >= this.maxRemembered) this.#verified.clear()
+      const now = this.#now()
+      const failures = this.#failures.get(row.id)
+      if (failures && failures.lockedUntil > now) {
+        this.#onFailure('locked')
+        return undefined
+      }
+      if (!(await secretMatches(secret, row.key_hash))) {
+        this.#failed(row.id, failures, now)
+        return undefined
+      }
+      this.#failures.delete(row.id)
+      if (this.#verified.size >= this.#maxRemembered) this.#verified.clear()
       this.#verified.set(fingerprint, row.key_hash)
     }
     return { id: row.id, name: row.name, role: row.role }
+  }
+
+  #failed(keyId: number, failures: Failures | undefined, now: number): void {
+    this.#onFailure('wrong_secret')
+    const windowMs = this.#lockout.seconds * 1000
+    const run =
+      failures && now - failures.since < windowMs
+        ? failures
+        : { count: 0, since: now, lockedUntil: 0 }
+    run.count += 1
+    if (run.count >= this.#lockout.failures) {
+      run.lockedUntil = now + windowMs
+      run.count = 0
+      run.since = now
+    }
+    this.#failures.set(keyId, run)
   }
 }

@@ -29,6 +29,7 @@ Environment:
   LOG_LEVEL     fatal, error, warn, info (default), debug, trace or silent
   LOG_FORMAT    logs (on stderr) as json, or pretty lines; default: pretty at a terminal
   READ_REQUIRES_KEY  true = reading needs an API key too (default: false, anyone may read)
+  MIGRATE_ON_START  true = serve applies pending migrations (default: only to the embedded Postgres)
   MAX_DEPTH, MAX_COST, RATE_LIMIT_REQUESTS, …  request limits: see the README's Configuration`
 
 const program = new Command('attest')
@@ -38,13 +39,17 @@ const program = new Command('attest')
 
 program
   .command('serve')
-  .description('migrate the database and serve the API until Ctrl-C (what `npm start` runs)')
+  .description(
+    'serve the API until Ctrl-C (what `npm start` runs); migrates the embedded Postgres first, and refuses a DATABASE_URL that lacks a migration (run `attest migrate`)',
+  )
   .addHelpText('after', environment)
   .action(() => withConfig((config, logger) => serve(config, logger)))
 
 program
   .command('migrate')
-  .description('apply the pending migrations in sql/ to the database')
+  .description(
+    'apply the pending migrations in sql/ to the database: once per deploy, before the new release serves',
+  )
   .addHelpText('after', environment)
   .action(() => withConfig((config, logger) => migrate(config, logger)))
 

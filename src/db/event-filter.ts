@@ -37,6 +37,10 @@ export interface EventFilter {
   readonly reportIds?: readonly number[]
   /** ISO timestamp. */
   readonly updatedSince?: string
+  /** Whether the consolidated figures are disputed (the rollup column, sql/0051). */
+  readonly disputed?: boolean
+  /** Ids of the dataset rows the events were imported from, in any dataset. */
+  readonly externalIds?: readonly string[]
 }
 
 const ids = (values: readonly number[]) => sql`${[...values]}::bigint[]`
@@ -82,8 +86,13 @@ export function eventFilterCondition(filter: EventFilter): RawBuilder<boolean> {
   if (filter.minKilled !== undefined) parts.push(bestAtLeast('killed', filter.minKilled))
   if (filter.minInjured !== undefined) parts.push(bestAtLeast('injured', filter.minInjured))
   if (filter.search?.trim()) {
-    parts.push(sql`event.search_vector @@ websearch_to_tsquery('english', ${filter.search})`)
+    // A dataset's id of the event (UCDP's 62993) finds it too: researchers search by it.
+    // ARRAY(...) is computed once, so the two sides are a BitmapOr of two indexes.
+    parts.push(sql`(event.search_vector @@ websearch_to_tsquery('english', ${filter.search})
+      OR event.id = ANY(${importedAs([filter.search.trim()])}))`)
   }
+  if (filter.externalIds?.length) parts.push(sql`event.id = ANY(${importedAs(filter.externalIds)})`)
+  if (filter.disputed !== undefined) parts.push(sql`event.casualties_disputed = ${filter.disputed}`)
   if (filter.boundingBox) parts.push(inBoundingBox(filter.boundingBox))
   if (filter.near) {
     const { latitude, longitude, radiusKm } = filter.near
@@ -105,6 +114,10 @@ export function eventFilterCondition(filter: EventFilter): RawBuilder<boolean> {
   if (filter.updatedSince) parts.push(sql`event.updated_at >= ${filter.updatedSince}::timestamptz`)
   return sql<boolean>`(${sql.join(parts, sql` AND `)})`
 }
+
+/** The events imported from dataset rows with these ids, in any dataset. */
+const importedAs = (externalIds: readonly string[]) =>
+  sql`ARRAY(SELECT event_id FROM import_record WHERE external_id = ANY(${[...externalIds]}::text[]))`
 
 /** On the rollup columns (sql/0008): an event without a figure counts as 0. */
 function bestAtLeast(category: 'killed' | 'injured', minimum: number) {

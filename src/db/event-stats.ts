@@ -91,10 +91,10 @@ function answeredByRollup(
   dimensions: readonly StatsDimension[],
   interval: TimeInterval,
 ): boolean {
-  const { from, to, countries, ...others } = filter
+  const { from, to, countries, includeAffiliates, ...others } = filter
+  // includeAffiliates alone filters nothing; `disputed: false` does.
   const otherFilters = Object.values(others).some(
-    (value) =>
-      value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0),
+    (value) => value !== undefined && !(Array.isArray(value) && value.length === 0),
   )
   return (
     !otherFilters &&
@@ -191,17 +191,24 @@ interface WholeMonths {
   readonly end: string | null
 }
 
+// A day as YYYY-MM-DD; undefined past 9999-12-31, the last day a date can hold (toISOString
+// would write "+010000-01-01").
+const isoDay = (date: Date) =>
+  date.getUTCFullYear() > 9999 ? undefined : date.toISOString().slice(0, 10)
+
 /** The whole months within the filter's date range; undefined when it holds none. */
 function wholeMonths({ from, to }: EventFilter): WholeMonths | undefined {
   const monthStart = (day: string, monthsLater: number) => {
     const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`)
     date.setUTCMonth(date.getUTCMonth() + monthsLater)
-    return date.toISOString().slice(0, 10)
+    return isoDay(date)
   }
   const first = from ? monthStart(from, from.endsWith('-01') ? 0 : 1) : null
-  const nextDay =
-    to && new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-  const end = nextDay ? monthStart(nextDay, 0) : null
+  // From December 9999 on, no whole month begins.
+  if (first === undefined) return undefined
+  const nextDay = to && isoDay(new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000))
+  // A range to 9999-12-31 has no upper bound: no date comes after it.
+  const end = nextDay ? (monthStart(nextDay, 0) ?? null) : null
   return first && end && first >= end ? undefined : { first, end }
 }
 

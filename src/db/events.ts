@@ -30,6 +30,7 @@ export const listedEventColumns = [
   'deleted_at',
   'killed_best',
   'injured_best',
+  'casualties_disputed',
 ] as const satisfies readonly (keyof ListedEventRow)[]
 // A column added to the table and not listed above fails to compile here.
 export const everyColumnListed: Exclude<keyof ListedEventRow, EventColumn> extends never

@@ -33,12 +33,54 @@ export interface KeysetParts {
   readonly limit: RawBuilder<unknown>
 }
 
+/**
+ * A position whose sort value its key's type cannot read. The value came from a client's cursor:
+ * Postgres would fail the whole statement on it, so the API refuses the cursor instead.
+ */
+export class InvalidSortValue extends Error {
+  override name = 'InvalidSortValue'
+}
+
+const int32 = 2 ** 31
+
+/** A calendar date from its year (1 to 9999, as Postgres writes them), month and day. */
+function isDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(2000, month - 1, day))
+  date.setUTCFullYear(year)
+  return year >= 1 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+}
+
+// Each type's text as Postgres writes it (DateStyle ISO), which is what a cursor holds.
+const readers: Record<SortKey['type'], (text: string) => boolean> = {
+  date: (text) => {
+    const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
+    return !!parts && isDate(Number(parts[1]), Number(parts[2]), Number(parts[3]))
+  },
+  int: (text) => /^-?\d{1,10}$/.test(text) && Math.abs(Number(text)) < int32,
+  timestamptz: (text) => {
+    const parts =
+      /^(\d{4})-(\d{2})-(\d{2}) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?[+-]\d{2}(:[0-5]\d){0,2}$/.exec(
+        text,
+      )
+    return !!parts && isDate(Number(parts[1]), Number(parts[2]), Number(parts[3]))
+  },
+  float8: (text) =>
+    ['NaN', 'Infinity', '-Infinity'].includes(text) ||
+    (/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) && Number.isFinite(Number(text))),
+  // Postgres text holds any character but NUL.
+  text: (text) => !text.includes('\u0000'),
+}
+
 /** The pieces of a keyset query over rows whose id column is `idColumn`. */
 export function keyset(
   key: SortKey,
   idColumn: RawBuilder<unknown>,
   page: PageRequest,
 ): KeysetParts {
+  if (page.position && !readers[key.type](page.position[0]))
+    throw new InvalidSortValue(
+      `a ${key.type} position cannot be ${JSON.stringify(page.position[0])}`,
+    )
   const ascending = (key.direction === 'asc') !== page.backward
   const direction = sql.raw(ascending ? 'ASC' : 'DESC')
   const condition = page.position

@@ -1,60 +1,175 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import {
-  type Migration,
-  type MigrationProvider,
-  type MigrationResultSet,
-  Migrator,
-  sql,
-} from 'kysely'
+import { sql } from 'kysely'
 import { migrationsDir } from '../paths.js'
 import type { Database } from './database.js'
+import { splitStatements } from './sql-statements.js'
+
+// Forward-only migrations from sql/NNNN_name.sql, recorded in kysely_migration as Kysely's
+// Migrator records them (earlier releases used it, and still read that table). Not
+// Kysely's Migrator itself: it refuses to run beside a migration it does not know (so no
+// release could be rolled back to), and it runs every pending file in one transaction (so no
+// index could be built CONCURRENTLY).
 
 const migrationFileName = /^(\d{4})_[a-z0-9_]+\.sql$/
+/** A file whose first lines hold this comment runs outside a transaction, statement by statement. */
+export const outsideTransactionMarker = '-- attest:no-transaction'
+const migrationTable = 'kysely_migration'
+// The key Kysely's Postgres adapter locks, so that an older release migrating at the same time
+// waits too.
+const migrationLockKey = 3853314791062309107n
+
+export interface MigrationFile {
+  /** The file name without .sql: what kysely_migration records. */
+  readonly name: string
+  readonly text: string
+  readonly outsideTransaction: boolean
+}
+
+export async function readMigrations(directory: string = migrationsDir): Promise<MigrationFile[]> {
+  const files = (await readdir(directory)).filter((name) => name.endsWith('.sql')).sort()
+  return Promise.all(
+    files.map(async (file) => {
+      if (!migrationFileName.test(file))
+        throw new Error(`migration file ${file} must be named NNNN_lowercase_name.sql`)
+      const text = await readFile(path.join(directory, file), 'utf8')
+      return {
+        name: file.replace(/\.sql$/, ''),
+        text,
+        outsideTransaction: runsOutsideTransaction(text),
+      }
+    }),
+  )
+}
+
+/** Whether the file's leading comments hold the marker. */
+export function runsOutsideTransaction(text: string): boolean {
+  const lines = text.split('\n').map((line) => line.trim())
+  const end = lines.findIndex((line) => line !== '' && !line.startsWith('--'))
+  return lines.slice(0, end === -1 ? undefined : end).includes(outsideTransactionMarker)
+}
+
+export interface MigrationStatus {
+  /** On disk, not applied yet: this release needs them. */
+  readonly pending: string[]
+  /** Applied, but not on disk: a newer release applied them (this one predates them). */
+  readonly unknown: string[]
+}
+
+/** What the database lacks, and holds beyond, the migrations in `directory`. */
+export async function migrationStatus(
+  db: Database,
+  directory: string = migrationsDir,
+): Promise<MigrationStatus> {
+  const [files, applied] = await Promise.all([readMigrations(directory), appliedMigrations(db)])
+  const known = new Set(files.map((file) => file.name))
+  return {
+    pending: files.map((file) => file.name).filter((name) => !applied.has(name)),
+    unknown: [...applied].filter((name) => !known.has(name)).sort(),
+  }
+}
+
+async function appliedMigrations(db: Database): Promise<Set<string>> {
+  const { rows } = await sql<{ exists: boolean }>`
+    SELECT to_regclass(${migrationTable}) IS NOT NULL AS exists`.execute(db)
+  if (!rows[0]?.exists) return new Set()
+  const recorded = await sql<{ name: string }>`
+    SELECT name FROM ${sql.table(migrationTable)}`.execute(db)
+  return new Set(recorded.rows.map((row) => row.name))
+}
 
 /**
- * Reads forward-only migrations from sql/NNNN_name.sql. Kysely's Migrator applies each one in
- * its own transaction, in name order, and records it in kysely_migration.
+ * Applies the pending migrations in name order, each in a transaction of its own (or, when
+ * marked, outside any); migrations it does not know are left alone. Holds an advisory lock, so
+ * instances migrating at once apply each file once. Returns the names applied; throws naming
+ * the migration that failed (those before it stay applied).
  */
-export class SqlFileMigrationProvider implements MigrationProvider {
-  constructor(private readonly directory: string = migrationsDir) {}
-
-  async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await readdir(this.directory)).filter((name) => name.endsWith('.sql')).sort()
-    const migrations: Record<string, Migration> = {}
-    for (const file of files) {
-      if (!migrationFileName.test(file)) {
-        throw new Error(`migration file ${file} must be named NNNN_lowercase_name.sql`)
+export async function migrateToLatest(
+  db: Database,
+  directory: string = migrationsDir,
+): Promise<string[]> {
+  const files = await readMigrations(directory)
+  return db.connection().execute(async (connection) => {
+    await lockMigrations(connection)
+    try {
+      await sql`
+        CREATE TABLE IF NOT EXISTS ${sql.table(migrationTable)} (
+          name varchar(255) NOT NULL PRIMARY KEY,
+          timestamp varchar(255) NOT NULL
+        )`.execute(connection)
+      const applied = await appliedMigrations(connection)
+      const done: string[] = []
+      for (const file of files.filter((file) => !applied.has(file.name))) {
+        try {
+          await (file.outsideTransaction
+            ? applyOutsideTransaction(connection, file)
+            : connection.transaction().execute((trx) => applyInTransaction(trx, file)))
+        } catch (error) {
+          throw new Error(`migration ${file.name} failed: ${(error as Error).message}`, {
+            cause: error,
+          })
+        }
+        done.push(file.name)
       }
-      const text = await readFile(path.join(this.directory, file), 'utf8')
-      migrations[file.replace(/\.sql$/, '')] = {
-        // A raw query with no parameters goes through the simple protocol, which accepts a
-        // whole file of statements at once.
-        up: async (db) => {
-          await sql.raw(text).execute(db)
-        },
-      }
+      return done
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${sql.lit(migrationLockKey)})`.execute(connection)
     }
-    return migrations
+  })
+}
+
+/**
+ * Tries the lock until it is free rather than waiting in one statement: a statement that waits
+ * holds a snapshot, and CREATE INDEX CONCURRENTLY, run by the holder, waits for every snapshot
+ * older than its own (a deadlock).
+ */
+async function lockMigrations(connection: Database): Promise<void> {
+  for (;;) {
+    const { rows } = await sql<{ locked: boolean }>`
+      SELECT pg_try_advisory_lock(${sql.lit(migrationLockKey)}) AS locked`.execute(connection)
+    if (rows[0]?.locked) return
+    await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }
 
-export function createMigrator(db: Database, directory?: string): Migrator {
-  return new Migrator({ db, provider: new SqlFileMigrationProvider(directory) })
+async function applyInTransaction(trx: Database, file: MigrationFile): Promise<void> {
+  // A raw query with no parameters goes through the simple protocol, which accepts a whole
+  // file of statements at once.
+  await sql.raw(file.text).execute(trx)
+  await record(trx, file.name)
 }
 
-/** Applies every pending migration; throws with the failing migration's name and cause. */
-export async function migrateToLatest(db: Database): Promise<string[]> {
-  return applied(await createMigrator(db).migrateToLatest())
-}
-
-function applied({ error, results = [] }: MigrationResultSet): string[] {
-  const failed = results.find((result) => result.status === 'Error')
-  if (error) {
-    const where = failed ? `migration ${failed.migrationName} failed` : 'migrating failed'
-    throw new Error(`${where}: ${(error as Error).message}`, { cause: error })
+/**
+ * For CREATE INDEX CONCURRENTLY, which Postgres refuses inside a transaction (a file sent as
+ * one query is one). A build that failed leaves its index behind, INVALID: `IF NOT EXISTS`
+ * would keep it, so such a leftover of this file's indexes is dropped before the file runs
+ * again. The statements must bear running twice (IF NOT EXISTS, IF EXISTS).
+ */
+async function applyOutsideTransaction(db: Database, file: MigrationFile): Promise<void> {
+  const statements = splitStatements(file.text)
+  const indexes = statements.flatMap((statement) => concurrentIndexName(statement) ?? [])
+  if (indexes.length) {
+    const { rows } = await sql<{ name: string }>`
+      SELECT c.relname AS name
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+      WHERE NOT i.indisvalid AND c.relnamespace = to_regnamespace(current_schema())
+        AND c.relname = ANY(${indexes})`.execute(db)
+    for (const { name } of rows)
+      await sql`DROP INDEX CONCURRENTLY IF EXISTS ${sql.id(name)}`.execute(db)
   }
-  return results
-    .filter((result) => result.status === 'Success')
-    .map((result) => result.migrationName)
+  for (const statement of statements) await sql.raw(statement).execute(db)
+  await record(db, file.name)
+}
+
+const concurrentIndex =
+  /^CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?("?)([A-Za-z_][A-Za-z0-9_$]*)\1/i
+
+function concurrentIndexName(statement: string): string | undefined {
+  return concurrentIndex.exec(statement)?.[2]
+}
+
+async function record(db: Database, name: string): Promise<void> {
+  await sql`
+    INSERT INTO ${sql.table(migrationTable)} (name, timestamp)
+    VALUES (${name}, ${new Date().toISOString()})`.execute(db)
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js'
 import { redactUrl } from '../logger.js'
 import { createDatabase, type Database } from './database.js'
 import { startEmbeddedPostgres } from './embedded-postgres.js'
-import { migrateToLatest } from './migrator.js'
+import { type MigrationStatus, migrateToLatest, migrationStatus } from './migrator.js'
 
 export interface OpenDatabase {
   readonly db: Database
@@ -13,6 +13,8 @@ export interface OpenDatabase {
   readonly embedded: boolean
   /** Applies the pending migrations, on a connection of their own (no statement timeout). */
   migrate(): Promise<void>
+  /** Throws SchemaBehindError when a migration this release needs is not applied yet. */
+  requireMigrated(): Promise<void>
   close(): Promise<void>
 }
 
@@ -55,17 +57,46 @@ export async function connectDatabase(
         maxConnections: 1,
         preparedStatements: config.preparedStatements,
       })
-      const applied = await migrateToLatest(migrator).finally(() => migrator.destroy())
-      logger.info(
-        { database: location, applied },
-        applied.length ? 'database migrated' : 'database schema is current',
-      )
+      try {
+        const applied = await migrateToLatest(migrator)
+        logger.info(
+          { database: location, applied },
+          applied.length ? 'database migrated' : 'database schema is current',
+        )
+        warnOfUnknown(await migrationStatus(migrator), logger)
+      } finally {
+        await migrator.destroy()
+      }
+    },
+    async requireMigrated() {
+      const status = await migrationStatus(db)
+      if (status.pending.length) throw new SchemaBehindError(status.pending)
+      warnOfUnknown(status, logger)
     },
     async close() {
       await db.destroy()
       await embedded?.stop()
     },
   }
+}
+
+/** The database lacks migrations this release needs: serving would fail on missing columns. */
+export class SchemaBehindError extends Error {
+  override name = 'SchemaBehindError'
+  constructor(readonly pending: readonly string[]) {
+    super(
+      `the database lacks ${pending.length} migration(s) this release needs (${pending.join(', ')}): run \`attest migrate\` first, once per deploy (or set MIGRATE_ON_START=true)`,
+    )
+  }
+}
+
+/** A newer release applied them: this one starts all the same (expand, then contract). */
+function warnOfUnknown({ unknown }: MigrationStatus, logger: Logger): void {
+  if (unknown.length)
+    logger.warn(
+      { unknown },
+      'the database holds migrations this release does not know (a newer release applied them); starting all the same',
+    )
 }
 
 /**

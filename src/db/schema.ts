@@ -101,9 +101,25 @@ export interface CasualtyFigure {
   vague_term: string | null;
 }
 
+export interface CasualtyFigureStanding {
+  best: number | null;
+  category: CasualtyCategory | null;
+  event_id: number | null;
+  high: number | null;
+  id: number | null;
+  low: number | null;
+  population: CasualtyPopulation | null;
+  qualifier: FigureQualifier | null;
+  quote: string | null;
+  report_id: number | null;
+  superseded: boolean | null;
+  vague_term: string | null;
+}
+
 export interface CasualtyPopulationSummary {
   best: number | null;
   category: CasualtyCategory;
+  disputed: boolean | null;
   event_id: number;
   figures: number;
   high: number | null;
@@ -114,6 +130,7 @@ export interface CasualtyPopulationSummary {
 export interface CasualtySummary {
   best: number | null;
   category: CasualtyCategory;
+  disputed: boolean | null;
   event_id: number;
   figures: number;
   high: number | null;
@@ -140,6 +157,7 @@ export interface Claim {
 }
 
 export interface Event {
+  casualties_disputed: Generated<boolean>;
   civilian_targeting: Generated<boolean>;
   country_id: number | null;
   created_at: Generated<Timestamp>;
@@ -258,6 +276,16 @@ export interface ImportRecord {
   release: string;
 }
 
+export interface ImportRecordRelease {
+  dataset: string;
+  event_id: number | null;
+  external_id: string;
+  id: Generated<number>;
+  imported_at: Generated<Timestamp>;
+  raw: Json;
+  release: string;
+}
+
 export interface Membership {
   group_id: number;
   id: Generated<number>;
@@ -323,10 +351,12 @@ export interface Revision {
   api_key_id: number | null;
   before: Json | null;
   created_at: Generated<Timestamp>;
+  dataset: string | null;
   entity_id: number;
   entity_type: string;
   id: Generated<number>;
   operation: RevisionOperation;
+  release: string | null;
 }
 
 export interface Source {
@@ -342,10 +372,24 @@ export interface Source {
   version: Generated<number>;
 }
 
+export interface SourceAlias {
+  alias: string;
+  id: Generated<number>;
+  key: Generated<string | null>;
+  source_id: number;
+}
+
+export interface SourceNameVariant {
+  key: string;
+  kind: SourceKind;
+  name: string;
+}
+
 export interface DB {
   api_key: ApiKey;
   armed_group: ArmedGroup;
   casualty_figure: CasualtyFigure;
+  casualty_figure_standing: CasualtyFigureStanding;
   casualty_population_summary: CasualtyPopulationSummary;
   casualty_summary: CasualtySummary;
   claim: Claim;
@@ -361,6 +405,7 @@ export interface DB {
   group_external_id: GroupExternalId;
   group_relation: GroupRelation;
   import_record: ImportRecord;
+  import_record_release: ImportRecordRelease;
   membership: Membership;
   person: Person;
   place: Place;
@@ -368,4 +413,6 @@ export interface DB {
   report_citation: ReportCitation;
   revision: Revision;
   source: Source;
+  source_alias: SourceAlias;
+  source_name_variant: SourceNameVariant;
 }

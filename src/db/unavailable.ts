@@ -28,3 +28,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const wrapped = error instanceof AggregateError ? error.errors : [error.cause]
   return wrapped.some(isDatabaseUnavailable)
 }
+
+/**
+ * Whether `error` is Postgres cancelling a statement that ran past statement_timeout (57014,
+ * which a cancel request shares: told apart by its message). Not a bug, and not a lost
+ * database: the request asked for more than the database may spend on it.
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  return (error as { code?: unknown }).code === '57014' && /statement timeout/.test(error.message)
+}

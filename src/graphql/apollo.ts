@@ -9,10 +9,10 @@ import {
 import { makeExecutableSchema } from '@graphql-tools/schema'
 import { GraphQLError, type GraphQLFormattedError } from 'graphql'
 import type { Config } from '../config.js'
-import { isDatabaseUnavailable } from '../db/unavailable.js'
+import { isDatabaseUnavailable, isStatementTimeout } from '../db/unavailable.js'
 import { projectRoot } from '../paths.js'
 import type { Context } from './context.js'
-import { databaseUnavailableMessage } from './errors.js'
+import { databaseUnavailableMessage, timeoutError } from './errors.js'
 import { withInputFieldAndRule } from './input-errors.js'
 import { queryLimitRules } from './limits.js'
 import { refuseNulCharacters } from './no-nul.js'
@@ -41,9 +41,11 @@ const clientErrorCodes = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'CONFLICT',
+  'ROLLED_BACK',
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
   'RESPONSE_TOO_LARGE',
+  'TIMEOUT',
 ])
 
 /** The error a resolver (or the context) threw, under GraphQL's wrapping. */
@@ -64,6 +66,8 @@ export function formatError(
     const { stacktrace: _, ...extensions } = formatted.extensions ?? {}
     return withInputFieldAndRule({ ...formatted, extensions })
   }
+  if (isStatementTimeout(originalOf(error)))
+    return { ...timeoutError, ...(formatted.path && { path: formatted.path }) }
   const unavailable = isDatabaseUnavailable(originalOf(error))
   return {
     message: unavailable ? databaseUnavailableMessage : 'Internal server error',
@@ -95,6 +99,11 @@ const logInternalErrors: ApolloServerPlugin<Context> = {
         for (const error of errors) {
           const code = error.extensions?.code
           if (typeof code === 'string' && clientErrorCodes.has(code)) continue
+          if (isStatementTimeout(originalOf(error))) {
+            // Not a bug, but worth an operator's eye: which field keeps timing out.
+            contextValue.logger.warn({ path: error.path }, 'statement timeout')
+            continue
+          }
           if (isDatabaseUnavailable(originalOf(error))) {
             // An outage fails every request: one line each, without a stack.
             contextValue.logger.warn({ path: error.path }, databaseUnavailableMessage)

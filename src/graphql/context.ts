@@ -1,3 +1,4 @@
+import { hasRole } from '../auth/access.js'
 import type { ApiKeyIdentity } from '../auth/api-keys.js'
 import type { Database } from '../db/database.js'
 import type { Logger } from '../logger.js'
@@ -19,6 +20,13 @@ export interface Context {
   /** The API key the request was sent with; undefined for an anonymous caller. */
   readonly caller: ApiKeyIdentity | undefined
   readonly outcome: GraphQLOutcome
+  /** `db` is the transaction of a document's mutations (read/mutate.ts): writes join it. */
+  readonly inTransaction?: boolean
+  /**
+   * Whether the fields the read description marks editorsOnly (who wrote a revision, its
+   * before/after states) are shown: to editors and admins, or to anyone with HISTORY_PUBLIC.
+   */
+  readonly showsEditorsOnly: boolean
 }
 
 /** A request's context over the shared pool. */
@@ -28,6 +36,8 @@ export function createContext(
   logger: Logger,
   caller?: ApiKeyIdentity,
   outcome: GraphQLOutcome = { operation: undefined, errorCodes: [] },
+  historyPublic = false,
 ): Context {
-  return { db, requestId, logger, caller, outcome }
+  const showsEditorsOnly = historyPublic || hasRole(caller, 'editor')
+  return { db, requestId, logger, caller, outcome, showsEditorsOnly }
 }

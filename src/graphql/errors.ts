@@ -30,3 +30,17 @@ export function serviceUnavailable(message: string, retryAfterSeconds = 5): Grap
     },
   })
 }
+
+/**
+ * A statement stopped by Postgres's statement_timeout (STATEMENT_TIMEOUT_MS): the request asked
+ * for more than the database may spend on one; nothing was written. Its hint says what to ask for
+ * instead.
+ */
+export const timeoutError = {
+  message:
+    'The request took longer than the database allows one statement (STATEMENT_TIMEOUT_MS) and was stopped; nothing was written',
+  extensions: {
+    code: 'TIMEOUT',
+    hint: 'Ask for less at once: a narrower filter, a smaller page (first or last), fewer nested lists, no totalCount (or a lower upTo); then try again',
+  },
+} as const

@@ -24,6 +24,7 @@ export function toEventFilter(
     'sources',
     'reports',
     'eventTypes',
+    'externalIds',
   ] as const) {
     if ((input[name]?.length ?? 0) > maxListLength) {
       throw badUserInput(
@@ -94,6 +95,8 @@ export function toEventFilter(
     sourceIds: ids(input.sources, 'Source', 'sources'),
     reportIds: ids(input.reports, 'Report', 'reports'),
     updatedSince: input.updatedSince?.toISOString(),
+    disputed: input.disputed ?? undefined,
+    externalIds: input.externalIds ?? undefined,
   })
 }
 

@@ -1,34 +1,59 @@
 import type { ApolloServerPlugin } from '@apollo/server'
 import { BREAK, GraphQLError, visit } from 'graphql'
 
-// Postgres text cannot hold U+0000: a string with one would fail in the database as an internal
-// error. Refused up front instead, as the client's mistake, before any SQL runs.
+// Variables are checked before anything else reads them:
+// - Postgres text cannot hold U+0000: a string with one would fail in the database as an
+//   internal error. Refused up front instead, as the client's mistake, before any SQL runs.
+// - No input type of the schema nests deeper than a few levels (a JSONObject a few more), but
+//   JSON can nest thousands: graphql-js and this check would recurse into it. The walk below is
+//   iterative and refuses anything deeper than maxVariableDepth.
 
-const refusal = (where: string) =>
-  new GraphQLError(`${where} contains the character U+0000 (NUL), which cannot be stored`, {
-    extensions: { code: 'BAD_USER_INPUT', rule: 'no NUL character', http: { status: 400 } },
+/** The deepest nesting of objects and lists one variable may hold. */
+export const maxVariableDepth = 32
+
+const refusal = (message: string, rule: string, extra: Record<string, string> = {}) =>
+  new GraphQLError(message, {
+    extensions: { code: 'BAD_USER_INPUT', rule, ...extra, http: { status: 400 } },
   })
 
-function variableWithNul(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined
-  if (value === null || typeof value !== 'object') return undefined
-  for (const [key, inner] of Object.entries(value)) {
-    const found = variableWithNul(
-      inner,
-      Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`,
-    )
-    if (found) return found
+/** The path of the first string with a NUL in a variable's value, or a refusal past the depth. */
+function variableWithNul(value: unknown, name: string): string | undefined {
+  const pending: [unknown, string, number][] = [[value, `$${name}`, 0]]
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [inner, path, depth] = next
+    if (typeof inner === 'string') {
+      if (inner.includes('\u0000')) return path
+      continue
+    }
+    if (inner === null || typeof inner !== 'object') continue
+    if (depth >= maxVariableDepth) {
+      throw refusal(
+        `The variable $${name} nests deeper than ${maxVariableDepth} levels of objects and lists`,
+        'max_variable_depth',
+        { variable: name },
+      )
+    }
+    const array = Array.isArray(inner)
+    // In reverse, so that the first string in document order is the one reported.
+    for (const [key, item] of Object.entries(inner).reverse())
+      pending.push([item, array ? `${path}[${key}]` : `${path}.${key}`, depth + 1])
   }
   return undefined
 }
+
+const nulRefusal = (where: string) =>
+  refusal(
+    `${where} contains the character U+0000 (NUL), which cannot be stored`,
+    'no NUL character',
+  )
 
 export const refuseNulCharacters: ApolloServerPlugin = {
   async requestDidStart() {
     return {
       async didResolveOperation({ document, request }) {
         for (const [name, value] of Object.entries(request.variables ?? {})) {
-          const path = variableWithNul(value, `$${name}`)
-          if (path) throw refusal(`The variable ${path}`)
+          const path = variableWithNul(value, name)
+          if (path) throw nulRefusal(`The variable ${path}`)
         }
         let literal = false
         visit(document, {
@@ -37,7 +62,7 @@ export const refuseNulCharacters: ApolloServerPlugin = {
             return literal ? BREAK : undefined
           },
         })
-        if (literal) throw refusal('A string in the document')
+        if (literal) throw nulRefusal('A string in the document')
       },
     }
   },

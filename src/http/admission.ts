@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GraphQLError } from 'graphql'
 import { identifyCaller } from '../auth/access.js'
-import { type ApiKeyIdentity, ApiKeyVerifier } from '../auth/api-keys.js'
+import { type ApiKeyIdentity, ApiKeyVerifier, type KeyFailure } from '../auth/api-keys.js'
 import type { Config } from '../config.js'
 import type { Database } from '../db/database.js'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
@@ -19,8 +19,9 @@ export function createAdmission(
   db: Database,
   config: Pick<Config, 'readRequiresKey' | 'limits'>,
   isReady: () => boolean,
+  onKeyFailure?: (reason: KeyFailure) => void,
 ): Admit {
-  const verifier = new ApiKeyVerifier(db)
+  const verifier = new ApiKeyVerifier(db, { ...(onKeyFailure && { onFailure: onKeyFailure }) })
   const { rateLimitRequests, rateLimitWindowSeconds } = config.limits
   const limiter =
     rateLimitRequests > 0

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { type RuruServerConfig, ruruHTML } from 'ruru/server'
 import { getStaticFile } from 'ruru/static'
+import { inlineScriptHashes, pagePolicy, policyHeader } from './security-headers.js'
 
 const staticPath = '/graphiql-static/'
 
@@ -43,7 +44,17 @@ export function registerGraphiql(app: FastifyInstance): void {
     clientConfig: { defaultQuery: exampleQuery } as RuruServerConfig['clientConfig'],
     htmlParts: { titleTag: '<title>Attest · GraphiQL</title>' },
   })
-  const sendPage = (reply: FastifyReply) => reply.type('text/html; charset=utf-8').send(page)
+  // Ruru's page configures itself in two inline scripts (allowed by their hashes, so no other
+  // inline script runs) and styles itself inline, as its Monaco editor does at run time; its
+  // icons are data: URIs.
+  const policy = policyHeader({
+    ...pagePolicy,
+    'script-src': [...(pagePolicy['script-src'] ?? []), ...inlineScriptHashes(page)],
+    'style-src': [...(pagePolicy['style-src'] ?? []), "'unsafe-inline'"],
+    'font-src': [...(pagePolicy['font-src'] ?? []), 'data:'],
+  })
+  const sendPage = (reply: FastifyReply) =>
+    reply.type('text/html; charset=utf-8').header('content-security-policy', policy).send(page)
 
   app.get('/graphiql', async (_, reply) => sendPage(reply))
   app.addHook('onRequest', async (request, reply) => {

@@ -4,7 +4,9 @@ import type { GraphQLOutcome } from '../graphql/context.js'
 
 // Operation names come from clients: past this many distinct names (or for a name that is not
 // a GraphQL name) the label is "other", so that a client cannot grow the metrics without end.
-const maxOperationLabels = 200
+// A name earns a label only on a request answered without an error: refused requests (no key
+// under READ_REQUIRES_KEY, a document that does not validate) cannot use up the labels.
+export const maxOperationLabels = 200
 
 /** Prometheus metrics of one server: its own registry, no process-wide state. */
 export class ServerMetrics {
@@ -29,6 +31,12 @@ export class ServerMetrics {
     labelNames: ['code'],
     registers: [this.registry],
   })
+  readonly #keyFailures = new Counter({
+    name: 'attest_api_key_failures_total',
+    help: 'API keys refused after their prefix matched: a wrong secret, or a prefix locked out',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  })
 
   /** `pools` are the databases whose connections to report, by the name to report them under. */
   constructor(pools: Readonly<Record<string, Database>>) {
@@ -49,17 +57,26 @@ export class ServerMetrics {
     })
   }
 
+  /** A key refused after its prefix matched (src/auth/api-keys.ts). */
+  readonly keyFailure = (reason: 'wrong_secret' | 'locked'): void => {
+    this.#keyFailures.inc({ reason })
+  }
+
   observe(outcome: GraphQLOutcome, durationSeconds: number): void {
-    const operation = this.#operationLabel(outcome.operation)
+    const operation = this.#operationLabel(outcome.operation, outcome.errorCodes.length === 0)
     this.#requests.inc({ operation })
     this.#duration.observe({ operation }, durationSeconds)
     for (const code of outcome.errorCodes) this.#errors.inc({ code })
   }
 
-  #operationLabel(name: string | undefined): string {
+  #operationLabel(name: string | undefined, answered: boolean): string {
     if (name === undefined) return 'anonymous'
     if (this.#labels.has(name)) return name
-    if (!/^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name) || this.#labels.size >= maxOperationLabels)
+    if (
+      !answered ||
+      !/^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name) ||
+      this.#labels.size >= maxOperationLabels
+    )
       return 'other'
     this.#labels.add(name)
     return name

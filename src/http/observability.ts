@@ -6,13 +6,17 @@ import { ServerMetrics } from './metrics.js'
 /**
  * One log line and one metrics observation per GraphQL request, whoever answered it (Fastify,
  * the context function or Apollo), from what they recorded in the request's outcome: request id,
- * operation name, status, duration and error codes; never keys or variables. Serves /metrics.
- * Returns where to record a request's outcome (undefined for a request that is not GraphQL).
+ * operation name, status, duration and error codes; never keys or variables. Returns the
+ * metrics (served by metrics-access.ts) and where to record a request's outcome (undefined for a
+ * request that is not GraphQL).
  */
 export function observeGraphQLRequests(
   app: FastifyInstance,
   pools: Readonly<Record<string, Database>>,
-): (request: FastifyRequest) => GraphQLOutcome | undefined {
+): {
+  readonly metrics: ServerMetrics
+  readonly outcomeOf: (request: FastifyRequest) => GraphQLOutcome | undefined
+} {
   const metrics = new ServerMetrics(pools)
   const outcomes = new WeakMap<FastifyRequest, GraphQLOutcome>()
   app.addHook('onRequest', async (request) => {
@@ -33,8 +37,5 @@ export function observeGraphQLRequests(
       'graphql request',
     )
   })
-  app.get('/metrics', async (_, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  )
-  return (request) => outcomes.get(request)
+  return { metrics, outcomeOf: (request) => outcomes.get(request) }
 }

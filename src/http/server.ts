@@ -15,11 +15,21 @@ import { createAdmission, sendRefusal } from './admission.js'
 import { registerExplorer } from './explorer.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
+import { serveMetrics } from './metrics-access.js'
+import { registerSecurityHeaders } from './security-headers.js'
 import { observeGraphQLRequests } from './observability.js'
 
 export type HttpConfig = Pick<
   Config,
-  'host' | 'port' | 'readRequiresKey' | 'limits' | 'introspection' | 'corsOrigins' | 'trustProxy'
+  | 'host'
+  | 'port'
+  | 'readRequiresKey'
+  | 'limits'
+  | 'introspection'
+  | 'corsOrigins'
+  | 'trustProxy'
+  | 'metrics'
+  | 'historyPublic'
 >
 
 const index = {
@@ -32,7 +42,6 @@ const index = {
     exports: ['/export/events.csv', '/export/events.geojson'],
     health: '/healthz',
     readiness: '/readyz',
-    metrics: '/metrics',
   },
 }
 
@@ -84,7 +93,10 @@ export async function startHttpServer({
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID()
     },
   })
-  const outcomeOf = observeGraphQLRequests(app, { primary: db, ...(readDb && { replica: readDb }) })
+  const { metrics, outcomeOf } = observeGraphQLRequests(app, {
+    primary: db,
+    ...(readDb && { replica: readDb }),
+  })
   // With request logging off, Fastify's default handler would drop errors silently: log them
   // with the request id, and tell the client no more than that something failed. A GraphQL
   // client gets the refusal in the shape it reads, errors[] with a code.
@@ -100,13 +112,14 @@ export async function startHttpServer({
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  await registerSecurityHeaders(app)
 
   if (config.corsOrigins.length > 0) {
     const anyOrigin = config.corsOrigins.includes('*')
     await app.register(fastifyCors, { origin: anyOrigin ? '*' : [...config.corsOrigins] })
   }
 
-  const admit = createAdmission(db, config, isReady)
+  const admit = createAdmission(db, config, isReady, metrics.keyFailure)
   // The exports read as much as a query: the same readiness, key rule and rate limit.
   app.addHook('onRequest', async (request, reply) => {
     if (!request.routeOptions.url?.startsWith('/export/')) return
@@ -125,7 +138,9 @@ export async function startHttpServer({
     context: async (request) => {
       const outcome = outcomeOf(request) ?? { operation: undefined, errorCodes: [] }
       try {
-        return createContext(db, request.id, request.log as Logger, await admit(request), outcome)
+        const caller = await admit(request)
+        const log = request.log as Logger
+        return createContext(db, request.id, log, caller, outcome, config.historyPublic)
       } catch (error) {
         // Apollo answers a failed context itself, past the plugins that record outcomes.
         const code = error instanceof GraphQLError ? error.extensions.code : undefined
@@ -137,7 +152,9 @@ export async function startHttpServer({
 
   registerGraphiql(app)
   registerExports(app, readDb ?? db)
-  await registerExplorer(app, builtExplorer, index, logger)
+  const metricsHere = await serveMetrics(app, metrics.registry, config.metrics)
+  const endpoints = { ...index.endpoints, ...(metricsHere && { metrics: '/metrics' }) }
+  await registerExplorer(app, builtExplorer, { ...index, endpoints }, logger)
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_, reply) => {
     if (!isReady()) return reply.code(503).send({ status: 'starting: database not ready' })

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { parse } from 'csv-parse'
 import { sql, type Transaction } from 'kysely'
+import { versionsSetByWriters } from '../db/aggregate-state.js'
 import type { Database } from '../db/database.js'
 import type { DB } from '../db/schema.js'
 import type { ImportedEvent, Reject } from './imported-event.js'
@@ -90,6 +91,7 @@ export async function importFile(
         // few batches' commits, whole, and running the import again writes them again.
         await sql`SELECT pg_advisory_xact_lock(hashtext(${`attest import ${dataset.name}`})),
           set_config('synchronous_commit', 'off', true)`.execute(trx)
+        await versionsSetByWriters(trx)
         // Found or created by the first batch, then reused: it is the same for the whole file.
         datasetReportId ??= await ensureReleaseReport(trx, dataset, options.release)
         return writeImportBatch(

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely'
+import { type Aggregate, type State, sameState, stateSql, statesOf } from '../db/aggregate-state.js'
 import type { DB } from '../db/schema.js'
 import { casualtyRollup } from './casualty-rollup.js'
 import type { ImportedEvent } from './imported-event.js'
@@ -59,9 +60,11 @@ export async function writeImportBatch(
   const writing = [...fresh, ...changed.map((item) => item.event)]
   if (writing.length === 0) return { inserted: 0, updated: 0, unchanged }
 
+  // What the batch creates besides its events, recorded as created by the release at the end.
+  const created: Created = { armed_group: [], source: [], report: [] }
   const placeIds = await upsertPlaces(trx, writing)
-  const groupIds = await upsertGroups(trx, target.actorScheme, writing)
-  const reportIds = await upsertReports(trx, writing)
+  const groupIds = await upsertGroups(trx, target.actorScheme, writing, created)
+  const reportIds = await upsertReports(trx, writing, created)
 
   const newIds = await allocateIds(trx, 'event', fresh.length)
   const eventIds = new Map<string, number>([
@@ -101,41 +104,38 @@ export async function writeImportBatch(
       trx,
     )
   }
+  const changedIds = changedRows.map((row) => row.id as number)
+  const before = await statesOf(trx, 'event', changedIds)
   if (changedRows.length > 0) {
-    // The update and its revision (the row before and after) in one statement; then what the
-    // dataset says about the event is written afresh.
-    const ids = changedRows.map((row) => row.id as number)
     await sql`
-      WITH before AS (
-        SELECT id, to_jsonb(event) - 'search_vector' AS row FROM event WHERE id = ANY(${ids}::bigint[])
-      ),
-      updated AS (
-        UPDATE event SET title = r.title, summary = r.summary, date_start = r.date_start, date_end = r.date_end,
-          date_precision = r.date_precision, place_id = r.place_id, location_text = r.location_text,
-          latitude = r.latitude, longitude = r.longitude, geo_precision = r.geo_precision, tags = r.tags,
-          is_suicide = r.is_suicide, civilian_targeting = r.civilian_targeting,
-          killed_best = r.killed_best, injured_best = r.injured_best
-        FROM jsonb_to_recordset(${JSON.stringify(changedRows)}::jsonb) AS r (${eventColumns})
-        WHERE event.id = r.id
-        RETURNING event.*
-      )
-      INSERT INTO revision (operation, entity_type, entity_id, before, after)
-      SELECT 'update', 'event', updated.id, before.row, to_jsonb(updated) - 'search_vector'
-      FROM updated JOIN before ON before.id = updated.id`.execute(trx)
-    // Replace what the dataset said, not what editors added: figures and actors attested by a
-    // release of this dataset, classifications in the dataset's taxonomies. Citations are only
-    // ever added: a report cannot tell whether a dataset or an editor cited it.
+      UPDATE event SET title = r.title, summary = r.summary, date_start = r.date_start, date_end = r.date_end,
+        date_precision = r.date_precision, place_id = r.place_id, location_text = r.location_text,
+        latitude = r.latitude, longitude = r.longitude, geo_precision = r.geo_precision, tags = r.tags,
+        is_suicide = r.is_suicide, civilian_targeting = r.civilian_targeting,
+        killed_best = r.killed_best, injured_best = r.injured_best
+      FROM jsonb_to_recordset(${JSON.stringify(changedRows)}::jsonb) AS r (${eventColumns})
+      WHERE event.id = r.id`.execute(trx)
+    // What earlier releases said stays: their figures are superseded by this release's, kept
+    // and left out of the consolidation (sql/0051). What this release said before (the same
+    // release imported again from a corrected file) is replaced. Actors and classifications
+    // hold one value per event: the dataset's are replaced, the earlier ones kept in the
+    // revision's before state. Citations are only ever added: a report cannot tell whether a
+    // dataset or an editor cited it.
+    await sql`DELETE FROM casualty_figure
+      WHERE event_id = ANY(${changedIds}::bigint[]) AND report_id = ${target.datasetReportId}`.execute(
+      trx,
+    )
     const datasetReports = sql`SELECT report.id FROM report WHERE report.source_id =
       (SELECT source_id FROM report WHERE id = ${target.datasetReportId})`
-    for (const table of ['casualty_figure', 'event_actor'] as const) {
-      await sql`DELETE FROM ${sql.table(table)}
-        WHERE event_id = ANY(${ids}::bigint[]) AND report_id IN (${datasetReports})`.execute(trx)
-    }
+    await sql`DELETE FROM event_actor
+      WHERE event_id = ANY(${changedIds}::bigint[]) AND report_id IN (${datasetReports})`.execute(
+      trx,
+    )
     const schemes = [
       ...new Set(changed.flatMap(({ event }) => event.types.map((type) => type.scheme))),
     ]
     await sql`DELETE FROM event_classification c USING event_type t
-      WHERE c.event_id = ANY(${ids}::bigint[]) AND t.id = c.event_type_id
+      WHERE c.event_id = ANY(${changedIds}::bigint[]) AND t.id = c.event_type_id
         AND t.scheme = ANY(${schemes}::event_type_scheme[])`.execute(trx)
   }
 
@@ -193,7 +193,54 @@ export async function writeImportBatch(
       SET release = excluded.release, raw = excluded.raw, event_id = excluded.event_id, imported_at = now()`.execute(
     trx,
   )
-  return { inserted: fresh.length, updated: changed.length, unchanged }
+  for (const [kind, ids] of Object.entries({ ...created, event: newIds }))
+    await recordCreations(trx, target, kind as Aggregate, ids)
+  const updated = await recordUpdates(trx, target, before)
+  return { inserted: fresh.length, updated, unchanged: unchanged + changed.length - updated }
+}
+
+type Created = Record<'armed_group' | 'source' | 'report', number[]>
+
+// What a mutation records, an import records too (src/db/aggregate-state.ts): one revision per
+// aggregate it creates or changes, in the same shape — the row and its parts before and after —
+// written by the release.
+
+/** A creation revision for each of the aggregates, as the batch leaves them. */
+async function recordCreations(
+  trx: Trx,
+  target: BatchTarget,
+  kind: Aggregate,
+  ids: readonly number[],
+): Promise<void> {
+  if (ids.length === 0) return
+  await sql`
+    INSERT INTO revision (operation, entity_type, entity_id, after, dataset, release)
+    SELECT 'create', ${kind}, t.id, ${stateSql(kind)}, ${target.dataset}, ${target.release}
+    FROM ${sql.table(kind)} t WHERE t.id = ANY(${ids}::bigint[])`.execute(trx)
+}
+
+/**
+ * A changed event steps its version once, so an editor holding the old one gets a CONFLICT,
+ * and gets an update revision; an event whose raw row changed but whose state did not (a column
+ * Attest does not read) keeps its version and gets none. Returns how many events changed.
+ */
+async function recordUpdates(
+  trx: Trx,
+  target: BatchTarget,
+  before: ReadonlyMap<number, State>,
+): Promise<number> {
+  const after = await statesOf(trx, 'event', [...before.keys()])
+  const edited = [...before].filter(([id, state]) => !sameState(state, after.get(id) as State))
+  if (edited.length === 0) return 0
+  await sql`UPDATE event SET version = version + 1
+    WHERE id = ANY(${edited.map(([id]) => id)}::bigint[])`.execute(trx)
+  const states = edited.map(([id, state]) => ({ id, before: state }))
+  await sql`
+    INSERT INTO revision (operation, entity_type, entity_id, before, after, dataset, release)
+    SELECT 'update', 'event', t.id, w.before, ${stateSql('event')}, ${target.dataset}, ${target.release}
+    FROM jsonb_to_recordset(${JSON.stringify(states)}::jsonb) AS w (id bigint, before jsonb)
+    JOIN event t ON t.id = w.id`.execute(trx)
+  return edited.length
 }
 
 /** A raw row as comparable text: jsonb stores an object's keys in its own order. */
@@ -283,6 +330,7 @@ async function upsertGroups(
   trx: Trx,
   scheme: string,
   events: readonly ImportedEvent[],
+  created: Created,
 ): Promise<Map<string, number>> {
   // One group per key; a row that knows the actor's kind wins over one that does not.
   const byKey = new Map<string, ImportedEvent['actors'][number]>()
@@ -304,6 +352,7 @@ async function upsertGroups(
   )
   const missing = actors.filter((actor) => !ids.has(groupKey(actor)))
   const newIds = await allocateIds(trx, 'armed_group', missing.length)
+  created.armed_group.push(...newIds)
   const rows = missing.map((actor, index) => ({
     id: newIds[index],
     name: actor.name,
@@ -330,41 +379,51 @@ async function upsertGroups(
 async function upsertReports(
   trx: Trx,
   events: readonly ImportedEvent[],
+  created: Created,
 ): Promise<Map<string, number>> {
   const reports = [
     ...new Map(
       events.flatMap((event) => event.reports).map((report) => [report.citation, report]),
     ).values(),
   ]
-  const sourceNames = [
-    ...new Set(
-      reports
-        .flatMap((report) => [report.sourceName, ...report.quotes])
-        .filter((name) => name !== null),
-    ),
-  ]
-  // Sources named by a dataset are of unknown kind: 'other', found again by name.
-  await sql`
-    INSERT INTO source (name, kind)
-    SELECT DISTINCT r #>> '{}', 'other'::source_kind FROM ${rowsOf(sourceNames)} AS r
-    ON CONFLICT (kind, lower(name)) DO NOTHING`.execute(trx)
-  await sql`
+  // The sources that publish the reports: found again by name, spelling and alias, created
+  // when none is known (sql/0053). Created by this transaction: a row whose xmin is ours.
+  const publishers = [...new Set(reports.map((report) => report.sourceName))].filter(
+    (name) => name !== null,
+  )
+  const { rows: sources } = await sql<{ name: string; id: number }>`
+    SELECT r #>> '{}' AS name, source_for_name(r #>> '{}') AS id FROM ${rowsOf(publishers)} AS r`.execute(
+    trx,
+  )
+  const sourceIds = new Map(sources.map((row) => [row.name, Number(row.id)]))
+  // A separate statement: the one that created them does not see its functions' rows.
+  const { rows: createdSources } = await sql<{ id: number }>`
+    SELECT id FROM source WHERE id = ANY(${[...sourceIds.values()]}::bigint[])
+      AND xmin = pg_current_xact_id()::xid`.execute(trx)
+  created.source.push(...createdSources.map((row) => Number(row.id)))
+  const { rows: newReports } = await sql<{ id: number }>`
     INSERT INTO report (source_id, headline, published_on, citation)
-    SELECT source.id, r->>'headline', (r->>'publishedOn')::date, r->>'citation'
-    FROM ${rowsOf(reports)} AS r
-    LEFT JOIN source ON source.kind = 'other' AND lower(source.name) = lower(r->>'sourceName')
-    ON CONFLICT (citation) WHERE url IS NULL AND citation IS NOT NULL DO NOTHING`.execute(trx)
+    SELECT (r->>'sourceId')::bigint, r->>'headline', (r->>'publishedOn')::date, r->>'citation'
+    FROM ${rowsOf(reports.map((report) => ({ ...report, sourceId: sourceIds.get(report.sourceName as string) })))} AS r
+    ON CONFLICT (citation) WHERE url IS NULL AND citation IS NOT NULL DO NOTHING
+    RETURNING id`.execute(trx)
+  created.report.push(...newReports.map((row) => Number(row.id)))
   const { rows } = await sql<{ citation: string; id: number }>`
     SELECT citation, id FROM report
     WHERE url IS NULL AND citation = ANY(${reports.map((report) => report.citation)}::text[])`.execute(
     trx,
   )
   const ids = new Map(rows.map((row) => [row.citation, Number(row.id)]))
+  // Whom a report quotes links to a source only when the name is one already known: a dataset's
+  // "witnesses", "local sources" or a sentence naming a spokesman is not a source (the raw row
+  // keeps it). A list ("Crisis Watch, Corbeau News") names each of its parts.
   await sql`
     INSERT INTO report_citation (report_id, cited_source_id)
-    SELECT DISTINCT (r->>'reportId')::bigint, source.id
-    FROM ${rowsOf(reports.flatMap((report) => report.quotes.map((quoted) => ({ reportId: ids.get(report.citation), quoted }))))} AS r
-    JOIN source ON source.kind = 'other' AND lower(source.name) = lower(r->>'quoted')
+    SELECT DISTINCT (r->>'reportId')::bigint, quoted.id
+    FROM ${rowsOf(reports.flatMap((report) => report.quotes.map((quoted) => ({ reportId: ids.get(report.citation), quoted }))))} AS r,
+      LATERAL unnest(regexp_split_to_array(r->>'quoted', '[[:space:]]*[,;\n][[:space:]]*') || (r->>'quoted')) AS part,
+      LATERAL (SELECT source_named(part) AS id) quoted
+    WHERE quoted.id IS NOT NULL
     ON CONFLICT DO NOTHING`.execute(trx)
   return ids
 }

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApiKey } from '../../src/auth/api-keys.js'
+import { ApiKeyVerifier, createApiKey, defaultLockout } from '../../src/auth/api-keys.js'
 import { dataOf, errorOf, startApi, type TestApi } from '../support/api.js'
 import { runCli } from '../support/cli.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
@@ -114,5 +114,70 @@ describe('READ_REQUIRES_KEY', () => {
     } finally {
       await closed.stop()
     }
+  })
+})
+
+describe('guessing a secret behind a valid prefix', () => {
+  // The same prefix, another secret of the right form.
+  const wrongSecretOf = (key: string) => `${key.slice(0, 17)}${'x'.repeat(43)}`
+
+  it(`locks the prefix after ${defaultLockout.failures} wrong secrets: answered like any bad key, without scrypt`, async () => {
+    const metricsToken = 'lockout-metrics-token'
+    const guarded = await startApi(testDatabaseUrl(), undefined, {
+      env: { METRICS_TOKEN: metricsToken },
+    })
+    const keyFailures = async () => {
+      const text = await (
+        await fetch(new URL('/metrics', guarded.url), {
+          headers: { authorization: `Bearer ${metricsToken}` },
+        })
+      ).text()
+      const count = (reason: string) =>
+        Number(
+          new RegExp(`attest_api_key_failures_total\\{reason="${reason}"\\} (\\d+)`).exec(
+            text,
+          )?.[1] ?? 0,
+        )
+      return { wrong: count('wrong_secret'), locked: count('locked') }
+    }
+    try {
+      const { key: known } = await createApiKey(testDb(), 'known before the guessing', 'reader')
+      const { key: unknown } = await createApiKey(testDb(), 'first used during it', 'reader')
+      // This instance has verified `known` already; `unknown` it has never seen.
+      dataOf(await guarded.query(read, {}, known))
+      for (const target of [known, unknown]) {
+        for (let i = 0; i < defaultLockout.failures; i += 1)
+          expect(
+            errorOf(await guarded.query(read, {}, wrongSecretOf(target))).extensions?.code,
+          ).toBe('UNAUTHENTICATED')
+      }
+      expect(await keyFailures()).toEqual({ wrong: 2 * defaultLockout.failures, locked: 0 })
+
+      // Locked: a further guess is refused as before, but counted as locked (no scrypt ran).
+      const refusal = errorOf(await guarded.query(read, {}, wrongSecretOf(unknown)))
+      expect(refusal.extensions?.code).toBe('UNAUTHENTICATED')
+      expect(refusal.message).toBe('The API key is not valid (unknown or revoked)')
+      // Even the right secret waits out the lockout, unless this instance already knew the key.
+      expect(errorOf(await guarded.query(read, {}, unknown)).extensions?.code).toBe(
+        'UNAUTHENTICATED',
+      )
+      expect(await keyFailures()).toEqual({ wrong: 2 * defaultLockout.failures, locked: 2 })
+      dataOf(await guarded.query(read, {}, known))
+    } finally {
+      await guarded.stop()
+    }
+  })
+
+  it(`lifts the lock after ${defaultLockout.seconds / 60} minutes`, async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z')
+    const verifier = new ApiKeyVerifier(testDb(), { now: () => now })
+    const { key: other } = await createApiKey(testDb(), 'guessed at', 'reader')
+    for (let i = 0; i < defaultLockout.failures; i += 1)
+      await verifier.identify(wrongSecretOf(other))
+    expect(await verifier.identify(other)).toBeUndefined()
+    now += defaultLockout.seconds * 1000 - 1
+    expect(await verifier.identify(other)).toBeUndefined()
+    now += 1
+    expect(await verifier.identify(other)).toMatchObject({ name: 'guessed at' })
   })
 })

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApiKey } from '../../src/auth/api-keys.js'
 import { loadDemoData } from '../../src/demo/load-demo.js'
 import { dataOf, errorOf, startApi, type TestApi } from '../support/api.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
@@ -360,10 +361,13 @@ describe('history and sources', () => {
         },
       ])
       .execute()
+    // Authors and states are an editor's to read (history.test.ts shows them hidden from others).
+    const { key: reviewer } = await createApiKey(testDb(), 'reviewer', 'editor')
     const { event } = dataOf(
       await api.query(
         'query ($id: ID!) { event(id: $id) { history { operation author before after } } }',
         { id },
+        reviewer,
       ),
     )
     expect(event.history).toEqual([

@@ -1,10 +1,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { sql } from 'kysely'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDemoSet } from '../../src/demo/demo-sets.js'
 import { buildExplorer } from '../../src/explorer/build.js'
+import { toGlobalId } from '../../src/graphql/ids.js'
 import { createLogger } from '../../src/logger.js'
 import { projectRoot } from '../../src/paths.js'
 import { startApi, type TestApi } from '../support/api.js'
@@ -41,7 +43,7 @@ afterAll(async () => {
 
 interface OpenedPage {
   readonly page: Page
-  /** Requests to any host but the service, and errors thrown in the page. */
+  /** Requests to any host but the service, errors thrown in the page, what its CSP blocked. */
   readonly problems: string[]
   readonly graphqlOperations: string[]
 }
@@ -68,6 +70,10 @@ async function openExplorer(
     return route.continue()
   })
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
+  page.on('console', (message) => {
+    if (/Content Security Policy/.test(message.text()))
+      problems.push(`blocked by the CSP: ${message.text()}`)
+  })
   await page.goto(`${site}${query}`)
   return { page, problems, graphqlOperations }
 }
@@ -253,9 +259,10 @@ describe('the explorer', () => {
     await expect.poll(() => listHeading(page).textContent()).toBe('4 events')
     // The map opens on that box, with the 4 events drawn in it.
     await expect.poll(() => colouredPixels(page)).toBeGreaterThan(40)
-    await expect(page.locator('svg.timeline').getAttribute('aria-label')).resolves.toContain(
-      '4 events',
-    )
+    // The chart draws after the list: under load, a moment later.
+    await expect
+      .poll(() => page.locator('svg.timeline').getAttribute('aria-label'))
+      .toContain('4 events')
     await page.getByRole('button', { name: 'Show the whole world' }).click()
     await expect.poll(() => listHeading(page).textContent()).toBe('1,852 events')
     expect(new URL(page.url()).searchParams.has('bbox')).toBe(false)
@@ -363,6 +370,36 @@ describe('the explorer', () => {
     await page.close()
   })
 
+  // Last: it adds an event, which the counts above do not expect.
+  it('marks a consolidated figure whose reports disagree as disputed', async () => {
+    const { rows } = await sql<{ id: number }>`
+      WITH event AS (
+        INSERT INTO event (title, date_start, date_end, latitude, longitude)
+        VALUES ('A toll two sources disagree on', '2020-03-01', '2020-03-01', 34.7, 10.7)
+        RETURNING id
+      ),
+      sources AS (
+        INSERT INTO source (name, kind) VALUES ('Agency Disputing', 'news_agency'), ('Ministry Disputing', 'government')
+        RETURNING id
+      ),
+      reports AS (INSERT INTO report (source_id, headline) SELECT id, 'A toll' FROM sources RETURNING id),
+      figures AS (
+        INSERT INTO casualty_figure (event_id, category, population, best, qualifier, report_id)
+        SELECT event.id, 'killed', 'all', best, qualifier::figure_qualifier, report_id
+        FROM event, (SELECT (array_agg(id ORDER BY id))[1] AS first, (array_agg(id ORDER BY id))[2] AS second FROM reports) r,
+          LATERAL (VALUES (12, 'at_least', r.first), (7, 'exact', r.second)) AS f (best, qualifier, report_id)
+      )
+      SELECT id FROM event`.execute(testDb())
+    const { page, problems } = await openExplorer(
+      `?event=${toGlobalId('Event', rows[0]?.id as number)}`,
+    )
+    const row = detail(page).locator('table.consolidated tbody tr').first()
+    await expect.poll(() => row.textContent()).toMatch(/^killed\s*disputed/i)
+    await expect(row.locator('.disputed-figure').count()).resolves.toBe(1)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it('serves its page to browsers at / and the endpoint index to other clients', async () => {
     const html = await fetch(site, { headers: { accept: 'text/html' } })
     expect(html.headers.get('content-type')).toMatch(/^text\/html/)
@@ -377,5 +414,20 @@ describe('the explorer', () => {
     expect(outlines.headers.get('content-type')).toMatch(/^application\/json/)
     expect(((await outlines.json()) as { type: string }).type).toBe('Topology')
     expect((await fetch(`${site}explorer/nothing.js`)).status).toBe(404)
+  })
+
+  it('sends its page and files with a strict policy: own files only, no inline code, no framing', async () => {
+    for (const response of [
+      await fetch(site, { headers: { accept: 'text/html' } }),
+      await fetch(`${site}explorer/app.js`),
+      await fetch(`${site}explorer/app.css`),
+    ]) {
+      expect(response.headers.get('content-security-policy')).toBe(
+        "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';worker-src 'self';object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'",
+      )
+      expect(response.headers.get('x-frame-options')).toBe('DENY')
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
+    }
   })
 })

@@ -28,6 +28,11 @@ describe('GraphiQL', () => {
   it('opens from /graphql in a browser, offline, runs the example query on the demo data and shows the schema docs', async () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } })
     const offSite: string[] = []
+    // Anything the page's Content-Security-Policy blocked (Chromium reports it on the console).
+    const blocked: string[] = []
+    page.on('console', (message) => {
+      if (/Content Security Policy/.test(message.text())) blocked.push(message.text())
+    })
     // Everything must come from the service itself: any other host is a failure.
     await page.route('**/*', (route) => {
       const url = new URL(route.request().url())
@@ -84,6 +89,7 @@ describe('GraphiQL', () => {
       .toContain('Events that match every given filter')
     await page.screenshot({ path: path.join(artifacts, 'graphiql.png') })
     expect(offSite).toEqual([])
+    expect(blocked).toEqual([])
     await page.close()
   })
 
@@ -95,5 +101,26 @@ describe('GraphiQL', () => {
     const page = await (await fetch(api.url.replace('/graphql', '/graphiql'))).text()
     expect(page).toContain('/graphiql-static/ruru.js')
     expect(page).not.toMatch(/unpkg|jsdelivr|cdn\./)
+  })
+
+  it('sends security headers: no framing, no sniffing, and only its own inline scripts run', async () => {
+    for (const path of ['/graphiql', '/graphiql-static/ruru.js']) {
+      const response = await fetch(api.url.replace('/graphql', path))
+      expect(response.status).toBe(200)
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
+      expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/)
+    }
+    const page = await fetch(api.url.replace('/graphql', '/graphiql'))
+    const policy = page.headers.get('content-security-policy') ?? ''
+    // Its inline scripts by hash: no 'unsafe-inline' or 'unsafe-eval' for scripts, no other host.
+    const [self, ...hashes] = /script-src ([^;]+)/.exec(policy)?.[1]?.split(' ') ?? []
+    expect(self).toBe("'self'")
+    expect(hashes.length).toBeGreaterThan(0)
+    for (const source of hashes) expect(source).toMatch(/^'sha256-[\w+/]+=*'$/)
+    expect(policy).not.toMatch(/https?:|\*/)
+    // A browser asking /graphql for HTML gets the same page, with the same policy.
+    const viaGraphql = await fetch(api.url, { headers: { accept: 'text/html' } })
+    expect(viaGraphql.headers.get('content-security-policy')).toBe(policy)
   })
 })

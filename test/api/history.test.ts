@@ -34,8 +34,9 @@ const eventQuery = `query ($id: ID!) { event(id: $id) {
   history { id operation author before after }
 } }`
 
+/** The event as its editor reads it: with the history's authors and states. */
 async function eventById(id: string) {
-  return dataOf(await api.query(eventQuery, { id })).event
+  return dataOf(await api.query(eventQuery, { id }, editor)).event
 }
 
 const updateEvent = `mutation ($id: ID!, $version: Int!, $fields: EventFields!) {
@@ -192,5 +193,54 @@ describe('soft delete and restore', () => {
       'DELETE',
       'CREATE',
     ])
+  })
+})
+
+describe('who wrote what is for editors', () => {
+  const historyQuery = `query ($id: ID!) {
+    event(id: $id) { history { operation createdAt author before after } }
+    node(id: $id) { ... on Event { history { author after } } }
+  }`
+
+  it('anonymous callers and readers see each change’s kind and time, not its author or states', async () => {
+    const { id, version } = await newEvent('Ambush near Kasserine')
+    dataOf(await write(updateEvent, { id, version, fields: { tags: ['ambush'] } }))
+    const reader = (await createApiKey(testDb(), 'curious reader', 'reader')).key
+    const admin = (await createApiKey(testDb(), 'desk admin', 'admin')).key
+    for (const key of [undefined, reader]) {
+      const { event, node } = dataOf(await api.query(historyQuery, { id }, key))
+      expect(event.history.map((revision: any) => revision.operation)).toEqual(['UPDATE', 'CREATE'])
+      for (const revision of event.history) {
+        expect(revision.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T/)
+        expect(revision).toMatchObject({ author: null, before: null, after: null })
+      }
+      expect(node.history).toEqual([
+        { author: null, after: null },
+        { author: null, after: null },
+      ])
+    }
+    for (const key of [editor, admin]) {
+      const { event } = dataOf(await api.query(historyQuery, { id }, key))
+      expect(event.history[0]).toMatchObject({
+        author: 'desk editor',
+        before: { tags: [] },
+        after: { tags: ['ambush'] },
+      })
+    }
+  })
+
+  it('HISTORY_PUBLIC=true shows them to anyone who may read', async () => {
+    const { id } = await newEvent('Checkpoint attack in Jendouba')
+    const open = await startApi(testDatabaseUrl(), undefined, { env: { HISTORY_PUBLIC: 'true' } })
+    try {
+      const { event } = dataOf(await open.query(historyQuery, { id }))
+      expect(event.history[0]).toMatchObject({
+        operation: 'CREATE',
+        author: 'desk editor',
+        after: { title: 'Checkpoint attack in Jendouba' },
+      })
+    } finally {
+      await open.stop()
+    }
   })
 })

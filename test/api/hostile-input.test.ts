@@ -13,7 +13,9 @@ import {
 } from 'graphql'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { loadDemoData } from '../../src/demo/load-demo.js'
+import { createApiKey } from '../../src/auth/api-keys.js'
 import { schema } from '../../src/graphql/apollo.js'
+import { encodeCursor, signCursor } from '../../src/graphql/cursor.js'
 import { startApi, type TestApi } from '../support/api.js'
 import { databaseFingerprint } from '../support/fingerprint.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
@@ -23,8 +25,10 @@ import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
 let api: TestApi
 let fingerprint: string
+let editorKey: string
 beforeAll(async () => {
   await loadDemoData(testDb())
+  editorKey = (await createApiKey(testDb(), 'fuzzing editor', 'editor')).key
   api = await startApi(testDatabaseUrl())
   fingerprint = await databaseFingerprint(testDb())
 })
@@ -84,17 +88,29 @@ function typedArbitraryValue(
   if (isInputObjectType(type)) {
     if (depth > 3) return fc.constant({})
     const fields = Object.values(type.getFields())
-    return fc.record(
-      Object.fromEntries(
-        fields.map((field) => [field.name, arbitraryValue(field.type, wrongTypes, depth + 1)]),
-      ),
-      { requiredKeys: fields.filter((field) => isNonNullType(field.type)).map((f) => f.name) },
+    // Empty inputs too: `fields: {}` once reached the database as a statement with no columns.
+    return fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.record(
+          Object.fromEntries(
+            fields.map((field) => [field.name, arbitraryValue(field.type, wrongTypes, depth + 1)]),
+          ),
+          { requiredKeys: fields.filter((field) => isNonNullType(field.type)).map((f) => f.name) },
+        ),
+      },
+      fc.constant({}),
     )
   }
   switch (type.name) {
     case 'Int':
     case 'NonNegativeInt':
-      return fc.oneof(fc.integer(), fc.constantFrom(0, -1, 1, 500, 501, 2 ** 31 - 1, 2 ** 53))
+      // Past 32 bits (GraphQL's Int), and the largest Int, which sums overflow.
+      return fc.oneof(
+        fc.integer(),
+        fc.integer({ min: 2 ** 31 - 10, max: 2 ** 32 }),
+        fc.constantFrom(0, -1, 1, 500, 501, 2 ** 31 - 1, 2 ** 31, 2 ** 53),
+      )
     case 'Float':
     case 'Latitude':
     case 'Longitude':
@@ -102,9 +118,26 @@ function typedArbitraryValue(
     case 'Boolean':
       return fc.boolean()
     case 'Date':
-      return fc.oneof(hostileString, fc.constantFrom('2019-01-03', '0001-01-01', '9999-12-31'))
+      // Year 0 does not exist in Postgres; 9999 is its last four-digit year.
+      return fc.oneof(
+        hostileString,
+        fc.constantFrom('2019-01-03', '0001-01-01', '0000-01-01', '9999-12-31', '10000-01-01'),
+        fc
+          .date({ min: new Date('0000-01-01'), max: new Date('9999-12-31') })
+          .map((date) =>
+            Number.isNaN(date.getTime()) ? '0000-01-01' : date.toISOString().slice(0, 10),
+          ),
+      )
     case 'DateTime':
-      return fc.oneof(hostileString, fc.constantFrom('2019-01-03T00:00:00Z', '1970-01-01T00:00Z'))
+      return fc.oneof(
+        hostileString,
+        fc.constantFrom(
+          '2019-01-03T00:00:00Z',
+          '1970-01-01T00:00Z',
+          '0000-01-01T00:00:00Z',
+          '9999-12-31T23:00:00-05:00',
+        ),
+      )
     case 'CountryCode':
       return fc.oneof(hostileString, fc.constantFrom('TUN', 'tun', 'XXX', 'TN'))
     case 'JSONObject':
@@ -152,6 +185,10 @@ function requestFor(
     .map((variables) => ({ query: document, variables }))
 }
 
+const mutationFields = Object.values(schema.getMutationType()?.getFields() ?? {}).map((field) =>
+  requestFor('mutation', field, false),
+)
+
 const rootFields = (['query', 'mutation'] as const).flatMap((operation) => {
   const root = operation === 'query' ? schema.getQueryType() : schema.getMutationType()
   return Object.values(root?.getFields() ?? {}).flatMap((field) => [
@@ -185,6 +222,47 @@ const hostileDocuments = fc.oneof(
     (text) =>
       `{ events(filter: { search: ${JSON.stringify(text)} }) { totalCount } persons(search: ${JSON.stringify(text)}) { totalCount } groups(search: ${JSON.stringify(text)}) { totalCount } }`,
   ),
+  // Cursors whose MAC holds over contents no list can read: not JSON, another shape, a sort
+  // value of the wrong type for the order.
+  fc
+    .oneof(
+      fc
+        .oneof(
+          hostileString,
+          fc.jsonValue().map((value) => JSON.stringify(value)),
+        )
+        .map(signCursor),
+      fc
+        .tuple(
+          fc.constantFrom(
+            'events:date_desc',
+            'events:date_asc',
+            'events:killed_desc',
+            'events:updated_desc',
+          ),
+          fc.oneof(
+            hostileString,
+            fc.constantFrom(
+              '0000-01-01',
+              '9999-12-31',
+              '2020-02-30',
+              '99999999999',
+              '-1',
+              'NaN',
+              '1e999',
+            ),
+          ),
+          fc.oneof(fc.integer(), fc.maxSafeInteger()),
+        )
+        .map(([scope, sortValue, id]) => encodeCursor(scope, sortValue, id)),
+    )
+    .chain((cursor) =>
+      fc.constantFrom(
+        `{ events(first: 2, after: ${JSON.stringify(cursor)}) { edges { cursor } } }`,
+        `{ events(orderBy: KILLED_DESC, last: 2, before: ${JSON.stringify(cursor)}) { edges { cursor } } }`,
+        `{ events(orderBy: UPDATED_DESC, after: ${JSON.stringify(cursor)}) { edges { cursor } } }`,
+      ),
+    ),
   fc.integer({ min: 1, max: 200 }).map((n) => `{ __typename ${'@skip(if: false) '.repeat(n)} }`),
   fc.string({ maxLength: 200 }),
   fc.constantFrom(
@@ -205,13 +283,19 @@ const clientCodes = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'PAYLOAD_TOO_LARGE',
+  // A stale version, which generated mutations send more often than not.
+  'CONFLICT',
 ])
 
-async function expectReadableRefusalOrData(body: unknown) {
+async function expectReadableRefusalOrData(body: unknown, key?: string) {
   const response = await fetch(api.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: {
+      'content-type': 'application/json',
+      ...(key && { authorization: `Bearer ${key}` }),
+    },
+    // A string is sent as it is: JSON nested deeper than JSON.stringify would care to build.
+    body: typeof body === 'string' ? body : JSON.stringify(body),
   })
   expect(response.status).toBeLessThan(500)
   const result = (await response.json()) as {
@@ -227,9 +311,10 @@ async function expectReadableRefusalOrData(body: unknown) {
 }
 
 it('generated variables for every root field, of the right type or not, with hostile strings', async () => {
-  await fc.assert(fc.asyncProperty(fc.oneof(...rootFields), expectReadableRefusalOrData), {
-    numRuns: 600,
-  })
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(...rootFields), (body) => expectReadableRefusalOrData(body)),
+    { numRuns: 600 },
+  )
 }, 300_000)
 
 it('generated documents: deep, wide, aliased, huge pages, bad cursors, garbage', async () => {
@@ -239,7 +324,41 @@ it('generated documents: deep, wide, aliased, huge pages, bad cursors, garbage',
   )
 }, 300_000)
 
+/** A variable nested `depth` levels deep in objects or lists, as the request's JSON text. */
+const deeplyNested = fc
+  .tuple(
+    // Around the limit, and deep enough to overflow a recursive walk's stack.
+    fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 3000, max: 6000 })),
+    fc.constantFrom(['{"a":', '}'], ['[', ']']),
+  )
+  .map(
+    ([depth, [open, close]]) =>
+      `{"query":"query ($x: String) { groups(search: $x) { totalCount } }","variables":{"x":${(open as string).repeat(depth)}"a"${(close as string).repeat(depth)}}}`,
+  )
+
+it('deeply nested variables are refused with a message, never a stack overflow', async () => {
+  await fc.assert(
+    fc.asyncProperty(deeplyNested, (body) => expectReadableRefusalOrData(body)),
+    {
+      numRuns: 50,
+    },
+  )
+}, 300_000)
+
 it('after all of it the server still answers and the database is unchanged', async () => {
   expect((await fetch(new URL('/healthz', api.url))).status).toBe(200)
   expect(await databaseFingerprint(testDb())).toBe(fingerprint)
 })
+
+// With an editor's key the mutations reach their checks and the database: whatever they write
+// or refuse, no input is an internal error (year 0, empty fields, 32-bit overflow, figures that
+// overflow a sum).
+it('generated mutations with an editor key: written or refused, never an internal error', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(...mutationFields), (body) =>
+      expectReadableRefusalOrData(body, editorKey),
+    ),
+    { numRuns: 400 },
+  )
+  expect((await fetch(new URL('/healthz', api.url))).status).toBe(200)
+}, 300_000)

@@ -3,10 +3,10 @@ import { createServer } from 'node:net'
 import path from 'node:path'
 import { projectRoot } from '../../src/paths.js'
 
-const cli = path.join(projectRoot, 'src', 'cli', 'main.ts')
 // Node itself runs the CLI (tsx as a loader, not as a wrapper process), so a signal sent to the
-// child reaches the program under test.
-const node = [process.execPath, ['--import', 'tsx', cli]] as const
+// child reaches the program under test. `root` is a checkout: this one, or an older release's
+// (test/rollback.test.ts).
+const nodeArgs = (root: string) => ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts')]
 
 /** The environment a user would have: none of the service's variables unless given. */
 function environment(env: Record<string, string>): NodeJS.ProcessEnv {
@@ -21,12 +21,16 @@ export interface CliResult {
 }
 
 /** Runs `attest ARGS` (from source, through tsx) to completion. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  root = projectRoot,
+): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
-      node[0],
-      [...node[1], ...args],
-      { env: environment(env), timeout: 60_000, cwd: projectRoot },
+      process.execPath,
+      [...nodeArgs(root), ...args],
+      { env: environment(env), timeout: 60_000, cwd: root },
       (error, stdout, stderr) => {
         resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr })
       },
@@ -43,7 +47,7 @@ export function runCliAtTerminal(
   env: Record<string, string> = {},
 ): Promise<{ readonly code: number | null; readonly output: string }> {
   const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`
-  const command = [node[0], ...node[1], ...args].map(quote).join(' ')
+  const command = [process.execPath, ...nodeArgs(projectRoot), ...args].map(quote).join(' ')
   return new Promise((resolve) => {
     execFile(
       'script',
@@ -57,12 +61,25 @@ export function runCliAtTerminal(
 }
 
 /** Starts `attest ARGS` in the background; the caller signals and awaits it. */
-export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(node[0], [...node[1], ...args], {
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  root = projectRoot,
+): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs(root), ...args], {
     env: environment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: projectRoot,
+    cwd: root,
   })
+}
+
+/** What a child process has logged so far (stderr: its JSON log lines, and any error message). */
+export function logs(child: ChildProcess): () => string {
+  let text = ''
+  child.stderr?.on('data', (chunk) => {
+    text += chunk
+  })
+  return () => text
 }
 
 export function exited(child: ChildProcess): Promise<number | null> {
@@ -112,4 +129,33 @@ export async function waitForReady(
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   throw new Error(`${baseUrl} did not become ready`)
+}
+
+/** POSTs a GraphQL query to the server on 127.0.0.1:port; its parsed answer. */
+export async function queryAt(port: number, query: string): Promise<unknown> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  })
+  return response.json()
+}
+
+/**
+ * `attest serve` (of the checkout at `root`) on `url` until it is ready; the answer to a
+ * count of events, then SIGTERM: how it exited and what it logged.
+ */
+export async function serveAndQuery(url: string, root = projectRoot) {
+  const port = await freePort()
+  const server = startCli(['serve'], { DATABASE_URL: url, PORT: String(port) }, root)
+  const log = logs(server)
+  try {
+    await waitForReady(`http://127.0.0.1:${port}`, server)
+    const answer = await queryAt(port, '{ events { totalCount } }')
+    server.kill('SIGTERM')
+    return { answer, code: await exited(server), log: log() }
+  } catch (error) {
+    server.kill('SIGKILL')
+    throw new Error(`${(error as Error).message}; its log:\n${log()}`, { cause: error })
+  }
 }

@@ -13,6 +13,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const [name, value] of Object.entries(attributes)) {
     if (value === null || value === undefined || value === false) continue
     if (typeof value === 'function') element.addEventListener(name.slice(2), value)
+    // The page's Content-Security-Policy refuses style attributes (style-src 'self'); styles
+    // set through the CSSOM are the script's own, and allowed.
+    else if (name === 'style') element.style.cssText = String(value)
     else element.setAttribute(name, value === true ? '' : String(value))
   }
   append(element, children)

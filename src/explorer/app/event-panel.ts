@@ -190,7 +190,18 @@ function casualtySection(event: EventDetail): HTMLElement {
               h(
                 'tr',
                 {},
-                h('th', { scope: 'row' }, humanize(c.category)),
+                h(
+                  'th',
+                  { scope: 'row' },
+                  humanize(c.category),
+                  // The reports' ranges do not overlap: no single number stands for them.
+                  c.disputed &&
+                    h(
+                      'span',
+                      { class: 'disputed-figure', title: 'The reports’ figures do not agree' },
+                      'disputed',
+                    ),
+                ),
                 h('td', {}, n(c.low)),
                 h('td', {}, n(c.best)),
                 h('td', {}, n(c.high)),

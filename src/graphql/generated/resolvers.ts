@@ -202,6 +202,13 @@ export type CasualtyFigure = Node & {
   quote?: Maybe<Scalars['String']['output']>;
   /** The report that gives the figure. */
   report: Report;
+  /**
+   * Whether a later report of the same source gives this category and population again for the
+   * event (a dataset's later release, a ministry's updated toll): then this figure is kept, with
+   * the report that stated it, and left out of the consolidation. Later: by the reports'
+   * publication date, then by the order in which they were recorded.
+   */
+  superseded: Scalars['Boolean']['output'];
   /** The report's words when it gives no number. */
   vagueTerm?: Maybe<Scalars['String']['output']>;
 };
@@ -252,6 +259,13 @@ export type CasualtyPopulationSummary = {
   best?: Maybe<Scalars['Int']['output']>;
   /** What happened to people. */
   category: CasualtyCategory;
+  /**
+   * True when the reports disagree beyond their own margins: some report's range lies wholly
+   * above another's (an "at least 12" and a "7"). A figure's range is low..high as the report
+   * gives it, else around its best: "at least" has no top, "at most" starts at 0, "approximately"
+   * spans 10 % either side; a vague figure has none. Superseded figures do not count.
+   */
+  disputed: Scalars['Boolean']['output'];
   /** How many figures it is computed from. */
   figureCount: Scalars['Int']['output'];
   /** The largest number any report gives. */
@@ -269,6 +283,8 @@ export type CasualtySummary = {
   best?: Maybe<Scalars['Int']['output']>;
   /** What happened to people. */
   category: CasualtyCategory;
+  /** Whether the figures of any of its populations are disputed. */
+  disputed: Scalars['Boolean']['output'];
   /** How many figures it is computed from. */
   figureCount: Scalars['Int']['output'];
   /** The consolidated high estimate. */
@@ -401,7 +417,13 @@ export type Event = Node & {
   casualties: Array<CasualtySummary>;
   /** The same consolidation per category and population. */
   casualtiesByPopulation: Array<CasualtyPopulationSummary>;
-  /** Every casualty figure as each report gives it; conflicting figures are all kept. */
+  /** Whether any of the consolidated figures is disputed (see CasualtyPopulationSummary.disputed). */
+  casualtiesDisputed: Scalars['Boolean']['output'];
+  /**
+   * Every casualty figure as each report gives it; conflicting figures are all kept. A figure that
+   * its own source stated again later (a dataset's later release, a ministry's updated toll) is
+   * superseded: kept, left out of the consolidation, and listed only when asked for.
+   */
   casualtyFigures: Array<CasualtyFigure>;
   /** The reports that tell of the event, with quotes. */
   citations: Array<EventCitation>;
@@ -423,7 +445,7 @@ export type Event = Node & {
   dateStart: Scalars['Date']['output'];
   /** How exactly the point is known. */
   geoPrecision?: Maybe<GeoPrecision>;
-  /** Every recorded change to the event, newest first (written by the API's mutations). */
+  /** Every recorded change to the event, newest first (by the API's mutations and by imports). */
   history: Array<Revision>;
   /** Global id. */
   id: Scalars['ID']['output'];
@@ -446,6 +468,11 @@ export type Event = Node & {
   persons: Array<EventPerson>;
   /** The most precise known place (a locality, a province or a country). */
   place?: Maybe<Place>;
+  /**
+   * The rows of the datasets this event was imported from, one per dataset release (the latest
+   * release of each dataset id first): the dataset's own id, to check the event against it.
+   */
+  sourceRecords: Array<SourceRecord>;
   /** What happened, in a few sentences. */
   summary?: Maybe<Scalars['String']['output']>;
   /** Free-form tags. */
@@ -468,6 +495,7 @@ export type EventActorsArgs = {
 /** An event of political violence: an attack, a clash, a raid, a bombing. */
 export type EventCasualtyFiguresArgs = {
   category?: InputMaybe<CasualtyCategory>;
+  includeSuperseded?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A group's part in an event. */
@@ -620,8 +648,12 @@ export type EventFilter = {
   countries?: InputMaybe<Array<Scalars['CountryCode']['input']>>;
   /** Events whose date range overlaps [from, to] (both inclusive; either may be left open). */
   dateRange?: InputMaybe<DateRangeInput>;
+  /** Events whose consolidated figures are disputed (true) or not (false). */
+  disputed?: InputMaybe<Scalars['Boolean']['input']>;
   /** Events classified as any of these types. */
   eventTypes?: InputMaybe<Array<EventTypeInput>>;
+  /** Events imported from a dataset row with one of these ids (in any dataset; see Event.sourceRecords). */
+  externalIds?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Events in which any of these groups took part (with `actorRoles`: in one of those roles). */
   groups?: InputMaybe<Array<Scalars['ID']['input']>>;
   /**
@@ -639,7 +671,11 @@ export type EventFilter = {
   places?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Events cited by, or with a figure from, one of these reports. */
   reports?: InputMaybe<Array<Scalars['ID']['input']>>;
-  /** Full-text search over title, location and summary (web-search syntax: words, "phrases", -exclusions, or). */
+  /**
+   * Full-text search over title, location and summary (web-search syntax: words, \"phrases\",
+   * -exclusions, or); a search that is a dataset's id of an event (such as UCDP's 62993) also
+   * finds that event.
+   */
   search?: InputMaybe<Scalars['String']['input']>;
   /** Events cited by, or with a figure from, a report of one of these sources. */
   sources?: InputMaybe<Array<Scalars['ID']['input']>>;
@@ -975,105 +1011,118 @@ export type MembershipFields = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Cites a report (with an optional quote). */
-  addEventCitation: Event;
+  addEventCitation?: Maybe<Event>;
   /** Records the group's id in another dataset (unique per scheme). */
-  addGroupExternalId: ArmedGroup;
+  addGroupExternalId?: Maybe<ArmedGroup>;
   /** Records that the report cites another report or a source (exactly one of them). */
-  addReportCitation: Report;
+  addReportCitation?: Maybe<Report>;
   /** Records a new event. Required: title, dateStart (dateEnd defaults to dateStart). */
-  createEvent: Event;
+  createEvent?: Maybe<Event>;
   /** Records a new group. Required: name. */
-  createGroup: ArmedGroup;
+  createGroup?: Maybe<ArmedGroup>;
   /** Records a new person. Required: name. */
-  createPerson: Person;
+  createPerson?: Maybe<Person>;
   /** Records a new report. Required: a headline, url or citation. */
-  createReport: Report;
+  createReport?: Maybe<Report>;
   /** Records a new source. Required: name, kind. */
-  createSource: Source;
+  createSource?: Maybe<Source>;
   /** Soft-deletes: the event leaves lists and lookups, and appears in the change feed. */
-  deleteEvent: Event;
+  deleteEvent?: Maybe<Event>;
   /**
    * Merges one group into another (admin only): its events, aliases (and its name, as an alias),
    * external ids, relations, memberships and claims move to the survivor; its id then resolves
    * to the survivor. Returns the survivor.
    */
-  mergeGroups: ArmedGroup;
+  mergeGroups?: Maybe<ArmedGroup>;
+  /**
+   * Merges one source into another (admin only): its reports, the citations of it and the claims
+   * it states move to the survivor, its name and aliases become the survivor's aliases (so imports
+   * find the survivor by them), and it is removed. Both are recorded as revisions. Returns the
+   * survivor.
+   */
+  mergeSources?: Maybe<Source>;
   /** Removes a casualty figure of the event. */
-  removeCasualtyFigure: Event;
+  removeCasualtyFigure?: Maybe<Event>;
   /** Removes a claim; the subject is given to check its version. */
-  removeClaim: Scalars['Boolean']['output'];
+  removeClaim?: Maybe<Scalars['Boolean']['output']>;
   /** Removes the group in this role from the event. */
-  removeEventActor: Event;
+  removeEventActor?: Maybe<Event>;
   /** Removes a citation of a report (with that quote) from the event. */
-  removeEventCitation: Event;
+  removeEventCitation?: Maybe<Event>;
   /** Removes a classification of the event. */
-  removeEventClassification: Event;
+  removeEventClassification?: Maybe<Event>;
   /** Removes a link to a related event. */
-  removeEventLink: Event;
+  removeEventLink?: Maybe<Event>;
   /** Removes the person in this role from the event. */
-  removeEventPerson: Event;
+  removeEventPerson?: Maybe<Event>;
   /** Removes one of the group's other names. */
-  removeGroupAlias: ArmedGroup;
+  removeGroupAlias?: Maybe<ArmedGroup>;
   /** Removes the group's id in another dataset. */
-  removeGroupExternalId: ArmedGroup;
+  removeGroupExternalId?: Maybe<ArmedGroup>;
   /** Removes a relation of the group. */
-  removeGroupRelation: ArmedGroup;
+  removeGroupRelation?: Maybe<ArmedGroup>;
   /** Removes a membership of the group. */
-  removeMembership: ArmedGroup;
+  removeMembership?: Maybe<ArmedGroup>;
   /** Removes what the report cites. */
-  removeReportCitation: Report;
+  removeReportCitation?: Maybe<Report>;
   /** Brings a soft-deleted event back. */
-  restoreEvent: Event;
+  restoreEvent?: Maybe<Event>;
   /** Restores the event and its parts to their state after an earlier revision, as a new revision. */
-  revertEvent: Event;
+  revertEvent?: Maybe<Event>;
   /** Adds a casualty figure (no figureId) or changes one (figureId). */
-  setCasualtyFigure: Event;
+  setCasualtyFigure?: Maybe<Event>;
   /** Adds a claim about an event, group or person (no claimId) or changes one; returns the claim. */
-  setClaim: Claim;
+  setClaim?: Maybe<Claim>;
   /** Adds the group in this role, or changes its side, attribution and report. */
-  setEventActor: Event;
+  setEventActor?: Maybe<Event>;
   /** Classifies the event (primary: it becomes the one primary classification). */
-  setEventClassification: Event;
+  setEventClassification?: Maybe<Event>;
   /** Links the event to a related one, or changes the link's note. */
-  setEventLink: Event;
+  setEventLink?: Maybe<Event>;
   /** Names a person in the event in this role, or changes their outcome and report. */
-  setEventPerson: Event;
+  setEventPerson?: Maybe<Event>;
   /** Adds another name, or changes an alias's language. */
-  setGroupAlias: ArmedGroup;
+  setGroupAlias?: Maybe<ArmedGroup>;
   /**
    * Adds a relation from the group (no relationId) or changes one. ALLY and RIVAL are symmetric and
    * stored once. Overlapping duplicates of a relation are refused.
    */
-  setGroupRelation: ArmedGroup;
+  setGroupRelation?: Maybe<ArmedGroup>;
   /** Adds a membership of the group (no membershipId) or changes one. Overlaps are refused. */
-  setMembership: ArmedGroup;
+  setMembership?: Maybe<ArmedGroup>;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
-  updateEvent: Event;
+  updateEvent?: Maybe<Event>;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
-  updateGroup: ArmedGroup;
+  updateGroup?: Maybe<ArmedGroup>;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
-  updatePerson: Person;
+  updatePerson?: Maybe<Person>;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
-  updateReport: Report;
+  updateReport?: Maybe<Report>;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
-  updateSource: Source;
+  updateSource?: Maybe<Source>;
 };
 
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1087,9 +1136,12 @@ export type MutationAddEventCitationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1103,9 +1155,12 @@ export type MutationAddGroupExternalIdArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1118,9 +1173,12 @@ export type MutationAddReportCitationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1131,9 +1189,12 @@ export type MutationCreateEventArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1144,9 +1205,12 @@ export type MutationCreateGroupArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1157,9 +1221,12 @@ export type MutationCreatePersonArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1170,9 +1237,12 @@ export type MutationCreateReportArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1183,9 +1253,12 @@ export type MutationCreateSourceArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1197,9 +1270,12 @@ export type MutationDeleteEventArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1213,9 +1289,31 @@ export type MutationMergeGroupsArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationMergeSourcesArgs = {
+  mergedId: Scalars['ID']['input'];
+  mergedVersion: Scalars['Int']['input'];
+  survivorId: Scalars['ID']['input'];
+  survivorVersion: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1228,9 +1326,12 @@ export type MutationRemoveCasualtyFigureArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1242,9 +1343,12 @@ export type MutationRemoveClaimArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1258,9 +1362,12 @@ export type MutationRemoveEventActorArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1274,9 +1381,12 @@ export type MutationRemoveEventCitationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1289,9 +1399,12 @@ export type MutationRemoveEventClassificationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1305,9 +1418,12 @@ export type MutationRemoveEventLinkArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1321,9 +1437,12 @@ export type MutationRemoveEventPersonArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1336,9 +1455,12 @@ export type MutationRemoveGroupAliasArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1352,9 +1474,12 @@ export type MutationRemoveGroupExternalIdArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1367,9 +1492,12 @@ export type MutationRemoveGroupRelationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1382,9 +1510,12 @@ export type MutationRemoveMembershipArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1397,9 +1528,12 @@ export type MutationRemoveReportCitationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1411,9 +1545,12 @@ export type MutationRestoreEventArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1426,9 +1563,12 @@ export type MutationRevertEventArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1442,9 +1582,12 @@ export type MutationSetCasualtyFigureArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1457,9 +1600,12 @@ export type MutationSetClaimArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1472,9 +1618,12 @@ export type MutationSetEventActorArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1488,9 +1637,12 @@ export type MutationSetEventClassificationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1503,9 +1655,12 @@ export type MutationSetEventLinkArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1518,9 +1673,12 @@ export type MutationSetEventPersonArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1534,9 +1692,12 @@ export type MutationSetGroupAliasArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1550,9 +1711,12 @@ export type MutationSetGroupRelationArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1566,9 +1730,12 @@ export type MutationSetMembershipArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1581,9 +1748,12 @@ export type MutationUpdateEventArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1596,9 +1766,12 @@ export type MutationUpdateGroupArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1611,9 +1784,12 @@ export type MutationUpdatePersonArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1626,9 +1802,12 @@ export type MutationUpdateReportArgs = {
 
 /**
  * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
- * (mergeGroups: admin); runs in one transaction, all or nothing; and records a revision with the
- * state before and after. Changes to an object or its parts name the `version` they are based on:
- * a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written. Bad input is
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
@@ -1814,6 +1993,8 @@ export type Query = {
   country?: Maybe<Place>;
   /** An event by its global id; null when there is none or it was deleted. */
   event?: Maybe<Event>;
+  /** An event by its id in a dataset it was imported from; null when there is none or it was deleted. */
+  eventByExternalId?: Maybe<Event>;
   /**
    * Counts and casualty sums for charts, over the same filter as `events`, in one bucket per
    * combination of the `groupBy` dimensions. An event with several actors counts once in each
@@ -1870,6 +2051,13 @@ export type QueryCountryArgs = {
 /** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryEventArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
+export type QueryEventByExternalIdArgs = {
+  dataset: Scalars['String']['input'];
+  externalId: Scalars['String']['input'];
 };
 
 
@@ -2051,18 +2239,25 @@ export type ReportFields = {
  */
 export type Revision = Node & {
   __typename?: 'Revision';
-  /** The state after the write. */
+  /** The state after the write. Editors and admins only, as `author`. */
   after?: Maybe<Scalars['JSONObject']['output']>;
-  /** The name of the API key that wrote it (null for imports and the command line). */
+  /**
+   * The name of the API key that wrote it (null for imports and the command line). Editors and
+   * admins only: null for other callers, unless the service sets HISTORY_PUBLIC.
+   */
   author?: Maybe<Scalars['String']['output']>;
-  /** The state before the write (null for a creation). */
+  /** The state before the write (null for a creation). Editors and admins only, as `author`. */
   before?: Maybe<Scalars['JSONObject']['output']>;
   /** When it was written. */
   createdAt: Scalars['DateTime']['output'];
+  /** The dataset whose release wrote it (an import); null for the API's mutations. */
+  dataset?: Maybe<Scalars['String']['output']>;
   /** Global id. */
   id: Scalars['ID']['output'];
   /** What the write did. */
   operation: RevisionOperation;
+  /** The dataset's release that wrote it (an import). */
+  release?: Maybe<Scalars['String']['output']>;
 };
 
 /** What a write did. */
@@ -2083,6 +2278,8 @@ export type RevisionOperation =
 /** Who reports or states something: an agency, an outlet, a ministry, a researcher. */
 export type Source = Node & {
   __typename?: 'Source';
+  /** Other names it goes by (a merged source's name, say): imports find it by them. */
+  aliases: Array<Scalars['String']['output']>;
   /** The country it is based in, when known. */
   country?: Maybe<Place>;
   /** A few words about it. */
@@ -2176,6 +2373,23 @@ export type SourceKind =
   | 'RESEARCH'
   /** An account on social media. */
   | 'SOCIAL_MEDIA';
+
+/** A dataset's row that an event was imported from, as that release gave it. */
+export type SourceRecord = {
+  __typename?: 'SourceRecord';
+  /** Whether this is the latest release imported for this dataset id. */
+  current: Scalars['Boolean']['output'];
+  /** The dataset, such as ucdp_ged, acled or gtd. */
+  dataset: Scalars['String']['output'];
+  /** The event's id in the dataset (UCDP's id, ACLED's event_id_cnty, GTD's eventid). */
+  externalId: Scalars['String']['output'];
+  /** When this release's row was imported. */
+  importedAt: Scalars['DateTime']['output'];
+  /** The row as the dataset's file gives it, column by column. */
+  raw: Scalars['JSONObject']['output'];
+  /** The dataset's release, such as 23.1. */
+  release: Scalars['String']['output'];
+};
 
 /** The width of TIME buckets. */
 export type TimeInterval =
@@ -2368,6 +2582,7 @@ export type ResolversTypes = {
   SourceEdge: ResolverTypeWrapper<Omit<SourceEdge, 'node'> & { node: ResolversTypes['Source'] }>;
   SourceFields: SourceFields;
   SourceKind: SourceKind;
+  SourceRecord: ResolverTypeWrapper<SourceRecord>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TimeInterval: TimeInterval;
 };
@@ -2445,6 +2660,7 @@ export type ResolversParentTypes = {
   SourceConnection: Omit<SourceConnection, 'edges'> & { edges: Array<ResolversParentTypes['SourceEdge']> };
   SourceEdge: Omit<SourceEdge, 'node'> & { node: ResolversParentTypes['Source'] };
   SourceFields: SourceFields;
+  SourceRecord: SourceRecord;
   String: Scalars['String']['output'];
 };
 
@@ -2492,6 +2708,7 @@ export type CasualtyFigureResolvers<ContextType = Context, ParentType extends Re
   qualifier?: Resolver<ResolversTypes['FigureQualifier'], ParentType, ContextType>;
   quote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   report?: Resolver<ResolversTypes['Report'], ParentType, ContextType>;
+  superseded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   vagueTerm?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -2499,6 +2716,7 @@ export type CasualtyFigureResolvers<ContextType = Context, ParentType extends Re
 export type CasualtyPopulationSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CasualtyPopulationSummary'] = ResolversParentTypes['CasualtyPopulationSummary']> = {
   best?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   category?: Resolver<ResolversTypes['CasualtyCategory'], ParentType, ContextType>;
+  disputed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   figureCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   high?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   low?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2508,6 +2726,7 @@ export type CasualtyPopulationSummaryResolvers<ContextType = Context, ParentType
 export type CasualtySummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CasualtySummary'] = ResolversParentTypes['CasualtySummary']> = {
   best?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   category?: Resolver<ResolversTypes['CasualtyCategory'], ParentType, ContextType>;
+  disputed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   figureCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   high?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   low?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2552,7 +2771,8 @@ export type EventResolvers<ContextType = Context, ParentType extends ResolversPa
   actors?: Resolver<Array<ResolversTypes['EventActor']>, ParentType, ContextType, Partial<EventActorsArgs>>;
   casualties?: Resolver<Array<ResolversTypes['CasualtySummary']>, ParentType, ContextType>;
   casualtiesByPopulation?: Resolver<Array<ResolversTypes['CasualtyPopulationSummary']>, ParentType, ContextType>;
-  casualtyFigures?: Resolver<Array<ResolversTypes['CasualtyFigure']>, ParentType, ContextType, Partial<EventCasualtyFiguresArgs>>;
+  casualtiesDisputed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  casualtyFigures?: Resolver<Array<ResolversTypes['CasualtyFigure']>, ParentType, ContextType, RequireFields<EventCasualtyFiguresArgs, 'includeSuperseded'>>;
   citations?: Resolver<Array<ResolversTypes['EventCitation']>, ParentType, ContextType>;
   civilianTargeting?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   claims?: Resolver<Array<ResolversTypes['Claim']>, ParentType, ContextType>;
@@ -2573,6 +2793,7 @@ export type EventResolvers<ContextType = Context, ParentType extends ResolversPa
   longitude?: Resolver<Maybe<ResolversTypes['Longitude']>, ParentType, ContextType>;
   persons?: Resolver<Array<ResolversTypes['EventPerson']>, ParentType, ContextType>;
   place?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
+  sourceRecords?: Resolver<Array<ResolversTypes['SourceRecord']>, ParentType, ContextType>;
   summary?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2709,44 +2930,45 @@ export type MembershipResolvers<ContextType = Context, ParentType extends Resolv
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  addEventCitation?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationAddEventCitationArgs, 'eventId' | 'reportId' | 'version'>>;
-  addGroupExternalId?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationAddGroupExternalIdArgs, 'externalId' | 'groupId' | 'scheme' | 'version'>>;
-  addReportCitation?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationAddReportCitationArgs, 'citation' | 'reportId' | 'version'>>;
-  createEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'fields'>>;
-  createGroup?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'fields'>>;
-  createPerson?: Resolver<ResolversTypes['Person'], ParentType, ContextType, RequireFields<MutationCreatePersonArgs, 'fields'>>;
-  createReport?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationCreateReportArgs, 'fields'>>;
-  createSource?: Resolver<ResolversTypes['Source'], ParentType, ContextType, RequireFields<MutationCreateSourceArgs, 'fields'>>;
-  deleteEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id' | 'version'>>;
-  mergeGroups?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationMergeGroupsArgs, 'mergedId' | 'mergedVersion' | 'survivorId' | 'survivorVersion'>>;
-  removeCasualtyFigure?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveCasualtyFigureArgs, 'eventId' | 'figureId' | 'version'>>;
-  removeClaim?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveClaimArgs, 'claimId' | 'subject'>>;
-  removeEventActor?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventActorArgs, 'eventId' | 'groupId' | 'role' | 'version'>>;
-  removeEventCitation?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventCitationArgs, 'eventId' | 'reportId' | 'version'>>;
-  removeEventClassification?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventClassificationArgs, 'eventId' | 'eventTypeId' | 'version'>>;
-  removeEventLink?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventLinkArgs, 'eventId' | 'kind' | 'relatedEventId' | 'version'>>;
-  removeEventPerson?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRemoveEventPersonArgs, 'eventId' | 'personId' | 'role' | 'version'>>;
-  removeGroupAlias?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveGroupAliasArgs, 'alias' | 'groupId' | 'version'>>;
-  removeGroupExternalId?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveGroupExternalIdArgs, 'externalId' | 'groupId' | 'scheme' | 'version'>>;
-  removeGroupRelation?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveGroupRelationArgs, 'groupId' | 'relationId' | 'version'>>;
-  removeMembership?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationRemoveMembershipArgs, 'groupId' | 'membershipId' | 'version'>>;
-  removeReportCitation?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationRemoveReportCitationArgs, 'citation' | 'reportId' | 'version'>>;
-  restoreEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRestoreEventArgs, 'id' | 'version'>>;
-  revertEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationRevertEventArgs, 'id' | 'toRevision' | 'version'>>;
-  setCasualtyFigure?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetCasualtyFigureArgs, 'eventId' | 'fields' | 'version'>>;
-  setClaim?: Resolver<ResolversTypes['Claim'], ParentType, ContextType, RequireFields<MutationSetClaimArgs, 'fields' | 'subject'>>;
-  setEventActor?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventActorArgs, 'actor' | 'eventId' | 'version'>>;
-  setEventClassification?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventClassificationArgs, 'eventId' | 'eventTypeId' | 'version'>>;
-  setEventLink?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventLinkArgs, 'eventId' | 'link' | 'version'>>;
-  setEventPerson?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationSetEventPersonArgs, 'eventId' | 'person' | 'version'>>;
-  setGroupAlias?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationSetGroupAliasArgs, 'alias' | 'groupId' | 'version'>>;
-  setGroupRelation?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationSetGroupRelationArgs, 'fields' | 'groupId' | 'version'>>;
-  setMembership?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationSetMembershipArgs, 'fields' | 'groupId' | 'version'>>;
-  updateEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationUpdateEventArgs, 'fields' | 'id' | 'version'>>;
-  updateGroup?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType, RequireFields<MutationUpdateGroupArgs, 'fields' | 'id' | 'version'>>;
-  updatePerson?: Resolver<ResolversTypes['Person'], ParentType, ContextType, RequireFields<MutationUpdatePersonArgs, 'fields' | 'id' | 'version'>>;
-  updateReport?: Resolver<ResolversTypes['Report'], ParentType, ContextType, RequireFields<MutationUpdateReportArgs, 'fields' | 'id' | 'version'>>;
-  updateSource?: Resolver<ResolversTypes['Source'], ParentType, ContextType, RequireFields<MutationUpdateSourceArgs, 'fields' | 'id' | 'version'>>;
+  addEventCitation?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationAddEventCitationArgs, 'eventId' | 'reportId' | 'version'>>;
+  addGroupExternalId?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationAddGroupExternalIdArgs, 'externalId' | 'groupId' | 'scheme' | 'version'>>;
+  addReportCitation?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<MutationAddReportCitationArgs, 'citation' | 'reportId' | 'version'>>;
+  createEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'fields'>>;
+  createGroup?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'fields'>>;
+  createPerson?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<MutationCreatePersonArgs, 'fields'>>;
+  createReport?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<MutationCreateReportArgs, 'fields'>>;
+  createSource?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType, RequireFields<MutationCreateSourceArgs, 'fields'>>;
+  deleteEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id' | 'version'>>;
+  mergeGroups?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationMergeGroupsArgs, 'mergedId' | 'mergedVersion' | 'survivorId' | 'survivorVersion'>>;
+  mergeSources?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType, RequireFields<MutationMergeSourcesArgs, 'mergedId' | 'mergedVersion' | 'survivorId' | 'survivorVersion'>>;
+  removeCasualtyFigure?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveCasualtyFigureArgs, 'eventId' | 'figureId' | 'version'>>;
+  removeClaim?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationRemoveClaimArgs, 'claimId' | 'subject'>>;
+  removeEventActor?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventActorArgs, 'eventId' | 'groupId' | 'role' | 'version'>>;
+  removeEventCitation?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventCitationArgs, 'eventId' | 'reportId' | 'version'>>;
+  removeEventClassification?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventClassificationArgs, 'eventId' | 'eventTypeId' | 'version'>>;
+  removeEventLink?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventLinkArgs, 'eventId' | 'kind' | 'relatedEventId' | 'version'>>;
+  removeEventPerson?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventPersonArgs, 'eventId' | 'personId' | 'role' | 'version'>>;
+  removeGroupAlias?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationRemoveGroupAliasArgs, 'alias' | 'groupId' | 'version'>>;
+  removeGroupExternalId?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationRemoveGroupExternalIdArgs, 'externalId' | 'groupId' | 'scheme' | 'version'>>;
+  removeGroupRelation?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationRemoveGroupRelationArgs, 'groupId' | 'relationId' | 'version'>>;
+  removeMembership?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationRemoveMembershipArgs, 'groupId' | 'membershipId' | 'version'>>;
+  removeReportCitation?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<MutationRemoveReportCitationArgs, 'citation' | 'reportId' | 'version'>>;
+  restoreEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRestoreEventArgs, 'id' | 'version'>>;
+  revertEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRevertEventArgs, 'id' | 'toRevision' | 'version'>>;
+  setCasualtyFigure?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationSetCasualtyFigureArgs, 'eventId' | 'fields' | 'version'>>;
+  setClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationSetClaimArgs, 'fields' | 'subject'>>;
+  setEventActor?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationSetEventActorArgs, 'actor' | 'eventId' | 'version'>>;
+  setEventClassification?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationSetEventClassificationArgs, 'eventId' | 'eventTypeId' | 'version'>>;
+  setEventLink?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationSetEventLinkArgs, 'eventId' | 'link' | 'version'>>;
+  setEventPerson?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationSetEventPersonArgs, 'eventId' | 'person' | 'version'>>;
+  setGroupAlias?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationSetGroupAliasArgs, 'alias' | 'groupId' | 'version'>>;
+  setGroupRelation?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationSetGroupRelationArgs, 'fields' | 'groupId' | 'version'>>;
+  setMembership?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationSetMembershipArgs, 'fields' | 'groupId' | 'version'>>;
+  updateEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationUpdateEventArgs, 'fields' | 'id' | 'version'>>;
+  updateGroup?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationUpdateGroupArgs, 'fields' | 'id' | 'version'>>;
+  updatePerson?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<MutationUpdatePersonArgs, 'fields' | 'id' | 'version'>>;
+  updateReport?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<MutationUpdateReportArgs, 'fields' | 'id' | 'version'>>;
+  updateSource?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType, RequireFields<MutationUpdateSourceArgs, 'fields' | 'id' | 'version'>>;
 };
 
 export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -2814,6 +3036,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   countries?: Resolver<Array<ResolversTypes['Place']>, ParentType, ContextType>;
   country?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType, RequireFields<QueryCountryArgs, 'code'>>;
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
+  eventByExternalId?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventByExternalIdArgs, 'dataset' | 'externalId'>>;
   eventStats?: Resolver<Array<ResolversTypes['EventStatsBucket']>, ParentType, ContextType, RequireFields<QueryEventStatsArgs, 'groupBy' | 'interval'>>;
   eventTypes?: Resolver<Array<ResolversTypes['EventType']>, ParentType, ContextType, Partial<QueryEventTypesArgs>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'orderBy'>>;
@@ -2856,12 +3079,15 @@ export type RevisionResolvers<ContextType = Context, ParentType extends Resolver
   author?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   before?: Resolver<Maybe<ResolversTypes['JSONObject']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dataset?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   operation?: Resolver<ResolversTypes['RevisionOperation'], ParentType, ContextType>;
+  release?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type SourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Source'] = ResolversParentTypes['Source']> = {
+  aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   country?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -2890,6 +3116,15 @@ export type SourceConnectionResolvers<ContextType = Context, ParentType extends 
 export type SourceEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SourceEdge'] = ResolversParentTypes['SourceEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+};
+
+export type SourceRecordResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SourceRecord'] = ResolversParentTypes['SourceRecord']> = {
+  current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  dataset?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  externalId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  importedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  raw?: Resolver<ResolversTypes['JSONObject'], ParentType, ContextType>;
+  release?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = Context> = {
@@ -2941,5 +3176,6 @@ export type Resolvers<ContextType = Context> = {
   SourceChainLink?: SourceChainLinkResolvers<ContextType>;
   SourceConnection?: SourceConnectionResolvers<ContextType>;
   SourceEdge?: SourceEdgeResolvers<ContextType>;
+  SourceRecord?: SourceRecordResolvers<ContextType>;
 };
 

@@ -1,14 +1,8 @@
+import type { Aggregate } from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import { idOfType, type NodeType } from '../ids.js'
 import { requireFields } from './validate.js'
-import {
-  type Aggregate,
-  changeAggregate,
-  createAggregate,
-  mutation,
-  toColumns,
-  updateRows,
-} from './write.js'
+import { changeAggregate, createAggregate, mutation, toColumns, updateRows } from './write.js'
 
 type ColumnSpec = Parameters<typeof toColumns>[1]
 
@@ -58,12 +52,21 @@ export function partMutation<K extends Aggregate, Args extends { version: number
   type: NodeType,
   idArgument: keyof Args & string,
   apply: (args: Args, id: number, trx: Database) => Promise<void>,
+  /** Others of the same kind the part points at (see AggregateChange.refersTo). */
+  refersTo?: (args: Args) => readonly number[],
 ) {
   return mutation('editor', async (args: Args, writer) => {
     const id = idOfType(args[idArgument] as string, type, idArgument)
     await changeAggregate(
       writer,
-      { kind, id, version: args.version, operation: 'update', field: idArgument },
+      {
+        kind,
+        id,
+        version: args.version,
+        operation: 'update',
+        field: idArgument,
+        refersTo: refersTo?.(args),
+      },
       () => apply(args, id, writer.trx),
     )
     return { id: id }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import type { State } from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import { type EventColumn, listedEventColumns } from '../../db/events.js'
 import { invalidField } from '../errors.js'
@@ -15,6 +16,7 @@ import { createAndUpdate, partMutation } from './aggregates.js'
 import {
   coordinatesPaired,
   datesOrdered,
+  figuresWithinBound,
   notBlank,
   notInFuture,
   rangeOrdered,
@@ -25,7 +27,6 @@ import {
   deleteRows,
   insertRow,
   mutation,
-  type State,
   toColumns,
   updateRows,
   upsertRow,
@@ -62,7 +63,8 @@ type EventArgs = { eventId: string; version: number }
 /** An event part's mutation: named by eventId and based on the event's version. */
 const eventPart = <Args extends EventArgs>(
   apply: (args: Args, eventId: number, trx: Database) => Promise<void>,
-) => partMutation('event', 'Event', 'eventId' as keyof Args & string, apply)
+  refersTo?: (args: Args) => readonly number[],
+) => partMutation('event', 'Event', 'eventId' as keyof Args & string, apply, refersTo)
 
 /** deleteEvent, restoreEvent and revertEvent: a change of the whole event's state. */
 function eventStateChange<Args extends { id: string; version: number }>(
@@ -150,6 +152,7 @@ export const eventMutations = {
       trx,
     ) => {
       rangeOrdered(fields)
+      figuresWithinBound(fields)
       notBlank(fields.vagueTerm, 'vagueTerm')
       const columns = toColumns(fields, figureColumns)
       if (figureId == null) {
@@ -251,13 +254,16 @@ export const eventMutations = {
     },
   ),
 
-  setEventLink: eventPart(async ({ link }: EventArgs & { link: EventLinkInput }, eventId, trx) => {
-    const related = idOfType(link.relatedEventId, 'Event', 'relatedEventId')
-    if (related === eventId)
-      throw invalidField('An event cannot be linked to itself', 'relatedEventId', 'not_self')
-    const key = { event_id: eventId, related_event_id: related, kind: link.kind.toLowerCase() }
-    await upsertRow(trx, 'event_link', key, toColumns({ note: link.note }))
-  }),
+  setEventLink: eventPart(
+    async ({ link }: EventArgs & { link: EventLinkInput }, eventId, trx) => {
+      const related = idOfType(link.relatedEventId, 'Event', 'relatedEventId')
+      if (related === eventId)
+        throw invalidField('An event cannot be linked to itself', 'relatedEventId', 'not_self')
+      const key = { event_id: eventId, related_event_id: related, kind: link.kind.toLowerCase() }
+      await upsertRow(trx, 'event_link', key, toColumns({ note: link.note }))
+    },
+    ({ link }) => [idOfType(link.relatedEventId, 'Event', 'relatedEventId')],
+  ),
   removeEventLink: eventPart(
     async (
       { relatedEventId, kind }: EventArgs & { relatedEventId: string; kind: string },

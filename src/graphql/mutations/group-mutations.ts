@@ -1,4 +1,6 @@
+import { GraphQLError } from 'graphql'
 import { sql } from 'kysely'
+import { lockInOrder } from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import { invalidField } from '../errors.js'
 import type {
@@ -7,7 +9,7 @@ import type {
   MembershipFields,
   MutationResolvers,
 } from '../generated/resolvers.js'
-import { idOfType } from '../ids.js'
+import { idOfType, toGlobalId } from '../ids.js'
 import { createAndUpdate, partMutation } from './aggregates.js'
 import {
   datesOrdered,
@@ -48,10 +50,39 @@ const groups = createAndUpdate({
 
 type GroupArgs = { groupId: string; version: number }
 
+/**
+ * An alias names one group: one that is another group's name or alias (the database tidies
+ * whitespace and compares without case, sql/0050) is refused, naming that group; merging is
+ * how two records of one group become one.
+ */
+async function notAnotherGroupsName(trx: Database, groupId: number, alias: string): Promise<void> {
+  const { rows } = await sql<{ id: number; name: string }>`
+    WITH wanted AS (SELECT lower(attest_tidy_name(${alias})) AS alias)
+    SELECT g.id, g.name FROM armed_group g, wanted
+    WHERE g.id <> ${groupId} AND g.merged_into_id IS NULL
+      AND (lower(g.name) = wanted.alias OR g.id IN (
+        SELECT a.group_id FROM group_alias a WHERE lower(a.alias) = wanted.alias))
+    ORDER BY g.id LIMIT 1`.execute(trx)
+  const other = rows[0]
+  if (!other) return
+  throw new GraphQLError(
+    `"${alias.trim()}" already names the group ${other.name} (${toGlobalId('ArmedGroup', Number(other.id))}): merge the two groups (mergeGroups) if they are one`,
+    {
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        field: 'alias',
+        rule: 'names_another_group',
+        groupId: toGlobalId('ArmedGroup', Number(other.id)),
+      },
+    },
+  )
+}
+
 /** A group part's mutation: named by groupId and based on the group's version. */
 const groupPart = <Args extends GroupArgs>(
   apply: (args: Args, groupId: number, trx: Database) => Promise<void>,
-) => partMutation('armed_group', 'ArmedGroup', 'groupId' as keyof Args & string, apply)
+  refersTo?: (args: Args) => readonly number[],
+) => partMutation('armed_group', 'ArmedGroup', 'groupId' as keyof Args & string, apply, refersTo)
 
 /** A dated row of the group (a relation, a membership): it must involve the group. */
 async function partOfGroup(
@@ -146,6 +177,8 @@ async function merge(
     version: args.survivorVersion,
     field: 'survivorId',
   }
+  // Both are written: locked in id order, so opposite merges queue instead of deadlocking.
+  await lockInOrder(writer.trx, 'armed_group', [survivor, merged])
   // Both states are recorded: the survivor gains, the merged group points at it.
   await changeAggregate(writer, survivorChange, () =>
     changeAggregate(writer, mergedChange, async () => {
@@ -170,6 +203,7 @@ export const groupMutations = {
     ) => {
       notBlank(alias, 'alias')
       matches(language, languageTag, 'language', 'language_format', 'a language tag such as en')
+      await notAnotherGroupsName(trx, groupId, alias)
       await upsertRow(
         trx,
         'group_alias',
@@ -181,7 +215,7 @@ export const groupMutations = {
   ),
   removeGroupAlias: groupPart(async ({ alias }: GroupArgs & { alias: string }, groupId, trx) => {
     const { numAffectedRows } = await sql`DELETE FROM group_alias
-      WHERE group_id = ${groupId} AND lower(alias) = lower(${alias})`.execute(trx)
+      WHERE group_id = ${groupId} AND lower(alias) = lower(attest_tidy_name(${alias}))`.execute(trx)
     if (!numAffectedRows) throw invalidField('The group has no such alias', 'alias', 'unknown_id')
   }),
 
@@ -243,6 +277,8 @@ export const groupMutations = {
         await updateRows(trx, 'group_relation', { id }, columns, 'relationId')
       }
     },
+    ({ fields }) =>
+      fields.toGroupId ? [idOfType(fields.toGroupId, 'ArmedGroup', 'toGroupId')] : [],
   ),
   removeGroupRelation: groupPart(
     async ({ relationId }: GroupArgs & { relationId: string }, groupId, trx) => {

@@ -2,10 +2,12 @@ import type { MutationResolvers } from '../generated/resolvers.js'
 import { eventMutations } from './event-mutations.js'
 import { groupMutations } from './group-mutations.js'
 import { recordMutations } from './record-mutations.js'
+import { sourceMutations } from './source-merge.js'
 
 // Required: a mutation added to the schema without a resolver fails typecheck.
 export const Mutation: Required<MutationResolvers> = {
   ...eventMutations,
   ...groupMutations,
   ...recordMutations,
+  ...sourceMutations,
 }

@@ -1,3 +1,4 @@
+import type { Aggregate } from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import type {
   ClaimFields,
@@ -23,7 +24,6 @@ import {
   snakeCase,
 } from './validate.js'
 import {
-  type Aggregate,
   changeAggregate,
   deleteRows,
   insertRow,
@@ -95,8 +95,10 @@ function citedColumns(citation: ReportCitationInput) {
   }
 }
 
-const reportPart = (apply: (args: ReportArgs, reportId: number, trx: Database) => Promise<void>) =>
-  partMutation('report', 'Report', 'reportId', apply)
+const reportPart = (
+  apply: (args: ReportArgs, reportId: number, trx: Database) => Promise<void>,
+  refersTo?: (args: ReportArgs) => readonly number[],
+) => partMutation('report', 'Report', 'reportId', apply, refersTo)
 
 // A claim is a part of its subject: an event, a group or a person.
 const claimSubjects = [
@@ -145,14 +147,20 @@ export const recordMutations = {
   createReport: reports.create,
   updateReport: reports.update,
 
-  addReportCitation: reportPart(async ({ citation }, reportId, trx) => {
-    notBlank(citation.quote, 'quote')
-    await insertRow(trx, 'report_citation', {
-      report_id: reportId,
-      ...citedColumns(citation),
-      quote: citation.quote ?? null,
-    })
-  }),
+  addReportCitation: reportPart(
+    async ({ citation }, reportId, trx) => {
+      notBlank(citation.quote, 'quote')
+      await insertRow(trx, 'report_citation', {
+        report_id: reportId,
+        ...citedColumns(citation),
+        quote: citation.quote ?? null,
+      })
+    },
+    ({ citation }) => {
+      const cited = citedColumns(citation).cited_report_id
+      return cited == null ? [] : [cited]
+    },
+  ),
   removeReportCitation: reportPart(async ({ citation }, reportId, trx) => {
     await deleteRows(
       trx,

@@ -57,6 +57,22 @@ export function rangeOrdered(figures: {
     throw invalidField(`low (${low}) is above high (${high})`, 'high', 'low_le_high')
 }
 
+/**
+ * The most people one figure may count: more than any war has killed. The casualty summary adds
+ * one figure per population into a Postgres integer (2^31 - 1), which 21 of these still fit,
+ * so no set of figures can overflow it.
+ */
+export const maxFigure = 100_000_000
+
+/** Each of the numbers that are given is at most maxFigure. */
+export function figuresWithinBound(figures: Readonly<Record<string, unknown>>): void {
+  for (const field of ['low', 'best', 'high']) {
+    const value = figures[field]
+    if (typeof value === 'number' && value > maxFigure)
+      throw invalidField(`${field} must be at most ${maxFigure}`, field, 'max_figure')
+  }
+}
+
 export function nonNegative(value: number | null | undefined, field: string): void {
   if (typeof value === 'number' && value < 0)
     throw invalidField(`${field} must not be negative`, field, 'non_negative')

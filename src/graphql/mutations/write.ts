@@ -2,6 +2,15 @@ import { GraphQLError } from 'graphql'
 import { type Selectable, sql } from 'kysely'
 import { requireRole } from '../../auth/access.js'
 import type { ApiKeyIdentity } from '../../auth/api-keys.js'
+import {
+  type Aggregate,
+  aggregateNames,
+  lockInOrder,
+  type State,
+  sameState,
+  stateOf,
+  versionsSetByWriters,
+} from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import type { ApiRole, DB, RevisionOperation } from '../../db/schema.js'
 import type { Context } from '../context.js'
@@ -9,76 +18,15 @@ import { conflict, invalidField } from '../errors.js'
 import { idOfType, type NodeType } from '../ids.js'
 import { fromDatabaseError } from './database-errors.js'
 
-/** The objects that are edited as a whole: each has a version and a history of states. */
-export type Aggregate = 'event' | 'armed_group' | 'person' | 'source' | 'report'
-
-/**
- * The rows that belong to each aggregate, by the columns that point at it: a state (a revision's
- * before and after) holds them, a change to them is a change of the aggregate (its version goes
- * up), and a revert restores them.
- */
-const partsOf: Record<Aggregate, Record<string, readonly string[]>> = {
-  event: {
-    casualty_figure: ['event_id'],
-    event_actor: ['event_id'],
-    event_classification: ['event_id'],
-    event_citation: ['event_id'],
-    event_link: ['event_id'],
-    event_person: ['event_id'],
-    claim: ['event_id'],
-  },
-  armed_group: {
-    group_alias: ['group_id'],
-    group_external_id: ['group_id'],
-    group_relation: ['from_group_id', 'to_group_id'],
-    membership: ['group_id'],
-    claim: ['group_id'],
-  },
-  person: { claim: ['person_id'] },
-  source: {},
-  report: { report_citation: ['report_id'] },
-}
-
-export const aggregateNames: Record<Aggregate, string> = {
-  event: 'event',
-  armed_group: 'group',
-  person: 'person',
-  source: 'source',
-  report: 'report',
-}
-
-export type State = Record<string, unknown> & { parts?: Record<string, Record<string, unknown>[]> }
-
-// Copies of the event's date on its actors (sql/0041), kept by trigger: derived, not state.
-const derivedPartColumns = sql`'{event_date_start}'::text[]`
-
-/** The aggregate's row (without the derived search vector) and, under `parts`, its parts. */
-export async function stateOf(db: Database, kind: Aggregate, id: number): Promise<State> {
-  const parts = Object.entries(partsOf[kind]).flatMap(([table, columns]) => {
-    const pointsHere = sql.join(
-      columns.map((column) => sql`p.${sql.ref(column)} = ${id}`),
-      sql` OR `,
-    )
-    return [
-      sql.lit(table),
-      sql`(SELECT coalesce(jsonb_agg(to_jsonb(p) - ${derivedPartColumns} ORDER BY p::text), '[]') FROM ${sql.table(table)} p WHERE ${pointsHere})`,
-    ]
-  })
-  const partsObject = parts.length ? sql`jsonb_build_object(${sql.join(parts)})` : sql`'{}'::jsonb`
-  const { rows } = await sql<{ state: State }>`
-    SELECT to_jsonb(t) - 'search_vector' || jsonb_build_object('parts', ${partsObject}) AS state
-    FROM ${sql.table(kind)} t WHERE t.id = ${id}`.execute(db)
-  return rows[0]?.state as State
-}
-
 export interface Writer {
   readonly trx: Database
   readonly caller: ApiKeyIdentity
 }
 
 /**
- * A mutation resolver: checks the caller's role before anything else, runs the write in one
- * transaction (all of it happens or none), and turns constraint violations into BAD_USER_INPUT.
+ * A mutation resolver: checks the caller's role before anything else, writes in the document's
+ * transaction (read/mutate.ts: all of the document happens or none), or in one of its own when
+ * called outside a document, and turns constraint violations into BAD_USER_INPUT.
  */
 export function mutation<Args, Result>(
   role: ApiRole,
@@ -87,9 +35,9 @@ export function mutation<Args, Result>(
   return async (_parent: unknown, args: Args, context: Context): Promise<Result> => {
     const caller = requireRole(context.caller, role)
     try {
+      if (context.inTransaction) return await write(args, { trx: context.db, caller }, context)
       return await context.db.transaction().execute(async (trx) => {
-        // Versions are set by changeAggregate, one step per mutation (see sql/0012).
-        await sql`SELECT set_config('attest.explicit_versions', 'on', true)`.execute(trx)
+        await versionsSetByWriters(trx)
         return write(args, { trx, caller }, context)
       })
     } catch (error) {
@@ -112,7 +60,8 @@ export async function recordRevision(
   kind: Aggregate,
   id: number,
   before: State | null,
-  after: State,
+  /** Null for an aggregate the write removed (a merged source). */
+  after: State | null,
 ): Promise<void> {
   await trx
     .insertInto('revision')
@@ -122,7 +71,7 @@ export async function recordRevision(
       entity_type: kind,
       entity_id: id,
       before: before === null ? null : JSON.stringify(before),
-      after: JSON.stringify(after),
+      after: after === null ? null : JSON.stringify(after),
     })
     .execute()
 }
@@ -135,12 +84,19 @@ export interface AggregateChange {
   readonly operation: RevisionOperation
   /** The argument that names the aggregate, for errors. */
   readonly field: string
+  /**
+   * Others of the same kind the change points at (a link's other event, a relation's other
+   * group): the foreign key locks them too, so they are locked with this one in id order.
+   */
+  readonly refersTo?: readonly number[]
 }
 
 /**
- * Changes an aggregate safely: locks its row, refuses a stale version (CONFLICT, nothing
- * written), applies the change, raises the version once, and records the state before and
- * after. Concurrent changes queue on the lock; the later one then sees the new version.
+ * Changes an aggregate safely: locks its row (and those it points at, in id order), refuses a
+ * stale version (CONFLICT, nothing written), applies the change, raises the version once, and
+ * records the state before and after. A change that leaves the state as it was is undone and
+ * leaves no trace: the version stays, no revision. Concurrent changes queue on the lock; the
+ * later one then sees the new version.
  */
 export async function changeAggregate(
   writer: Writer,
@@ -149,6 +105,7 @@ export async function changeAggregate(
 ): Promise<void> {
   const { trx } = writer
   const { kind, id, version, operation, field } = change
+  await lockInOrder(trx, kind, [id], change.refersTo)
   const { rows } = await sql<{ version: number; deleted: boolean; merged: boolean }>`
     SELECT version, to_jsonb(t) ->> 'deleted_at' IS NOT NULL AS deleted,
       to_jsonb(t) ->> 'merged_into_id' IS NOT NULL AS merged
@@ -162,7 +119,14 @@ export async function changeAggregate(
   if (current.merged)
     throw invalidField(`The ${name} was merged into another: edit that one`, field, 'merged')
   const before = await stateOf(trx, kind, id)
+  // Nested changes (a merge changes two groups) each have their own savepoint of this name.
+  await sql`SAVEPOINT attest_change`.execute(trx)
   await apply()
+  if (sameState(before, await stateOf(trx, kind, id))) {
+    await sql`ROLLBACK TO SAVEPOINT attest_change`.execute(trx)
+    return
+  }
+  await sql`RELEASE SAVEPOINT attest_change`.execute(trx)
   // One version step per mutation, however many times the change and triggers updated the row.
   await sql`UPDATE ${sql.table(kind)} SET version = ${version + 1} WHERE id = ${id}`.execute(trx)
   await recordRevision(writer, operation, kind, id, before, await stateOf(trx, kind, id))
@@ -198,8 +162,13 @@ export async function insertRow(
   table: string,
   values: Record<string, unknown>,
 ): Promise<number> {
+  // No values (an input object given empty) is a row of defaults, which the table's own
+  // constraints then accept or refuse like any other.
+  const given = Object.keys(values).length
+    ? sql`(${columnList(values)}) VALUES (${valueList(values)})`
+    : sql`DEFAULT VALUES`
   const { rows } = await sql<{ id: number }>`
-    INSERT INTO ${sql.table(table)} (${columnList(values)}) VALUES (${valueList(values)})
+    INSERT INTO ${sql.table(table)} ${given}
     RETURNING to_jsonb(${sql.table(table)}) -> 'id' AS id`.execute(trx)
   return Number(rows[0]?.id ?? 0)
 }

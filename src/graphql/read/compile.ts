@@ -8,9 +8,9 @@ import {
   type SelectionSetNode,
 } from 'graphql'
 import { sql } from 'kysely'
-import type { PageRequest } from '../../db/keyset.js'
+import { InvalidSortValue, type PageRequest } from '../../db/keyset.js'
 import type { Context } from '../context.js'
-import { encodeCursor } from '../cursor.js'
+import { encodeCursor, invalidCursor } from '../cursor.js'
 import { countUpTo, pageRequest } from '../pagination.js'
 import type { Args, Pager, RelationField, Sql, TypeDescription } from './describe.js'
 import { description as schemaDescription } from './description.js'
@@ -87,7 +87,9 @@ export class Compiler {
       const field = fields[name]
       if (!field) throw new Error(`${typeName}.${name} is not described`)
       let compiled: Compiled
-      if (field.kind === 'value') {
+      if (field.kind === 'value' && field.editorsOnly && !this.context.showsEditorsOnly) {
+        compiled = { sql: sql`NULL` }
+      } else if (field.kind === 'value') {
         compiled = { sql: field.sql(row) }
         for (const column of field.columns) columns.add(column)
       } else {
@@ -216,13 +218,15 @@ export class Compiler {
       return sql`json_build_array(${sql.join(nodeObjects.map((object) => object.sql))})`
     }
     const page = wantsRows
-      ? pager.page({
-          prepared,
-          request,
-          parent,
-          node: nodeObjects.length ? node : () => sql`NULL`,
-          columns,
-        })
+      ? cursorChecked(request, () =>
+          pager.page({
+            prepared,
+            request,
+            parent,
+            node: nodeObjects.length ? node : () => sql`NULL`,
+            columns,
+          }),
+        )
       : undefined
     const rows: [string, Sql][] = page
       ? [
@@ -258,6 +262,16 @@ export class Compiler {
     const owner = parentType ?? (this.schema.getQueryType() as GraphQLObjectType)
     const field = owner.getFields()[name] as GraphQLField<unknown, unknown>
     return getNamedType(field.type) as GraphQLObjectType
+  }
+}
+
+/** The page, or BAD_USER_INPUT naming the cursor whose sort value the list's order cannot read. */
+function cursorChecked(request: PageRequest, page: () => Sql): Sql {
+  try {
+    return page()
+  } catch (error) {
+    if (!(error instanceof InvalidSortValue)) throw error
+    throw invalidCursor(request.backward ? 'before' : 'after')
   }
 }
 

@@ -22,6 +22,8 @@ export interface ValueField {
   readonly kind: 'value'
   readonly columns: readonly string[]
   readonly sql: (row: string) => Sql
+  /** Null for callers below the editor role (Context.showsEditorsOnly); the field is nullable. */
+  readonly editorsOnly?: true
 }
 
 /** Rows related to a parent row, as an object (one) or a list of objects (many). */
@@ -121,6 +123,11 @@ export function globalId(type: NodeType, name = 'id'): ValueField {
 
 function globalIdSql(type: NodeType, id: Sql): Sql {
   return sql`rtrim(translate(encode(convert_to(${sql.lit(`${type}:`)} || ${id}, 'UTF8'), 'base64'), '+/', '-_'), '=')`
+}
+
+/** The field, shown to editors and admins only (or to anyone with HISTORY_PUBLIC). */
+export function editorsOnly(field: ValueField): ValueField {
+  return { ...field, editorsOnly: true }
 }
 
 /** Any expression over the named columns. */

@@ -4,6 +4,7 @@ import {
   col,
   column,
   dateTime,
+  editorsOnly,
   enumColumn,
   expression,
   globalId,
@@ -34,6 +35,19 @@ const enumFilter =
     args[argument] == null
       ? undefined
       : sql`${col(row, name)} = ${lower(String(args[argument]))}::${sql.raw(enumType)}`
+
+// A figure its own source stated again later is superseded (sql/0051 holds the rule). Asked
+// by event, so that only the event's figures are ranked.
+const superseded = (
+  row: string,
+) => sql`(SELECT standing.superseded FROM casualty_figure_standing standing
+  WHERE standing.event_id = ${col(row, 'event_id')} AND standing.id = ${col(row, 'id')})`
+
+/** The given conditions joined by AND; undefined when none is given. */
+const all = (...conditions: (Sql | undefined)[]) => {
+  const given = conditions.filter((condition) => condition !== undefined)
+  return given.length ? sql.join(given, sql` AND `) : undefined
+}
 
 // A dated relation or membership is valid on asOf when its span holds it (open ends hold all).
 const validOn = (row: string, args: Record<string, unknown>) =>
@@ -100,7 +114,11 @@ export const description: Readonly<Record<string, TypeDescription>> = {
         expected: 2,
       }),
       casualtyFigures: many('CasualtyFigure', 'event_id', {
-        filter: enumFilter('category', 'category', 'casualty_category'),
+        filter: (row, args) =>
+          all(
+            enumFilter('category', 'category', 'casualty_category')(row, args),
+            args.includeSuperseded ? undefined : sql`NOT ${superseded(row)}`,
+          ),
         order: orderBy('category', 'population', 'id'),
         expected: 5,
       }),
@@ -108,6 +126,12 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       casualtiesByPopulation: many('CasualtyPopulationSummary', 'event_id', {
         order: orderBy('category', 'population'),
         expected: 5,
+      }),
+      casualtiesDisputed: column('casualties_disputed'),
+      // Each release of each dataset row, the latest release of each row first.
+      sourceRecords: many('SourceRecord', 'event_id', {
+        order: orderBy('dataset', 'external_id', 'id desc'),
+        expected: 1,
       }),
       citations: many('EventCitation', 'event_id', { order: orderBy('id'), expected: 3 }),
       // Links to live events only, the latest related event first.
@@ -178,6 +202,23 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       vagueTerm: column('vague_term'),
       report: one('Report', 'report_id'),
       quote: column('quote'),
+      superseded: expression(['id', 'event_id'], superseded),
+    },
+  },
+  SourceRecord: {
+    table: 'import_record_release',
+    fields: {
+      dataset: column('dataset'),
+      release: column('release'),
+      externalId: column('external_id'),
+      importedAt: dateTime('imported_at'),
+      current: expression(
+        ['dataset', 'external_id', 'release'],
+        (row) => sql`EXISTS (SELECT 1 FROM import_record latest
+          WHERE latest.dataset = ${col(row, 'dataset')} AND latest.external_id = ${col(row, 'external_id')}
+            AND latest.release = ${col(row, 'release')})`,
+      ),
+      raw: column('raw'),
     },
   },
   CasualtySummary: {
@@ -188,6 +229,7 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       best: column('best'),
       high: column('high'),
       figureCount: column('figures'),
+      disputed: column('disputed'),
     },
   },
   CasualtyPopulationSummary: {
@@ -195,6 +237,7 @@ export const description: Readonly<Record<string, TypeDescription>> = {
     fields: {
       category: enumColumn('category'),
       population: enumColumn('population'),
+      disputed: column('disputed'),
       low: column('low'),
       best: column('best'),
       high: column('high'),
@@ -350,6 +393,11 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       url: column('url'),
       description: column('description'),
       version: column('version'),
+      aliases: expression(
+        ['id'],
+        (row) => sql`ARRAY(SELECT alias FROM source_alias
+          WHERE source_alias.source_id = ${col(row, 'id')} ORDER BY alias)`,
+      ),
       reports: many('Report', 'source_id', {
         order: orderBy('published_on', 'id'),
         expected: 20,
@@ -459,6 +507,8 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       country: one('Place', 'country_id'),
     },
   },
+  // Who wrote a revision and what it changed are for editors: anyone else sees that the object
+  // changed, and when, and for an import its dataset and release (HISTORY_PUBLIC opens the rest).
   Revision: {
     table: 'revision',
     node: 'Revision',
@@ -467,13 +517,17 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       operation: enumColumn('operation'),
       createdAt: dateTime('created_at'),
       // The name of the API key that wrote it.
-      author: expression(
-        ['api_key_id'],
-        (row) =>
-          sql`(SELECT api_key.name FROM api_key WHERE api_key.id = ${col(row, 'api_key_id')})`,
+      author: editorsOnly(
+        expression(
+          ['api_key_id'],
+          (row) =>
+            sql`(SELECT api_key.name FROM api_key WHERE api_key.id = ${col(row, 'api_key_id')})`,
+        ),
       ),
-      before: column('before'),
-      after: column('after'),
+      before: editorsOnly(column('before')),
+      after: editorsOnly(column('after')),
+      dataset: column('dataset'),
+      release: column('release'),
     },
   },
 }

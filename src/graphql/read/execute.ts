@@ -20,6 +20,7 @@ import { type CompiledQuery, sql } from 'kysely'
 import type { Context } from '../context.js'
 import { Compiler, type Finish, refusalNodes } from './compile.js'
 import type { Sql } from './describe.js'
+import { inOneTransaction } from './mutate.js'
 import { byId, rootFields } from './roots.js'
 import { collectFields, fragmentsOf, type Operation, subSelections } from './selection.js'
 import { statsRoot } from './stats.js'
@@ -50,7 +51,8 @@ export function readExecution(
 ): ApolloServerOptionsWithGateway<Context>['gateway'] {
   const statements = statementCache()
   const executor: Executor = async ({ document, operation, request, context: apolloContext }) => {
-    const context = apolloContext as Context
+    const requestContext = apolloContext as Context
+    const context = requestContext
     if (!operation || operation.operation === 'subscription') return graphqlJs()
     const coerced = getVariableValues(
       schema,
@@ -70,7 +72,8 @@ export function readExecution(
     let nulled: GraphQLError | undefined
     const budget = { left: limits.maxResponseBytes, limit: limits.maxResponseBytes }
 
-    const resolve = async (key: string, nodes: FieldNode[]) => {
+    // `context` is the request's; a mutation's fields get the document's transaction instead.
+    const resolve = async (key: string, nodes: FieldNode[], context = requestContext) => {
       const name = (nodes[0] as FieldNode).name.value
       if (name === '__typename') return root.name
       if (name === '__schema' || name === '__type') return introspect(key, nodes)
@@ -99,8 +102,9 @@ export function readExecution(
       const compile = rootFields[name]
       if (!compile)
         throw new Error(`Query.${name} has no compiled root (src/graphql/read/roots.ts)`)
-      // The statement depends on the document, the field and the variables only.
-      const rootKey = `${operation.name?.value}\u0000${key}`
+      // The statement depends on the document, the field, the variables and whether the caller
+      // sees the editors' fields.
+      const rootKey = `${operation.name?.value}\u0000${key}\u0000${context.showsEditorsOnly}`
       const statement = statements(document, rootKey, request.variables, () => {
         const compiled = compile(compiler, argsOf(), nodes)
         return {
@@ -112,13 +116,16 @@ export function readExecution(
       return statement.finish && value !== null ? statement.finish(value) : value
     }
 
+    // A refusal deep in the tree nulls the root field: the path is the root's, the location
+    // the field whose argument was refused.
+    const locate = (error: unknown, key: string, nodes: FieldNode[]) =>
+      locatedError(error, refusalNodes(error) ?? nodes, [key])
+
     const settle = async (key: string, nodes: FieldNode[]) => {
       try {
         data[key] = await resolve(key, nodes)
       } catch (error) {
-        // A refusal deep in the tree nulls the root field: the path is the root's, the location
-        // the field whose argument was refused.
-        const located = locatedError(error, refusalNodes(error) ?? nodes, [key])
+        const located = locate(error, key, nodes)
         data[key] = null
         const field = root.getFields()[(nodes[0] as FieldNode).name.value]
         if (field && isNonNullType(field.type)) nulled ??= located
@@ -136,16 +143,10 @@ export function readExecution(
       return result.data?.[key]
     }
 
-    // Mutations one after another (the spec's order), stopping at a failed non-null one; a
-    // query's root fields at once, each on its own pooled connection.
-    if (mutation) {
-      for (const [key, nodes] of fields) {
-        await settle(key, nodes)
-        if (nulled) break
-      }
-    } else {
-      await Promise.all([...fields].map(([key, nodes]) => settle(key, nodes)))
-    }
+    // A document's mutations one after another (the spec's order) in one transaction: all of
+    // them are written or none. A query's root fields at once, each on its own pooled connection.
+    if (mutation) return inOneTransaction(requestContext, [...fields], resolve, locate)
+    await Promise.all([...fields].map(([key, nodes]) => settle(key, nodes)))
     // Keys in the order the client wrote them, whatever order the fields finished in.
     const ordered = Object.fromEntries(
       [...fields.keys()].filter((key) => key in data).map((key) => [key, data[key]]),

@@ -143,6 +143,15 @@ export const rootFields: Readonly<Record<string, RootField>> = {
   group: lookup('ArmedGroup'),
   groups: (compiler, args, nodes) =>
     compiler.connection(byName('armed_group', 'groups'), 'ArmedGroup', nodes, args, undefined),
+  eventByExternalId: (compiler, args, nodes) =>
+    oneWhere(
+      compiler,
+      'Event',
+      subSelections(nodes),
+      (row) => sql`${col(row, 'id')} = (
+      SELECT record.event_id FROM import_record record
+      WHERE record.dataset = ${String(args.dataset)} AND record.external_id = ${String(args.externalId)})`,
+    ),
   groupByExternalId: (compiler, args, nodes) =>
     oneWhere(
       compiler,

@@ -76,6 +76,48 @@ function namingTheType(scalar: GraphQLScalarType, name: string): GraphQLScalarTy
 const plainDate = /^\d{4}-\d{2}-\d{2}$/
 
 /**
+ * The checks of `scalar`, then `check` on what it parsed, for variables and literals alike: for
+ * bounds the database sets and graphql-scalars does not know (a plain Error, so the type is
+ * named in the message, see namingTheType).
+ */
+function bounded<T>(scalar: GraphQLScalarType, check: (value: T) => void): GraphQLScalarType {
+  const config = scalar.toConfig()
+  const checked = (value: unknown) => {
+    check(value as T)
+    return value
+  }
+  return new GraphQLScalarType({
+    ...config,
+    parseValue: (value) => checked(config.parseValue?.(value) ?? value),
+    parseLiteral: (ast, variables) => checked(config.parseLiteral?.(ast, variables)),
+  })
+}
+
+// Postgres has no year 0 (1 BC comes before 1 AD) and writes years past 9999 with five digits:
+// a date outside 0001–9999 would fail in the database, so the scalar refuses it.
+function withinPostgresYears(date: string): void {
+  if (date < '0001-01-01')
+    throw new TypeError(`Date must be from 0001-01-01 to 9999-12-31; got "${date}"`)
+}
+
+// The same years for a time, once in UTC (as it is sent to Postgres): 9999-12-31T23:00-05:00 is
+// already in the year 10000.
+function withinPostgresYearsUtc(time: Date): void {
+  const year = time.getUTCFullYear()
+  if (year < 1 || year > 9999)
+    throw new TypeError(
+      `DateTime must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z in UTC; got ${time.toISOString()}`,
+    )
+}
+
+/** GraphQL's Int is 32-bit (the spec): NonNegativeInt keeps to it, as the database's integers do. */
+export const maxInt = 2 ** 31 - 1
+
+function withinInt32(value: number): void {
+  if (value > maxInt) throw new TypeError(`NonNegativeInt must be at most ${maxInt}; got ${value}`)
+}
+
+/**
  * Dates leave Postgres as 'YYYY-MM-DD' text: sent as they are. The full validation is kept for
  * anything else; on a 500-event page it was a twentieth of the server's time.
  */
@@ -89,11 +131,11 @@ function withPlainDateOutput(scalar: GraphQLScalarType): GraphQLScalarType {
 }
 
 export const scalarResolvers = {
-  Date: withPlainDateOutput(namingTheType(GraphQLLocalDate, 'Date')),
-  DateTime: namingTheType(GraphQLDateTime, 'DateTime'),
+  Date: withPlainDateOutput(bounded(namingTheType(GraphQLLocalDate, 'Date'), withinPostgresYears)),
+  DateTime: bounded(namingTheType(GraphQLDateTime, 'DateTime'), withinPostgresYearsUtc),
   CountryCode: GraphQLCountryCode,
   Latitude: degrees('Latitude', 90, 'Degrees north of the equator, from -90 to 90.'),
   Longitude: degrees('Longitude', 180, 'Degrees east of Greenwich, from -180 to 180.'),
-  NonNegativeInt: namingTheType(GraphQLNonNegativeInt, 'NonNegativeInt'),
+  NonNegativeInt: bounded(namingTheType(GraphQLNonNegativeInt, 'NonNegativeInt'), withinInt32),
   JSONObject: namingTheType(GraphQLJSONObject, 'JSONObject'),
 }

@@ -108,8 +108,12 @@ export type EventFilter = {
   countries?: Array<string> | null | undefined;
   /** Events whose date range overlaps [from, to] (both inclusive; either may be left open). */
   dateRange?: DateRangeInput | null | undefined;
+  /** Events whose consolidated figures are disputed (true) or not (false). */
+  disputed?: boolean | null | undefined;
   /** Events classified as any of these types. */
   eventTypes?: Array<EventTypeInput> | null | undefined;
+  /** Events imported from a dataset row with one of these ids (in any dataset; see Event.sourceRecords). */
+  externalIds?: Array<string> | null | undefined;
   /** Events in which any of these groups took part (with `actorRoles`: in one of those roles). */
   groups?: Array<string | number> | null | undefined;
   /**
@@ -127,7 +131,11 @@ export type EventFilter = {
   places?: Array<string | number> | null | undefined;
   /** Events cited by, or with a figure from, one of these reports. */
   reports?: Array<string | number> | null | undefined;
-  /** Full-text search over title, location and summary (web-search syntax: words, "phrases", -exclusions, or). */
+  /**
+   * Full-text search over title, location and summary (web-search syntax: words, \"phrases\",
+   * -exclusions, or); a search that is a dataset's id of an event (such as UCDP's 62993) also
+   * finds that event.
+   */
   search?: string | null | undefined;
   /** Events cited by, or with a figure from, a report of one of these sources. */
   sources?: Array<string | number> | null | undefined;
@@ -278,7 +286,7 @@ export type EventDetailQueryVariables = Exact<{
 }>;
 
 
-export type EventDetailQuery = { event: { id: string, title: string, summary: string | null, dateStart: string, dateEnd: string, datePrecision: DatePrecision, locationText: string | null, latitude: number | null, longitude: number | null, geoPrecision: GeoPrecision | null, tags: Array<string>, isSuicide: boolean, civilianTargeting: boolean, place: { name: string, level: PlaceLevel } | null, country: { name: string, isoCode: string | null } | null, classifications: Array<{ isPrimary: boolean, eventType: { id: string, scheme: EventTypeScheme, code: string, label: string, parent: { id: string, scheme: EventTypeScheme, code: string, label: string } | null } }>, actors: Array<{ role: ActorRole, side: ActorSide | null, attribution: Attribution, group: { id: string, name: string }, report: { id: string, headline: string | null, citation: string | null, url: string | null, publishedOn: string | null, source: { name: string } | null } | null }>, persons: Array<{ role: string, outcome: PersonOutcome | null, person: { name: string } }>, casualties: Array<{ category: CasualtyCategory, low: number | null, best: number | null, high: number | null, figureCount: number }>, casualtyFigures: Array<{ id: string, category: CasualtyCategory, population: CasualtyPopulation, low: number | null, best: number | null, high: number | null, qualifier: FigureQualifier, vagueTerm: string | null, quote: string | null, report: { id: string, headline: string | null, citation: string | null, url: string | null, publishedOn: string | null, source: { name: string } | null } }>, citations: Array<{ quote: string | null, report: { id: string, headline: string | null, citation: string | null, url: string | null, publishedOn: string | null, source: { name: string } | null } }>, claims: Array<{ id: string, property: string, statement: string, valueText: string | null, low: number | null, best: number | null, high: number | null, unit: string | null, qualifier: FigureQualifier, quote: string | null, statedBy: { name: string } | null, report: { id: string, headline: string | null, citation: string | null, url: string | null, publishedOn: string | null, source: { name: string } | null } }>, links: Array<{ kind: EventLinkKind, note: string | null, event: { id: string, title: string, dateStart: string } | null }> } | null };
+export type EventDetailQuery = { event: { id: string, title: string, summary: string | null, dateStart: string, dateEnd: string, datePrecision: DatePrecision, locationText: string | null, latitude: number | null, longitude: number | null, geoPrecision: GeoPrecision | null, tags: Array<string>, isSuicide: boolean, civilianTargeting: boolean, place: { name: string, level: PlaceLevel } | null, country: { name: string, isoCode: string | null } | null, classifications: Array<{ isPrimary: boolean, eventType: { id: string, scheme: EventTypeScheme, code: string, label: string, parent: { id: string, scheme: EventTypeScheme, code: string, label: string } | null } }>, actors: Array<{ role: ActorRole, side: ActorSide | null, attribution: Attribution, group: { id: string, name: string }, report: { id: string, headline: string | null, citation: string | null, url: string | null, publishedOn: string | null, source: { name: string } | null } | null }>, persons: Array<{ role: string, outcome: PersonOutcome | null, person: { name: string } }>, casualties: Array<{ category: CasualtyCategory, low: number | null, best: number | null, high: number | null, figureCount: number, disputed: boolean }>, casualtyFigures: Array<{ id: string, category: CasualtyCategory, population: CasualtyPopulation, low: number | null, best: number | null, high: number | null, qualifier: FigureQualifier, vagueTerm: string | null, quote: string | null, report: { id: string, headline: string | null, citation: string | null, url: string | null, publishedOn: string | null, source: { name: string } | null } }>, citations: Array<{ quote: string | null, report: { id: string, headline: string | null, citation: string | null, url: string | null, publishedOn: string | null, source: { name: string } | null } }>, claims: Array<{ id: string, property: string, statement: string, valueText: string | null, low: number | null, best: number | null, high: number | null, unit: string | null, qualifier: FigureQualifier, quote: string | null, statedBy: { name: string } | null, report: { id: string, headline: string | null, citation: string | null, url: string | null, publishedOn: string | null, source: { name: string } | null } }>, links: Array<{ kind: EventLinkKind, note: string | null, event: { id: string, title: string, dateStart: string } | null }> } | null };
 
 export type ReportReferenceFragment = { id: string, headline: string | null, citation: string | null, url: string | null, publishedOn: string | null, source: { name: string } | null };
 
@@ -460,6 +468,7 @@ export const EventDetailDocument = new TypedDocumentString(`
       best
       high
       figureCount
+      disputed
     }
     casualtyFigures {
       id
