@@ -73,12 +73,17 @@ export function startCli(
   })
 }
 
-/** What a child process has logged so far (stderr: its JSON log lines, and any error message). */
+/**
+ * What a child process has logged so far: its JSON log lines and error messages, on stderr (and
+ * on stdout for a release from before logs moved off it, which test/rollback.test.ts runs).
+ */
 export function logs(child: ChildProcess): () => string {
   let text = ''
-  child.stderr?.on('data', (chunk) => {
+  const append = (chunk: Buffer) => {
     text += chunk
-  })
+  }
+  child.stderr?.on('data', append)
+  child.stdout?.on('data', append)
   return () => text
 }
 
