@@ -25,9 +25,10 @@ export const seed = 1
 // without migrating the shared databases.
 const databaseSuffix = process.env.BENCH_DATABASE_SUFFIX ?? ''
 
-/** The size's database (attest_bench_10k…), migrated and synthesized once, reused after. */
-export async function benchDatabase(size: number): Promise<{ url: string; db: Database }> {
-  const name = `attest_bench_${size >= 1_000_000 ? `${size / 1_000_000}m` : `${size / 1000}k`}${databaseSuffix}`
+/** A database of the benchmarks', created when missing and migrated; with its event count. */
+export async function migratedDatabase(
+  name: string,
+): Promise<{ url: string; db: Database; count: number }> {
   const admin = createDatabase(adminUrl, { maxConnections: 1 })
   const { rows } = await sql`SELECT 1 FROM pg_database WHERE datname = ${name}`.execute(admin)
   if (rows.length === 0) await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin)
@@ -39,6 +40,13 @@ export async function benchDatabase(size: number): Promise<{ url: string; db: Da
     .selectFrom('event')
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .executeTakeFirstOrThrow()
+  return { url, db, count: Number(count) }
+}
+
+/** The size's database (attest_bench_10k…), migrated and synthesized once, reused after. */
+export async function benchDatabase(size: number): Promise<{ url: string; db: Database }> {
+  const name = `attest_bench_${size >= 1_000_000 ? `${size / 1_000_000}m` : `${size / 1000}k`}${databaseSuffix}`
+  const { url, db, count } = await migratedDatabase(name)
   if (Number(count) === 0) {
     console.log(`synthesizing ${size} events into ${name}…`)
     await synthesize(db, { events: size, seed })
@@ -135,6 +143,7 @@ export async function load(
   body: string | readonly string[],
   duration: number,
   pid: number,
+  headers: Record<string, string> = {},
 ) {
   const spec = path.join(await mkdtemp(path.join(os.tmpdir(), 'attest-load-')), 'spec.json')
   await writeFile(
@@ -144,6 +153,7 @@ export async function load(
       bodies: typeof body === 'string' ? [body] : body,
       connections,
       duration,
+      headers,
     }),
   )
   let peak = 0

@@ -2,7 +2,8 @@
 // each request taking the next one whichever connection sends it, so that a server asked for
 // 20 ids answers 20 different rows instead of one cached row. Prints autocannon's result as JSON.
 //   node --import tsx bench/load-generator.ts SPEC.json
-// SPEC: { url, bodies: [string, …], connections, duration } (duration in seconds).
+// SPEC: { url, bodies: [string, …], connections, duration, headers? } (duration in seconds;
+// headers are sent besides content-type, such as accept-encoding).
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
@@ -11,6 +12,7 @@ interface Spec {
   readonly bodies: readonly string[]
   readonly connections: number
   readonly duration: number
+  readonly headers?: Record<string, string>
 }
 
 interface Request {
@@ -30,7 +32,7 @@ const result = await autocannon({
   connections: spec.connections,
   duration: spec.duration,
   method: 'POST',
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', ...spec.headers },
   body: spec.bodies[0],
   ...(spec.bodies.length > 1 && {
     requests: [

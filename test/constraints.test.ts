@@ -388,6 +388,27 @@ const cases: Record<string, (db: Db) => Promise<unknown>> = {
       .values([row, { ...row, release: '24.1' }])
       .execute()
   },
+  // Every release's row is kept once per release (sql/0052): written directly, not through
+  // import_record's trigger, to meet the rule itself.
+  import_record_release_key: async (db) => {
+    const row = { dataset: 'ucdp_ged', release: '23.1', external_id: '36211', raw: '{}' }
+    await db.insertInto('import_record_release').values([row, row]).execute()
+  },
+  source_alias_not_blank: async (db) =>
+    db
+      .insertInto('source_alias')
+      .values({ source_id: await aSource(db), alias: ' ' })
+      .execute(),
+  // One name names one source: "Reuters News" keys as "Reuters" (sql/0053).
+  source_alias_key: async (db) => {
+    await db
+      .insertInto('source_alias')
+      .values([
+        { source_id: await aSource(db, { name: 'Alias One' }), alias: 'Reuters' },
+        { source_id: await aSource(db, { name: 'Alias Two' }), alias: 'Reuters News' },
+      ])
+      .execute()
+  },
   api_key_name_not_blank: (db) =>
     db
       .insertInto('api_key')
@@ -420,6 +441,17 @@ const cases: Record<string, (db: Db) => Promise<unknown>> = {
     db
       .insertInto('revision')
       .values({ operation: 'update', entity_type: 'event', entity_id: 1 })
+      .execute(),
+  revision_release_of_dataset: (db) =>
+    db
+      .insertInto('revision')
+      .values({
+        operation: 'create',
+        entity_type: 'event',
+        entity_id: 1,
+        after: '{}',
+        dataset: 'ucdp_ged',
+      })
       .execute(),
 
   // derived data: one rollup row per month, country and category (NULLs included)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  csvExportLink,
   type ExplorerState,
   eventFilter,
   noFilters,
@@ -64,5 +65,20 @@ describe("the explorer's state in the URL", () => {
     expect(eventFilter({ ...state, filters: noFilters, view: null }, { withBrush: false })).toEqual(
       {},
     )
+  })
+})
+
+describe('the CSV link', () => {
+  it('carries the filters on screen, the map box and the brushed months', () => {
+    const link = new URL(csvExportLink(state), 'http://explorer.example')
+    expect(link.pathname).toBe('/export/events.csv')
+    // Exactly the list's filter (tested above), the brushed months included.
+    expect(JSON.parse(link.searchParams.get('filter') ?? '')).toEqual(
+      eventFilter(state, { withBrush: true }),
+    )
+  })
+
+  it('is the whole export with no filter', () => {
+    expect(csvExportLink(stateFromQuery(''))).toBe('/export/events.csv')
   })
 })

@@ -12,6 +12,8 @@ export interface StatsBucket {
   readonly groupId: number | null
   readonly eventTypeId: number | null
   readonly eventCount: number
+  /** The bucket that sums the groups or countries past the limit (stats-buckets.ts). */
+  readonly other?: boolean
   readonly casualties: readonly {
     category: CasualtyCategory
     low: number
@@ -20,7 +22,7 @@ export interface StatsBucket {
   }[]
 }
 
-const categories: readonly CasualtyCategory[] = [
+export const casualtyCategories: readonly CasualtyCategory[] = [
   'killed',
   'injured',
   'hostage',
@@ -41,7 +43,7 @@ export async function eventStats(
   const months = answeredByRollup(filter, dimensions, interval) && wholeMonths(filter)
   if (months) return statsWithRollup(db, filter, dimensions, interval, months)
   const has = (dimension: StatsDimension) => dimensions.includes(dimension)
-  const sums = categories.map(
+  const sums = casualtyCategories.map(
     (category) => sql`
       coalesce(sum(s.low) FILTER (WHERE s.category = ${category}), 0)::int,
       coalesce(sum(s.best) FILTER (WHERE s.category = ${category}), 0)::int,
@@ -223,7 +225,7 @@ function toBuckets(rows: Record<string, unknown>[]): StatsBucket[] {
       groupId: row.group_id as number | null,
       eventTypeId: row.event_type_id as number | null,
       eventCount: row.event_count as number,
-      casualties: categories.flatMap((category, index) => {
+      casualties: casualtyCategories.flatMap((category, index) => {
         const [low, best, high, figures] = values.slice(index * 4, index * 4 + 4) as [
           number,
           number,

@@ -3,13 +3,14 @@ import type { Database } from './database.js'
 import { keyset, type PageRequest, pageRows, type SortKey } from './keyset.js'
 import type { DB } from './schema.js'
 
-export type Searchable = 'armed_group' | 'person' | 'source'
+export type Searchable = 'armed_group' | 'person' | 'source' | 'place'
 
 /** The names each kind of record is known by: groups by their aliases too, persons by theirs. */
 const namesOf: Record<Searchable, RawBuilder<unknown>> = {
   armed_group: sql`SELECT armed_group.name UNION ALL SELECT alias FROM group_alias WHERE group_alias.group_id = armed_group.id`,
   person: sql`SELECT person.name UNION ALL SELECT unnest(person.aliases)`,
   source: sql`SELECT source.name`,
+  place: sql`SELECT place.name`,
 }
 
 /** Which records are listed: a merged group lives on only as an id that leads to its survivor. */
@@ -17,6 +18,7 @@ const listed: Record<Searchable, RawBuilder<unknown>> = {
   armed_group: sql`armed_group.merged_into_id IS NULL`,
   person: sql`true`,
   source: sql`true`,
+  place: sql`true`,
 }
 
 // Below this a match is noise (pg_trgm's own default threshold).
@@ -34,13 +36,15 @@ function matchScore(table: Searchable, text: string) {
 /**
  * A page of records of one kind as a subquery of rows (n: the node, sort_value, id): by name
  * when there is no search text, else those whose name or another name resembles it, best match
- * first. `node` builds the node from the row, aliased as the table.
+ * first; `within` narrows them (a place's level and country). `node` builds the node from the
+ * row, aliased as the table.
  */
 export function namePageQuery(
   table: Searchable,
   text: string | undefined,
   page: PageRequest,
   node: (row: string) => RawBuilder<unknown>,
+  within: RawBuilder<unknown> = sql`true`,
 ): RawBuilder<unknown> {
   const key: SortKey = text
     ? { expression: matchScore(table, text), direction: 'desc', type: 'float8' }
@@ -48,7 +52,7 @@ export function namePageQuery(
   const parts = keyset(key, sql`${sql.table(table)}.id`, page)
   return sql`(SELECT ${node(table)} AS n, ${parts.sortValue} AS sort_value, ${sql.table(table)}.id
     FROM ${sql.table(table)}
-    WHERE ${listed[table]} AND ${text ? sql`${key.expression} >= ${minimumScore}` : sql`true`}
+    WHERE ${listed[table]} AND ${within} AND ${text ? sql`${key.expression} >= ${minimumScore}` : sql`true`}
       AND ${parts.condition}
     ORDER BY ${parts.orderBy}
     LIMIT ${parts.limit})`
@@ -71,7 +75,11 @@ export async function searchByNamePage<T extends Searchable>(
 }
 
 /** How many records match, as a scalar subquery. */
-export function nameCountQuery(table: Searchable, text: string | undefined): RawBuilder<number> {
+export function nameCountQuery(
+  table: Searchable,
+  text: string | undefined,
+  within: RawBuilder<unknown> = sql`true`,
+): RawBuilder<number> {
   return sql<number>`(SELECT count(*)::int FROM ${sql.table(table)}
-    WHERE ${listed[table]} AND ${text ? sql`${matchScore(table, text)} >= ${minimumScore}` : sql`true`})`
+    WHERE ${listed[table]} AND ${within} AND ${text ? sql`${matchScore(table, text)} >= ${minimumScore}` : sql`true`})`
 }

@@ -146,6 +146,12 @@ export function createApolloServer({
     introspection,
     // No "Did you mean …?": a client without introspection must not learn the schema from typos.
     hideSchemaDetailsFromClientErrors: true,
+    // Apollo's CSRF prevention refuses a GET without a custom header, so the clients' defaults
+    // (urql sends queries as GET) failed. It guards cookie sessions; here a caller is known only
+    // by an Authorization header, which a foreign page cannot send without a CORS preflight, and
+    // a query changes nothing. Mutations stay POST-only (Apollo answers a GET one with 405), and
+    // a POST must be JSON (a form's text/plain body is refused). See docs/api.md.
+    csrfPrevention: false,
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: queryLimitRules(limits),
     plugins: [

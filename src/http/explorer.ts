@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from '../logger.js'
+import { type Encoding, encodedSuffixes, sendStatic } from './compression.js'
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -13,6 +14,8 @@ const contentTypes: Record<string, string> = {
 interface StaticFile {
   readonly body: Buffer
   readonly type: string
+  /** The build's brotli and gzip of it, best first (src/explorer/build.ts). */
+  readonly encoded: Partial<Record<Encoding, Buffer>>
 }
 
 /**
@@ -31,15 +34,19 @@ export async function registerExplorer(
   if (!page) logger.warn({ dir }, 'the explorer is not built (npm run build): / serves the index')
 
   app.get('/', async (request, reply) => {
-    if (page && request.headers.accept?.includes('text/html'))
-      return reply.type(page.type).header('cache-control', 'no-cache').send(page.body)
+    if (page && request.headers.accept?.includes('text/html')) return sendFile(request, reply, page)
     return index
   })
   app.get<{ Params: { file: string } }>('/explorer/:file', async (request, reply) => {
     const file = files.get(request.params.file)
     if (!file) return reply.code(404).send({ error: 'not found' })
-    return reply.type(file.type).header('cache-control', 'no-cache').send(file.body)
+    return sendFile(request, reply, file)
   })
+}
+
+function sendFile(request: FastifyRequest, reply: FastifyReply, file: StaticFile) {
+  reply.type(file.type).header('cache-control', 'no-cache')
+  return sendStatic(request, reply, file.body, file.encoded)
 }
 
 async function readBuild(dir: string): Promise<Map<string, StaticFile>> {
@@ -52,7 +59,12 @@ async function readBuild(dir: string): Promise<Map<string, StaticFile>> {
   const files = new Map<string, StaticFile>()
   for (const name of names) {
     const type = contentTypes[path.extname(name)]
-    if (type) files.set(name, { body: await readFile(path.join(dir, name)), type })
+    if (!type) continue
+    const encoded: Partial<Record<Encoding, Buffer>> = {}
+    for (const [encoding, suffix] of Object.entries(encodedSuffixes) as [Encoding, string][])
+      if (names.includes(`${name}${suffix}`))
+        encoded[encoding] = await readFile(path.join(dir, `${name}${suffix}`))
+    files.set(name, { body: await readFile(path.join(dir, name)), type, encoded })
   }
   return files
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import fastifyApollo from '@as-integrations/fastify'
-import fastifyCors from '@fastify/cors'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { GraphQLError } from 'graphql'
 import { sql } from 'kysely'
@@ -12,6 +11,8 @@ import { routeQueriesToReplica } from '../graphql/read-replica.js'
 import type { Logger } from '../logger.js'
 import { explorerDir } from '../paths.js'
 import { createAdmission, sendRefusal } from './admission.js'
+import { registerCompression } from './compression.js'
+import { registerCors } from './cors.js'
 import { registerExplorer } from './explorer.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
@@ -114,10 +115,8 @@ export async function startHttpServer({
   })
   await registerSecurityHeaders(app)
 
-  if (config.corsOrigins.length > 0) {
-    const anyOrigin = config.corsOrigins.includes('*')
-    await app.register(fastifyCors, { origin: anyOrigin ? '*' : [...config.corsOrigins] })
-  }
+  await registerCors(app, config)
+  await registerCompression(app)
 
   const admit = createAdmission(db, config, isReady, metrics.keyFailure)
   // The exports read as much as a query: the same readiness, key rule and rate limit.

@@ -157,6 +157,11 @@ describe('the explorer', () => {
     await expect.poll(() => page.locator('.map canvas').getAttribute('data-points-drawn')).toBe('4')
     expect(new URL(page.url()).searchParams.getAll('country')).toEqual(['TUN'])
     await shot(page, 'explorer-tunisia')
+    // The CSV link downloads what the list shows.
+    const csvLink = await page.locator('#csv-export').getAttribute('href')
+    const csv = await (await fetch(new URL(csvLink ?? '', site))).text()
+    expect(csv.trim().split('\n')).toHaveLength(1 + 4)
+    expect(csv).toContain('Gunman kills 38 people at a beach resort in Sousse')
 
     // Selecting months on the timeline (here with the keyboard) narrows the list, not the chart.
     await chart.focus()

@@ -110,10 +110,10 @@ describe('the schema is not given away', () => {
 })
 
 describe('browsers', () => {
-  it('CSRF prevention: a GET that a page could send without a preflight is refused', async () => {
+  it('a plain GET query is answered: reads need no CSRF header (test/api/clients.test.ts)', async () => {
     const response = await fetch(`${api.url}?query=${encodeURIComponent('{ __typename }')}`)
-    expect(response.status).toBe(400)
-    expect(await response.text()).toMatch(/CSRF/)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } })
   })
 
   it('CORS: no other origin by default; the origins in CORS_ORIGINS may call', async () => {
@@ -128,6 +128,10 @@ describe('browsers', () => {
       })
     const closed = await preflight(api.url, 'https://app.example')
     expect(closed.headers.get('access-control-allow-origin')).toBeNull()
+    // Refused with a message its developer can act on.
+    expect(closed.status).toBe(403)
+    const refusal = (await closed.json()) as { errors: { message: string }[] }
+    expect(refusal.errors[0]?.message).toMatch(/https:\/\/app\.example.*CORS_ORIGINS/)
 
     const open = await startApi(testDatabaseUrl(), undefined, {
       env: { CORS_ORIGINS: 'https://app.example' },
@@ -137,6 +141,7 @@ describe('browsers', () => {
       expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example')
       const other = await preflight(open.url, 'https://elsewhere.example')
       expect(other.headers.get('access-control-allow-origin')).toBeNull()
+      expect(other.status).toBe(403)
     } finally {
       await open.stop()
     }

@@ -26,7 +26,6 @@ beforeAll(async () => {
   client = new Client({
     url: api.url,
     exchanges: [fetchExchange],
-    preferGetMethod: false,
     requestPolicy: 'network-only',
   })
 })
@@ -35,7 +34,7 @@ afterAll(() => api.stop())
 const examples = await examplesWithResults()
 
 it('the README has its examples', () => {
-  expect(examples.map((example) => example.title)).toHaveLength(6)
+  expect(examples.map((example) => example.title)).toHaveLength(8)
 })
 
 it.each(examples.map((example) => [example.title, example]))(

@@ -260,7 +260,7 @@ async function send(
 
 it('the documents are all here', () => {
   const names = documents.map((document) => document.name)
-  expect(names.filter((name) => name.startsWith('README'))).toHaveLength(6)
+  expect(names.filter((name) => name.startsWith('README'))).toHaveLength(8)
   expect(names.filter((name) => name.startsWith('bench'))).toHaveLength(shapes.length)
   expect(names).toContain('explorer GroupNames')
 })

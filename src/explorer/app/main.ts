@@ -16,7 +16,13 @@ import {
 } from './generated/operations.js'
 import { groupPanel } from './group-panel.js'
 import { MapSection } from './map-section.js'
-import { type ExplorerState, eventFilter, stateFromQuery, stateToQuery } from './state.js'
+import {
+  csvExportLink,
+  type ExplorerState,
+  eventFilter,
+  stateFromQuery,
+  stateToQuery,
+} from './state.js'
 import { TimelineSection } from './timeline-section.js'
 
 // The API's largest page, and how many events the map holds before asking to zoom or filter.
@@ -134,6 +140,7 @@ class Explorer {
     if (detailKey !== this.shown.detail) this.loadDetail(detailKey)
     this.mapSection.map.setSelected(state.event)
     this.timelineSection.setBrush(state.brush)
+    byId<HTMLAnchorElement>('csv-export').href = csvExportLink(state)
   }
 
   /** Starts a load of one view, cancelling the one it replaces. */

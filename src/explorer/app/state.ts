@@ -131,3 +131,13 @@ export function eventFilter(state: ExplorerState, { withBrush }: { withBrush: bo
   if (state.view) filter.boundingBox = state.view
   return filter
 }
+
+/**
+ * The CSV export of what the list shows: the filters on screen, the map's box and the brushed
+ * months, as the export's `filter` (the API's EventFilter as JSON).
+ */
+export function csvExportLink(state: ExplorerState): string {
+  const filter = eventFilter(state, { withBrush: true })
+  if (Object.keys(filter).length === 0) return '/export/events.csv'
+  return `/export/events.csv?${new URLSearchParams({ filter: JSON.stringify(filter) })}`
+}

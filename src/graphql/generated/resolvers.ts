@@ -764,6 +764,8 @@ export type EventStatsBucket = {
   eventType?: Maybe<EventType>;
   /** The group (GROUP dimension). */
   group?: Maybe<ArmedGroup>;
+  /** True for the bucket that sums the countries, groups or types past eventStats's `limit`. */
+  other: Scalars['Boolean']['output'];
   /** First day of the TIME bucket (weeks start on Monday). */
   period?: Maybe<Scalars['Date']['output']>;
 };
@@ -1034,6 +1036,11 @@ export type Mutation = {
   createGroup?: Maybe<ArmedGroup>;
   /** Records a new person. Required: name. */
   createPerson?: Maybe<Person>;
+  /**
+   * Records a new place (a town, a district) below an existing one, for events to point at.
+   * Places are reference data: no version, no history.
+   */
+  createPlace?: Maybe<Place>;
   /** Records a new report. Required: a headline, url or citation. */
   createReport?: Maybe<Report>;
   /** Records a new source. Required: name, kind. */
@@ -1216,6 +1223,22 @@ export type MutationCreateGroupArgs = {
  */
 export type MutationCreatePersonArgs = {
   fields: PersonFields;
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationCreatePlaceArgs = {
+  fields: PlaceFields;
 };
 
 
@@ -1966,6 +1989,40 @@ export type Place = Node & {
   parent?: Maybe<Place>;
 };
 
+/** A page of places. */
+export type PlaceConnection = {
+  __typename?: 'PlaceConnection';
+  /** The page's places. */
+  edges: Array<PlaceEdge>;
+  /** Where the page sits in the whole list. */
+  pageInfo: PageInfo;
+  /** How many places match (computed only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A place and its cursor. */
+export type PlaceEdge = {
+  __typename?: 'PlaceEdge';
+  /** Opaque position of the place in the list, for after/before. */
+  cursor: Scalars['String']['output'];
+  /** The place. */
+  node: Place;
+};
+
+/** A new place below an existing one. Its country follows from the parent. */
+export type PlaceFields = {
+  /** Latitude of its centre. */
+  latitude: Scalars['Latitude']['input'];
+  /** ADMIN1 to LOCALITY, below the parent's level (countries come with the reference data). */
+  level: PlaceLevel;
+  /** Longitude of its centre. */
+  longitude: Scalars['Longitude']['input'];
+  /** Its name, unique among the parent's places of the same level. */
+  name: Scalars['String']['input'];
+  /** The place it lies in: a country, or a division of a higher level. */
+  parentId: Scalars['ID']['input'];
+};
+
 /** Level of a place. */
 export type PlaceLevel =
   /** First-order administrative division (province, governorate). */
@@ -2025,6 +2082,12 @@ export type Query = {
   persons: PersonConnection;
   /** A place by global id. */
   place?: Maybe<Place>;
+  /**
+   * Places whose name resembles `search` (typo-tolerant), best match first; all places by name
+   * when no search is given. For an editor looking for the place of an event before adding it
+   * (createPlace).
+   */
+  places: PlaceConnection;
   /** A report by global id. */
   report?: Maybe<Report>;
   /** A source by global id. */
@@ -2063,9 +2126,11 @@ export type QueryEventByExternalIdArgs = {
 
 /** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryEventStatsArgs = {
+  fillEmpty?: InputMaybe<Scalars['Boolean']['input']>;
   filter?: InputMaybe<EventFilter>;
   groupBy: Array<EventStatsDimension>;
   interval?: InputMaybe<TimeInterval>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2140,6 +2205,18 @@ export type QueryPersonsArgs = {
 /** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryPlaceArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
+export type QueryPlacesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  country?: InputMaybe<Scalars['CountryCode']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  level?: InputMaybe<PlaceLevel>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -2568,6 +2645,9 @@ export type ResolversTypes = {
   PersonFields: PersonFields;
   PersonOutcome: PersonOutcome;
   Place: ResolverTypeWrapper<Written>;
+  PlaceConnection: ResolverTypeWrapper<Omit<PlaceConnection, 'edges'> & { edges: Array<ResolversTypes['PlaceEdge']> }>;
+  PlaceEdge: ResolverTypeWrapper<Omit<PlaceEdge, 'node'> & { node: ResolversTypes['Place'] }>;
+  PlaceFields: PlaceFields;
   PlaceLevel: PlaceLevel;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Report: ResolverTypeWrapper<Written>;
@@ -2649,6 +2729,9 @@ export type ResolversParentTypes = {
   PersonEvent: Written;
   PersonFields: PersonFields;
   Place: Written;
+  PlaceConnection: Omit<PlaceConnection, 'edges'> & { edges: Array<ResolversParentTypes['PlaceEdge']> };
+  PlaceEdge: Omit<PlaceEdge, 'node'> & { node: ResolversParentTypes['Place'] };
+  PlaceFields: PlaceFields;
   Query: Record<PropertyKey, never>;
   Report: Written;
   ReportCitation: Written;
@@ -2867,6 +2950,7 @@ export type EventStatsBucketResolvers<ContextType = Context, ParentType extends 
   eventCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   eventType?: Resolver<Maybe<ResolversTypes['EventType']>, ParentType, ContextType>;
   group?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType>;
+  other?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   period?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
 };
 
@@ -2936,6 +3020,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'fields'>>;
   createGroup?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'fields'>>;
   createPerson?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<MutationCreatePersonArgs, 'fields'>>;
+  createPlace?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType, RequireFields<MutationCreatePlaceArgs, 'fields'>>;
   createReport?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<MutationCreateReportArgs, 'fields'>>;
   createSource?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType, RequireFields<MutationCreateSourceArgs, 'fields'>>;
   deleteEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id' | 'version'>>;
@@ -3031,13 +3116,24 @@ export type PlaceResolvers<ContextType = Context, ParentType extends ResolversPa
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type PlaceConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PlaceConnection'] = ResolversParentTypes['PlaceConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PlaceEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type PlaceEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PlaceEdge'] = ResolversParentTypes['PlaceEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Place'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   changes?: Resolver<ResolversTypes['EventChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'since'>>;
   countries?: Resolver<Array<ResolversTypes['Place']>, ParentType, ContextType>;
   country?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType, RequireFields<QueryCountryArgs, 'code'>>;
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
   eventByExternalId?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventByExternalIdArgs, 'dataset' | 'externalId'>>;
-  eventStats?: Resolver<Array<ResolversTypes['EventStatsBucket']>, ParentType, ContextType, RequireFields<QueryEventStatsArgs, 'groupBy' | 'interval'>>;
+  eventStats?: Resolver<Array<ResolversTypes['EventStatsBucket']>, ParentType, ContextType, RequireFields<QueryEventStatsArgs, 'fillEmpty' | 'groupBy' | 'interval'>>;
   eventTypes?: Resolver<Array<ResolversTypes['EventType']>, ParentType, ContextType, Partial<QueryEventTypesArgs>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'orderBy'>>;
   group?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<QueryGroupArgs, 'id'>>;
@@ -3048,6 +3144,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   person?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<QueryPersonArgs, 'id'>>;
   persons?: Resolver<ResolversTypes['PersonConnection'], ParentType, ContextType, Partial<QueryPersonsArgs>>;
   place?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType, RequireFields<QueryPlaceArgs, 'id'>>;
+  places?: Resolver<ResolversTypes['PlaceConnection'], ParentType, ContextType, Partial<QueryPlacesArgs>>;
   report?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<QueryReportArgs, 'id'>>;
   source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType, RequireFields<QuerySourceArgs, 'id'>>;
   sources?: Resolver<ResolversTypes['SourceConnection'], ParentType, ContextType, Partial<QuerySourcesArgs>>;
@@ -3168,6 +3265,8 @@ export type Resolvers<ContextType = Context> = {
   PersonEdge?: PersonEdgeResolvers<ContextType>;
   PersonEvent?: PersonEventResolvers<ContextType>;
   Place?: PlaceResolvers<ContextType>;
+  PlaceConnection?: PlaceConnectionResolvers<ContextType>;
+  PlaceEdge?: PlaceEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Report?: ReportResolvers<ContextType>;
   ReportCitation?: ReportCitationResolvers<ContextType>;

@@ -1,6 +1,7 @@
 import type { MutationResolvers } from '../generated/resolvers.js'
 import { eventMutations } from './event-mutations.js'
 import { groupMutations } from './group-mutations.js'
+import { placeMutations } from './place-mutations.js'
 import { recordMutations } from './record-mutations.js'
 import { sourceMutations } from './source-merge.js'
 
@@ -8,6 +9,7 @@ import { sourceMutations } from './source-merge.js'
 export const Mutation: Required<MutationResolvers> = {
   ...eventMutations,
   ...groupMutations,
+  ...placeMutations,
   ...recordMutations,
   ...sourceMutations,
 }

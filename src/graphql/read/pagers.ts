@@ -13,7 +13,7 @@ import { toDbEnum as lower } from '../enums.js'
 import { badUserInput } from '../errors.js'
 import { toEventFilter } from '../event-filter-input.js'
 import type { EventFilter as EventFilterInput } from '../generated/resolvers.js'
-import { type Args, col, type Pager } from './describe.js'
+import { type Args, col, type Pager, type Sql } from './describe.js'
 
 /**
  * How each connection pages: its rows in a keyset order, built as subqueries that the compiler
@@ -51,12 +51,25 @@ export const groupEvents: Pager = {
 
 const maxSearchLength = 200
 
-/** `groups`, `persons`, `sources`: by name, or by how well a name matches the search. */
-export function byName(table: Searchable, scopeName: string): Pager {
+/** What narrows a search by name besides the text: its part of the cursor scope, and SQL. */
+interface Within {
+  readonly scope: string
+  readonly condition: Sql
+}
+
+/**
+ * `groups`, `persons`, `sources`, `places`: by name, or by how well a name matches the search;
+ * `within` reads any other arguments that narrow the list.
+ */
+export function byName(
+  table: Searchable,
+  scopeName: string,
+  within: (args: Args) => Within = () => ({ scope: '', condition: sql`true` }),
+): Pager {
   const text = (args: Args) => (args.search as string | null | undefined)?.trim() || undefined
   return {
     alias: table,
-    scope: (args) => `${scopeName}:${text(args) ?? ''}`,
+    scope: (args) => `${scopeName}:${text(args) ?? ''}${within(args).scope}`,
     prepare: (args) => {
       const search = text(args)
       if (search && search.length > maxSearchLength) {
@@ -66,13 +79,36 @@ export function byName(table: Searchable, scopeName: string): Pager {
           'max_length',
         )
       }
-      return search
+      return { search, within: within(args).condition }
     },
-    page: ({ prepared, request, node }) =>
-      namePageQuery(table, prepared as string | undefined, request, node),
-    count: ({ prepared }) => nameCountQuery(table, prepared as string | undefined),
+    page: ({ prepared, request, node }) => {
+      const { search, within } = prepared as NamePrepared
+      return namePageQuery(table, search, request, node, within)
+    },
+    count: ({ prepared }) => {
+      const { search, within } = prepared as NamePrepared
+      return nameCountQuery(table, search, within)
+    },
   }
 }
+
+type NamePrepared = { search: string | undefined; within: Sql }
+
+/** `places`: of one level, in one country (by its ISO code), when given. */
+export const placesByName = byName('place', 'places', (args) => {
+  const level = args.level == null ? undefined : lower(String(args.level))
+  const country = args.country == null ? undefined : String(args.country).toUpperCase()
+  const conditions = [
+    level && sql`place.level = ${level}::place_level`,
+    country &&
+      sql`place.country_id = (SELECT id FROM place country
+        WHERE country.level = 'country' AND country.iso_alpha3 = ${country})`,
+  ].filter((condition): condition is Sql => Boolean(condition))
+  return {
+    scope: `:${level ?? ''}:${country ?? ''}`,
+    condition: conditions.length ? sql.join(conditions, sql` AND `) : sql`true`,
+  }
+})
 
 const changeOrder: SortKey = {
   expression: sql`event.updated_at`,

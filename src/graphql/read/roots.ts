@@ -4,7 +4,7 @@ import { toDbEnum as lower } from '../enums.js'
 import { fromGlobalId, idOfType, type NodeType } from '../ids.js'
 import type { Compiled, Compiler } from './compile.js'
 import { type Args, col, orderBy, type Sql } from './describe.js'
-import { allEvents, byName, eventChanges } from './pagers.js'
+import { allEvents, byName, eventChanges, placesByName } from './pagers.js'
 import { subSelections } from './selection.js'
 
 /**
@@ -170,6 +170,8 @@ export const rootFields: Readonly<Record<string, RootField>> = {
     compiler.connection(byName('source', 'sources'), 'Source', nodes, args, undefined),
   report: lookup('Report'),
   place: lookup('Place'),
+  places: (compiler, args, nodes) =>
+    compiler.connection(placesByName, 'Place', nodes, args, undefined),
   country: (compiler, args, nodes) =>
     oneWhere(
       compiler,

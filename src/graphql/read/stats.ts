@@ -1,7 +1,20 @@
 import type { FieldNode } from 'graphql'
 import { sql } from 'kysely'
-import { eventStats, type StatsDimension, type TimeInterval } from '../../db/event-stats.js'
+import type { EventFilter } from '../../db/event-filter.js'
+import {
+  eventStats,
+  type StatsBucket,
+  type StatsDimension,
+  type TimeInterval,
+} from '../../db/event-stats.js'
+import {
+  type BucketShape,
+  type KeyDimension,
+  shapeBuckets,
+  TooManyPeriodsError,
+} from '../../db/stats-buckets.js'
 import { toDbEnum as lower, toApiEnum } from '../enums.js'
+import { badUserInput } from '../errors.js'
 import { toEventFilter } from '../event-filter-input.js'
 import type { EventFilter as EventFilterInput } from '../generated/resolvers.js'
 import type { Compiler } from './compile.js'
@@ -19,12 +32,11 @@ export async function statsRoot(
   nodes: readonly FieldNode[],
   run: (query: Sql) => Promise<unknown>,
 ): Promise<unknown> {
-  const buckets = await eventStats(
-    compiler.context.db,
-    toEventFilter(args.filter as EventFilterInput | null | undefined),
-    [...new Set((args.groupBy as string[]).map(lower))] as StatsDimension[],
-    lower(String(args.interval ?? 'MONTH')) as TimeInterval,
-  )
+  const filter = toEventFilter(args.filter as EventFilterInput | null | undefined)
+  const dimensions = [...new Set((args.groupBy as string[]).map(lower))] as StatsDimension[]
+  const interval = lower(String(args.interval ?? 'MONTH')) as TimeInterval
+  const shape = bucketShape(args, dimensions, interval, filter)
+  const buckets = shaped(await eventStats(compiler.context.db, filter, dimensions, interval), shape)
   const bucketType = compiler.objectType('EventStatsBucket')
   const fields = collectFields(compiler.operation, bucketType, subSelections(nodes))
   const related: Record<string, { type: string; id: 'countryId' | 'groupId' | 'eventTypeId' }> = {
@@ -68,11 +80,59 @@ export async function statsRoot(
       } else if (name === '__typename') object[key] = 'EventStatsBucket'
       else if (name === 'period') object[key] = bucket.period
       else if (name === 'eventCount') object[key] = bucket.eventCount
+      else if (name === 'other') object[key] = bucket.other === true
       else if (name === 'casualties')
         object[key] = casualties(compiler, fieldNodes, bucket.casualties)
     }
     return object
   })
+}
+
+// The dimensions `limit` may cut, by their bucket keys.
+const limitable: Partial<Record<StatsDimension, KeyDimension>> = {
+  country: 'countryId',
+  group: 'groupId',
+  event_type: 'eventTypeId',
+}
+
+/** `fillEmpty` and `limit`, checked against the dimensions they need. */
+function bucketShape(
+  args: Args,
+  dimensions: readonly StatsDimension[],
+  interval: TimeInterval,
+  filter: EventFilter,
+): BucketShape {
+  let fillEmpty: BucketShape['fillEmpty']
+  if (args.fillEmpty === true) {
+    if (!dimensions.includes('time'))
+      throw badUserInput('fillEmpty needs TIME in groupBy', 'fillEmpty', 'needs_time')
+    fillEmpty = {
+      interval,
+      ...(filter.from && { from: filter.from }),
+      ...(filter.to && { to: filter.to }),
+    }
+  }
+  if (args.limit == null) return { ...(fillEmpty && { fillEmpty }) }
+  const count = args.limit as number
+  if (count < 1) throw badUserInput('limit must be 1 or more', 'limit', 'min_value')
+  const cut = dimensions.flatMap((dimension) => limitable[dimension] ?? [])
+  if (cut.length !== 1)
+    throw badUserInput(
+      'limit needs exactly one of COUNTRY, GROUP and EVENT_TYPE in groupBy',
+      'limit',
+      'needs_one_dimension',
+    )
+  return { ...(fillEmpty && { fillEmpty }), limit: { dimension: cut[0] as KeyDimension, count } }
+}
+
+function shaped(buckets: StatsBucket[], shape: BucketShape): StatsBucket[] {
+  try {
+    return shapeBuckets(buckets, shape)
+  } catch (error) {
+    if (error instanceof TooManyPeriodsError)
+      throw badUserInput(error.message, 'fillEmpty', 'too_many_periods')
+    throw error
+  }
 }
 
 function casualties(
