@@ -81,6 +81,10 @@ export interface Limits {
   /** Requests per caller (API key, else client address) per window; 0: no limit. */
   readonly rateLimitRequests: number
   readonly rateLimitWindowSeconds: number
+  /** Exports streaming at once; one more is answered 429 with Retry-After. */
+  readonly exportConcurrency: number
+  /** Events per page of an export: one statement each, under statementTimeoutMs. */
+  readonly exportPageRows: number
 }
 
 /** A configuration value that is present but wrong; the message names the variable. */
@@ -121,6 +125,8 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimitRequests: optional(env, 'RATE_LIMIT_REQUESTS', parseCount) ?? 600,
       rateLimitWindowSeconds:
         optional(env, 'RATE_LIMIT_WINDOW_SECONDS', parsePositiveInteger) ?? 60,
+      exportConcurrency: optional(env, 'EXPORT_CONCURRENCY', parsePositiveInteger) ?? 4,
+      exportPageRows: optional(env, 'EXPORT_PAGE_ROWS', parsePositiveInteger) ?? 1000,
     }),
     introspection: optional(env, 'INTROSPECTION', parseBoolean) ?? true,
     corsOrigins: Object.freeze(optional(env, 'CORS_ORIGINS', parseOrigins) ?? []),

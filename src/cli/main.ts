@@ -4,13 +4,24 @@ import { Command, InvalidArgumentError } from 'commander'
 import { CsvError } from 'csv-parse'
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.js'
 import { type Config, ConfigError, loadConfig } from '../config.js'
+import { exportFields } from '../db/event-export.js'
 import { describeDemoLoad } from '../demo/demo-sets.js'
 import type { ApiRole } from '../db/schema.js'
-import { ExportFilterError, parseExportFilter } from '../export/export-filter.js'
+import {
+  ExportArgumentError,
+  parseExportFields,
+  parseExportFilter,
+} from '../export/export-arguments.js'
 import { type ExportFormat, exportFormats } from '../export/formats.js'
 import { acled } from '../import/acled.js'
+import { type Encoding, EncodingError, encodings } from '../import/file-encoding.js'
 import { gtd } from '../import/gtd.js'
-import { ImportError, type ImportProgress, type ImportSummary } from '../import/run-import.js'
+import {
+  describeReject,
+  ImportError,
+  type ImportProgress,
+  type ImportSummary,
+} from '../import/run-import.js'
 import { ucdpGed, ucdpReleaseFromFileName } from '../import/ucdp.js'
 import { createLogger, type Logger } from '../logger.js'
 import { exportEventsTo, importDataset, loadDemo, migrate, serve, withDatabase } from '../main.js'
@@ -93,6 +104,18 @@ program
     }),
   )
 
+/** The exit status of an import that left rows out (bad input is 1, a bad setting 2). */
+const importedWithRejects = 3
+const importExitStatus = `
+Exit status: 0 when every row was imported (or, with --dry-run, would be); ${importedWithRejects} when some
+rows were rejected (the others were imported; --rejects lists them); 1 when nothing was
+imported (a missing, empty or malformed file, or a bad row with --strict); 2 for a bad setting.`
+
+function parseEncoding(value: string): Encoding {
+  if ((encodings as readonly string[]).includes(value)) return value as Encoding
+  throw new InvalidArgumentError(`expected ${encodings.join(', ')}`)
+}
+
 const importCommand = program
   .command('import')
   .description('import a dataset file; importing it again changes nothing')
@@ -128,6 +151,14 @@ for (const importer of importers) {
       '--deleted <file>',
       'then soft-delete the events of the ids it lists (withdrawn upstream)',
     )
+    .option(
+      '--encoding <encoding>',
+      'auto (UTF-8, else Windows-1252 with a warning), utf-8 (strictly) or windows-1252',
+      parseEncoding,
+      'auto',
+    )
+    .option('--dry-run', 'check every row and write nothing')
+    .addHelpText('after', importExitStatus)
     .addHelpText('after', environment)
     .action((file: string, options: ImportCommandOptions) =>
       withConfig(async (config, logger) => {
@@ -144,6 +175,12 @@ for (const importer of importers) {
           batchSize: options.batchSize,
           ...(options.rejects && { rejectsFile: options.rejects }),
           ...(options.deleted && { deletedFile: options.deleted }),
+          encoding: options.encoding,
+          dryRun: options.dryRun ?? false,
+          onWarning: (message) => {
+            logger.warn(message)
+            console.error(`attest: warning: ${message}`)
+          },
           onProgress: (progress) => {
             printProgress(progress)
             if (metrics) metrics.update(progress)
@@ -151,11 +188,15 @@ for (const importer of importers) {
         })
         if (metrics) await metrics.finish(summary)
         printSummary(summary, options.rejects)
+        // Not every row is in: a script must not mistake this for a complete import.
+        if (summary.rejects.length > 0) process.exitCode = importedWithRejects
       }),
     )
 }
 
 interface ImportCommandOptions {
+  readonly encoding: Encoding
+  readonly dryRun?: boolean
   readonly release?: string
   readonly strict?: boolean
   readonly rejects?: string
@@ -170,8 +211,8 @@ function printSummary(summary: ImportSummary, rejectsFile: string | undefined): 
   console.log(
     `${rows} rows: ${inserted} new, ${updated} updated, ${unchanged} unchanged, ${rejects.length} rejected`,
   )
-  for (const reject of rejects.slice(0, 20))
-    console.log(`  line ${reject.line}, ${reject.column}: ${reject.reason}`)
+  if (summary.dryRun) console.log('a dry run: nothing was written')
+  for (const reject of rejects.slice(0, 20)) console.log(`  ${describeReject(reject)}`)
   if (rejects.length > 20)
     console.log(`  … ${rejects.length - 20} more${rejectsFile ? ` in ${rejectsFile}` : ''}`)
   if (deleted)
@@ -239,15 +280,36 @@ program
   )
   .requiredOption('--format <format>', 'csv or geojson', parseFormat)
   .option('--filter <json>', 'the API’s EventFilter as JSON, such as \'{"countries":["TUN"]}\'')
+  .option(
+    '--fields <list>',
+    `the columns, comma-separated, in order (default: all): ${exportFields.join(',')}`,
+  )
+  .option('--no-bom', 'CSV: leave out the UTF-8 byte order mark that tells Excel the encoding')
   .option('--output <file>', 'write to this file instead of standard output')
   .addHelpText('after', environment)
-  .action((options: { format: ExportFormat; filter?: string; output?: string }) =>
+  .action((options: ExportCommandOptions) =>
     withConfig(async (config, logger) => {
       const filter = parseExportFilter(options.filter)
+      const fields = parseExportFields(options.fields)
       const output = options.output ? createWriteStream(options.output) : process.stdout
-      await exportEventsTo(config, logger, options.format, filter, output)
+      await exportEventsTo(
+        config,
+        logger,
+        options.format,
+        filter,
+        { fields, bom: options.bom },
+        output,
+      )
     }),
   )
+
+interface ExportCommandOptions {
+  readonly format: ExportFormat
+  readonly filter?: string
+  readonly fields?: string
+  readonly bom: boolean
+  readonly output?: string
+}
 
 function parseFormat(value: string): ExportFormat {
   if (!(value in exportFormats))
@@ -308,8 +370,9 @@ function isBadInput(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code
   return (
     error instanceof ImportError ||
+    error instanceof EncodingError ||
     error instanceof SynthError ||
-    error instanceof ExportFilterError ||
+    error instanceof ExportArgumentError ||
     error instanceof CsvError ||
     error instanceof InvalidArgumentError ||
     code === 'ENOENT' ||

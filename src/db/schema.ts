@@ -253,6 +253,11 @@ export interface GroupExternalId {
   scheme: string;
 }
 
+export interface GroupNameVariant {
+  key: string;
+  name: string;
+}
+
 export interface GroupRelation {
   from_group_id: number;
   id: Generated<number>;
@@ -403,6 +408,7 @@ export interface DB {
   event_type: EventType;
   group_alias: GroupAlias;
   group_external_id: GroupExternalId;
+  group_name_variant: GroupNameVariant;
   group_relation: GroupRelation;
   import_record: ImportRecord;
   import_record_release: ImportRecordRelease;

@@ -150,7 +150,7 @@ export async function startHttpServer({
   })
 
   registerGraphiql(app)
-  registerExports(app, readDb ?? db)
+  registerExports(app, readDb ?? db, limits)
   const metricsHere = await serveMetrics(app, metrics.registry, config.metrics)
   const endpoints = { ...index.endpoints, ...(metricsHere && { metrics: '/metrics' }) }
   await registerExplorer(app, builtExplorer, { ...index, endpoints }, logger)

@@ -89,6 +89,9 @@ export interface ImportedReport {
 /** A row that cannot be imported, and why: reported with its line and column. */
 export interface Reject {
   readonly line: number
+  /** Empty when the row as a whole is malformed. */
   readonly column: string
   readonly reason: string
+  /** The row as the file has it. */
+  readonly raw?: string
 }

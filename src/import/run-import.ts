@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs'
 import { readFile, stat, writeFile } from 'node:fs/promises'
-import { parse } from 'csv-parse'
+import { type CsvError, parse } from 'csv-parse'
 import { sql, type Transaction } from 'kysely'
-import { versionsSetByWriters } from '../db/aggregate-state.js'
+import { stateSql, statesOf, versionsSetByWriters } from '../db/aggregate-state.js'
 import type { Database } from '../db/database.js'
 import type { DB } from '../db/schema.js'
+import { checkEncoding, decodingStream, type Encoding, type FileEncoding } from './file-encoding.js'
 import type { ImportedEvent, Reject } from './imported-event.js'
 import { writeImportBatch } from './write-batch.js'
 
@@ -35,6 +36,12 @@ export interface ImportOptions {
   readonly onProgress?: (progress: ImportProgress) => void
   /** A file of ids the dataset has withdrawn: their events are soft-deleted (see markDeleted). */
   readonly deletedFile?: string
+  /** How the file's bytes are read (file-encoding.ts); `auto` by default. */
+  readonly encoding?: Encoding
+  /** Check every row and write nothing. */
+  readonly dryRun?: boolean
+  /** Told what the import did that the user should know (a file converted from Windows-1252). */
+  readonly onWarning?: (message: string) => void
 }
 
 export interface ImportProgress {
@@ -53,7 +60,15 @@ export interface ImportSummary {
   readonly rejects: readonly Reject[]
   /** Events soft-deleted from --deleted, and listed ids that were never imported. */
   readonly deleted: { readonly deleted: number; readonly unknown: number } | null
+  /** Checked only (--dry-run): nothing was written. */
+  readonly dryRun: boolean
 }
+
+/** Rolls a --strict import's transaction back; reported as an ImportError listing the rows. */
+class StrictFailure extends Error {}
+
+/** With --strict, how many bad rows are listed before the check stops. */
+const strictErrorsListed = 100
 
 /** Bad input that stops the whole import (a wrong file, or any bad row with --strict). */
 export class ImportError extends Error {
@@ -73,9 +88,16 @@ export async function importFile(
   const batchSize = options.batchSize ?? 1000
   const started = Date.now()
   const totals = { rows: 0, inserted: 0, updated: 0, unchanged: 0 }
-  const totalBytes = (await stat(options.file)).size
+  const totalBytes = await checkFile(options.file)
+  const encoding = await checkEncoding(options.file, options.encoding ?? 'auto')
+  if (encoding.convertedFromLine !== undefined)
+    options.onWarning?.(
+      `${options.file} is not UTF-8 from line ${encoding.convertedFromLine}: read as Windows-1252 (give --encoding to choose)`,
+    )
   let bytes = 0
   const rejects: Reject[] = []
+  // Once a row is bad with --strict, nothing more is written: the rest is only checked.
+  const writes = () => !options.dryRun && !(options.strict && rejects.length > 0)
 
   const run = async (
     transaction: <T>(work: (trx: Transaction<DB>) => Promise<T>) => Promise<T>,
@@ -116,6 +138,7 @@ export async function importFile(
     let batch: ImportedEvent[] = []
     let writing: Promise<void> = Promise.resolve()
     const flush = async () => {
+      if (!writes()) batch = []
       if (batch.length === 0) return
       await writing
       writing = write(batch, { rows: totals.rows, bytes })
@@ -124,22 +147,21 @@ export async function importFile(
       batch = []
     }
     try {
-      for await (const { line, record, read } of readCsv(options.file, dataset)) {
+      const rows = readCsv(options.file, dataset, encoding, (malformed) => {
+        totals.rows += 1
+        rejects.push(malformed)
+      })
+      for await (const { line, record, read, raw } of rows) {
         totals.rows += 1
         bytes = read
         const mapped = dataset.map(record, line)
-        if ('reason' in mapped) {
-          rejects.push(mapped)
-          if (options.strict)
-            throw new ImportError(
-              `line ${mapped.line}, column ${mapped.column}: ${mapped.reason} (--strict: nothing was imported)`,
-            )
-          continue
-        }
-        batch.push(mapped)
+        if ('reason' in mapped) rejects.push({ ...mapped, raw })
+        else batch.push(mapped)
+        if (options.strict && rejects.length >= strictErrorsListed) break
         if (batch.length >= batchSize) await flush()
       }
       await flush()
+      if (totals.rows === 0) throw new ImportError(`${options.file} has a header and no rows`)
     } catch (error) {
       // The batch in flight ends (commits or fails) before the import reports its error.
       await writing.catch(() => {})
@@ -148,33 +170,92 @@ export async function importFile(
     await writing
   }
 
-  if (options.strict) {
-    await db.transaction().execute((trx) => run((work) => work(trx)))
-  } else {
-    await run((work) => db.transaction().execute(work))
+  // With --strict the file is one transaction, rolled back when any row is bad.
+  const strictCheck = () => {
+    if (rejects.length > 0) throw new StrictFailure()
   }
-  if (options.rejectsFile) await writeRejects(options.rejectsFile, rejects)
-  const deleted = options.deletedFile ? await markDeleted(db, dataset, options.deletedFile) : null
-  return { ...totals, rejects, deleted }
+  try {
+    if (options.dryRun) {
+      await run(() => Promise.reject(new Error('a dry run writes nothing')))
+    } else if (options.strict) {
+      await db.transaction().execute(async (trx) => {
+        await run((work) => work(trx))
+        strictCheck()
+      })
+    } else {
+      await run((work) => db.transaction().execute(work))
+    }
+  } catch (error) {
+    if (!(error instanceof StrictFailure)) throw error
+  } finally {
+    // Rows the CSV reader skipped come in beside the others: in line order for the report.
+    rejects.sort((a, b) => a.line - b.line)
+    if (options.rejectsFile) await writeRejects(options.rejectsFile, rejects)
+  }
+  if (options.strict && rejects.length > 0) {
+    const listed = rejects.map((reject) => `  ${describeReject(reject)}`).join('\n')
+    const more = rejects.length >= strictErrorsListed ? `\n  (the check stopped there)` : ''
+    throw new ImportError(
+      `${rejects.length} bad rows (--strict: nothing was imported):\n${listed}${more}`,
+    )
+  }
+  const deleted =
+    options.deletedFile && !options.dryRun
+      ? await markDeleted(db, dataset, options.release, options.deletedFile)
+      : null
+  return { ...totals, rejects, deleted, dryRun: options.dryRun ?? false }
 }
 
+export const describeReject = (reject: Reject) =>
+  `line ${reject.line}${reject.column ? `, column ${reject.column}` : ''}: ${reject.reason}`
+
+/** A path that is not a readable, non-empty file: one clear line, before anything is read. */
+async function checkFile(file: string): Promise<number> {
+  const found = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new ImportError(`${file} does not exist`)
+    throw new ImportError(`${file} cannot be read: ${error.message}`)
+  })
+  if (found.isDirectory()) throw new ImportError(`${file} is a directory, not a CSV file`)
+  if (found.size === 0) throw new ImportError(`${file} is empty`)
+  return found.size
+}
+
+/**
+ * The file's rows, decoded as the encoding check chose. A row the CSV itself breaks (a field
+ * count other than the header's, a quote never closed: a truncated file) is skipped by the
+ * reader and reported through `malformed`, with its line and raw text; the rest go on.
+ */
 async function* readCsv(
   file: string,
   dataset: Dataset,
-): AsyncGenerator<{ line: number; record: Record<string, string>; read: number }> {
-  const parser = createReadStream(file).pipe(
-    parse({
-      columns: true,
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
+  encoding: FileEncoding,
+  malformed: (reject: Reject) => void,
+): AsyncGenerator<{ line: number; record: Record<string, string>; read: number; raw: string }> {
+  const parser = createReadStream(file)
+    .pipe(decodingStream(encoding))
+    .pipe(
+      parse({
+        columns: true,
+        bom: true,
+        info: true,
+        raw: true,
+        skip_records_with_error: true,
+        skip_empty_lines: true,
+      }),
+    )
+  parser.on('skip', (error: CsvError & { lines: number; raw?: string }) =>
+    malformed({
+      line: error.lines,
+      column: '',
+      reason: malformedReason(error),
+      ...(error.raw && { raw: error.raw.replace(/\r?\n$/, '') }),
     }),
   )
   let checked = false
-  for await (const { record, info } of parser as AsyncIterable<{
+  for await (const { record, info, raw } of parser as AsyncIterable<{
     record: Record<string, string>
     info: { lines: number; bytes: number }
+    raw: string
   }>) {
     if (!checked) {
       const missing = dataset.columns.filter((column) => !(column in record))
@@ -187,7 +268,19 @@ async function* readCsv(
       checked = true
     }
     // info.lines is the line the record ends on; quoted fields may span lines.
-    yield { line: info.lines, record, read: info.bytes }
+    yield { line: info.lines, record, read: info.bytes, raw: raw.replace(/\r?\n$/, '') }
+  }
+}
+
+function malformedReason(error: CsvError): string {
+  switch (error.code) {
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+      return `malformed CSV: ${error.message.replace(/ on line \d+$/, '')}`
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'malformed CSV: a quoted field is never closed (is the file cut short?)'
+    default:
+      return `malformed CSV: ${error.message}`
   }
 }
 
@@ -212,22 +305,27 @@ async function ensureReleaseReport(
   return Number(rows[0]?.id)
 }
 
+/** The rejected rows: line, column and reason, and the row as the file has it. */
 async function writeRejects(file: string, rejects: readonly Reject[]): Promise<void> {
   const quote = (value: string) => `"${value.replaceAll('"', '""')}"`
   const lines = rejects.map((reject) =>
-    [String(reject.line), quote(reject.column), quote(reject.reason)].join(','),
+    [String(reject.line), quote(reject.column), quote(reject.reason), quote(reject.raw ?? '')].join(
+      ',',
+    ),
   )
-  await writeFile(file, `line,column,reason\n${lines.map((line) => `${line}\n`).join('')}`)
+  await writeFile(file, `line,column,reason,raw\n${lines.map((line) => `${line}\n`).join('')}`)
 }
 
 /**
  * Soft-deletes the events of rows the dataset has withdrawn: the file lists their ids, one per
- * line (a CSV's first column; a header line is skipped). Each deletion is recorded as a
- * revision; ids never imported are counted, not errors.
+ * line (a CSV's first column; a header line is skipped). Each deletion steps the event's version
+ * and is recorded as the release's revision, in the shape every writer records (the event and
+ * its parts before and after); ids never imported are counted, not errors.
  */
 export async function markDeleted(
   db: Database,
   dataset: Dataset,
+  release: string,
   file: string,
 ): Promise<{ deleted: number; unknown: number }> {
   const ids = [
@@ -239,23 +337,23 @@ export async function markDeleted(
     ),
   ]
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ deleted: number; known: number }>`
-      WITH known AS (
-        SELECT event_id FROM import_record WHERE dataset = ${dataset.name} AND external_id = ANY(${ids}::text[])
-      ),
-      deleted AS (
-        UPDATE event SET deleted_at = now() FROM known
-        WHERE event.id = known.event_id AND event.deleted_at IS NULL
-        RETURNING event.*
-      ),
-      revisions AS (
-        INSERT INTO revision (operation, entity_type, entity_id, after)
-        SELECT 'delete', 'event', deleted.id, to_jsonb(deleted) - 'search_vector' FROM deleted
-      )
-      SELECT (SELECT count(*)::int FROM deleted) AS deleted, (SELECT count(*)::int FROM known) AS known`.execute(
-      trx,
-    )
-    const { deleted = 0, known = 0 } = rows[0] ?? {}
-    return { deleted, unknown: ids.length - known }
+    await versionsSetByWriters(trx)
+    const { rows: known } = await sql<{ event_id: number; live: boolean }>`
+      SELECT record.event_id, event.deleted_at IS NULL AS live
+      FROM import_record record JOIN event ON event.id = record.event_id
+      WHERE record.dataset = ${dataset.name} AND record.external_id = ANY(${ids}::text[])
+      ORDER BY record.event_id
+      FOR UPDATE OF event`.execute(trx)
+    const live = known.filter((row) => row.live).map((row) => Number(row.event_id))
+    const before = await statesOf(trx, 'event', live)
+    await sql`UPDATE event SET deleted_at = now(), version = version + 1
+      WHERE id = ANY(${live}::bigint[])`.execute(trx)
+    await sql`
+      INSERT INTO revision (operation, entity_type, entity_id, before, after, dataset, release)
+      SELECT 'delete', 'event', t.id, w.before, ${stateSql('event')}, ${dataset.name}, ${release}
+      FROM jsonb_to_recordset(${JSON.stringify([...before].map(([id, state]) => ({ id, before: state })))}::jsonb)
+        AS w (id bigint, before jsonb)
+      JOIN event t ON t.id = w.id`.execute(trx)
+    return { deleted: live.length, unknown: ids.length - known.length }
   })
 }

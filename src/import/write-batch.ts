@@ -325,7 +325,7 @@ async function upsertPlaces(
 const groupKey = (actor: { externalId: string | null; name: string }) =>
   actor.externalId ?? `name:${actor.name}`
 
-/** Each actor's group: by its dataset id when it has one (else by exact name), created when new. */
+/** Each actor's group: by its dataset id, else by name; created when new. */
 async function upsertGroups(
   trx: Trx,
   scheme: string,
@@ -340,17 +340,35 @@ async function upsertGroups(
       byKey.set(groupKey(actor), actor)
   }
   const actors = [...byKey.values()]
-  const { rows: found } = await sql<{ key: string; id: number }>`
-    SELECT r->>'key' AS key, coalesce(external.group_id, named.id) AS id
+  // By the dataset's id, else by name (any known spelling, an alias: sql/0055). An actor with
+  // an id takes a group found by name only if that group has no id in this dataset yet: two
+  // actors the dataset tells apart stay apart.
+  const { rows: found } = await sql<{ key: string; id: number; byName: boolean }>`
+    SELECT r->>'key' AS key, coalesce(external.group_id, named.id) AS id,
+      external.group_id IS NULL AND named.id IS NOT NULL AS "byName"
     FROM ${rowsOf(actors.map((actor) => ({ key: groupKey(actor), externalId: actor.externalId, name: actor.name })))} AS r
     LEFT JOIN group_external_id external ON external.scheme = ${scheme} AND external.external_id = r->>'externalId'
+    LEFT JOIN LATERAL (SELECT group_named(r->>'name') AS id) candidate ON external.group_id IS NULL
     LEFT JOIN LATERAL (
-      SELECT id FROM armed_group WHERE r->>'externalId' IS NULL AND armed_group.name = r->>'name' ORDER BY id LIMIT 1
+      SELECT candidate.id WHERE r->>'externalId' IS NULL OR NOT EXISTS (
+        SELECT 1 FROM group_external_id taken WHERE taken.group_id = candidate.id AND taken.scheme = ${scheme})
     ) named ON true`.execute(trx)
   const ids = new Map(
     found.filter((row) => row.id !== null).map((row) => [row.key, Number(row.id)]),
   )
-  const missing = actors.filter((actor) => !ids.has(groupKey(actor)))
+  // New groups: one per dataset id, and one per name (in its group's spelling) for the rest:
+  // "ISIL" and "Islamic State" in one batch are one new group.
+  const unfound = actors.filter((actor) => !ids.has(groupKey(actor)))
+  const { rows: spelled } = await sql<{ key: string }>`
+    SELECT group_name_key(group_canonical_name(r #>> '{}')) AS key
+    FROM ${rowsOf(unfound.map((actor) => actor.name))} AS r`.execute(trx)
+  const newGroupKey = (actor: (typeof unfound)[number], index: number) =>
+    actor.externalId ?? `name:${spelled[index]?.key}`
+  const firstOfKey = new Map<string, (typeof unfound)[number]>()
+  unfound.forEach((actor, index) => {
+    if (!firstOfKey.has(newGroupKey(actor, index))) firstOfKey.set(newGroupKey(actor, index), actor)
+  })
+  const missing = [...firstOfKey.values()]
   const newIds = await allocateIds(trx, 'armed_group', missing.length)
   created.armed_group.push(...newIds)
   const rows = missing.map((actor, index) => ({
@@ -359,19 +377,40 @@ async function upsertGroups(
     kind: actor.kind,
     externalId: actor.externalId,
   }))
+  const idOfNew = new Map(missing.map((actor, index) => [actor, newIds[index] as number]))
+  unfound.forEach((actor, index) => {
+    const first = firstOfKey.get(newGroupKey(actor, index)) as (typeof unfound)[number]
+    ids.set(groupKey(actor), idOfNew.get(first) as number)
+  })
   if (rows.length > 0) {
     await sql`
       INSERT INTO armed_group (id, name, kind) OVERRIDING SYSTEM VALUE
-      SELECT (r->>'id')::bigint, r->>'name', (r->>'kind')::group_kind FROM ${rowsOf(rows)} AS r`.execute(
-      trx,
-    )
+      SELECT (r->>'id')::bigint, group_canonical_name(r->>'name'), (r->>'kind')::group_kind
+      FROM ${rowsOf(rows)} AS r`.execute(trx)
     await sql`
       INSERT INTO group_external_id (group_id, scheme, external_id)
       SELECT (r->>'id')::bigint, ${scheme}, r->>'externalId' FROM ${rowsOf(rows)} AS r WHERE r->>'externalId' IS NOT NULL`.execute(
       trx,
     )
   }
-  for (const row of rows) ids.set(groupKey(row), row.id as number)
+  // A group found by name learns this dataset's id for it, and every group the dataset's
+  // spelling of its name, so that the next import, and search, find it by them.
+  const learned = actors.map((actor) => ({
+    groupId: ids.get(groupKey(actor)),
+    externalId: found.find((row) => row.key === groupKey(actor))?.byName ? actor.externalId : null,
+    name: actor.name,
+  }))
+  await sql`
+    INSERT INTO group_external_id (group_id, scheme, external_id)
+    SELECT (r->>'groupId')::bigint, ${scheme}, r->>'externalId' FROM ${rowsOf(learned)} AS r
+    WHERE r->>'externalId' IS NOT NULL
+    ON CONFLICT DO NOTHING`.execute(trx)
+  await sql`
+    INSERT INTO group_alias (group_id, alias)
+    SELECT DISTINCT (r->>'groupId')::bigint, r->>'name' FROM ${rowsOf(learned)} AS r
+    JOIN armed_group g ON g.id = (r->>'groupId')::bigint
+    WHERE group_name_key(g.name) <> group_name_key(r->>'name')
+    ON CONFLICT DO NOTHING`.execute(trx)
   return ids
 }
 

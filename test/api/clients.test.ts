@@ -1,5 +1,5 @@
-import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client'
 import { PassThrough } from 'node:stream'
+import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client'
 import { Client, fetchExchange } from '@urql/core'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -12,8 +12,8 @@ import {
   isObjectType,
 } from 'graphql'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { loadDemoData } from '../../src/demo/load-demo.js'
 import { createApiKey } from '../../src/auth/api-keys.js'
+import { loadDemoData } from '../../src/demo/load-demo.js'
 import { schema } from '../../src/graphql/apollo.js'
 import { encodeCursor, signCursor } from '../../src/graphql/cursor.js'
 import { startApi, type TestApi } from '../support/api.js'

@@ -904,6 +904,19 @@ export type GroupKind =
   /** Not known. */
   | 'UNKNOWN';
 
+/** Two groups that may be one (see Query.groupMergeCandidates). */
+export type GroupMergeCandidate = {
+  __typename?: 'GroupMergeCandidate';
+  /** The older of the two. */
+  group: ArmedGroup;
+  /** The other. */
+  other: ArmedGroup;
+  /** Why: how alike their names are, how many events they share. */
+  reasons: Array<Scalars['String']['output']>;
+  /** How likely they are one group, from 0 to 1. */
+  score: Scalars['Float']['output'];
+};
+
 /** A dated, sourced relation between two groups. */
 export type GroupRelation = Node & {
   __typename?: 'GroupRelation';
@@ -2070,6 +2083,14 @@ export type Query = {
   group?: Maybe<ArmedGroup>;
   /** A group by its id in another dataset, such as scheme `ucdp` and a UCDP actor id. */
   groupByExternalId?: Maybe<ArmedGroup>;
+  /**
+   * Pairs of groups that may be one group recorded twice (under different datasets' names, say),
+   * most likely first, for an admin to check and join with mergeGroups. The score, from 0 to 1,
+   * weighs how alike their names and aliases are (0.6: trigram similarity) and how many events they
+   * share (0.4, full at 5: two events on the same day at the same place, one with each group in the
+   * same role, as one attack shows in two datasets).
+   */
+  groupMergeCandidates: Array<GroupMergeCandidate>;
   /** Groups whose name or an alias resembles `search` (typo-tolerant), best match first; all groups by name when no search is given. */
   groups: ArmedGroupConnection;
   /** Any object by its global id; null when there is none. */
@@ -2161,6 +2182,13 @@ export type QueryGroupArgs = {
 export type QueryGroupByExternalIdArgs = {
   externalId: Scalars['String']['input'];
   scheme: Scalars['String']['input'];
+};
+
+
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
+export type QueryGroupMergeCandidatesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  minScore?: InputMaybe<Scalars['Float']['input']>;
 };
 
 
@@ -2623,6 +2651,7 @@ export type ResolversTypes = {
   GroupAlias: ResolverTypeWrapper<GroupAlias>;
   GroupFields: GroupFields;
   GroupKind: GroupKind;
+  GroupMergeCandidate: ResolverTypeWrapper<Omit<GroupMergeCandidate, 'group' | 'other'> & { group: ResolversTypes['ArmedGroup'], other: ResolversTypes['ArmedGroup'] }>;
   GroupRelation: ResolverTypeWrapper<Written>;
   GroupRelationFields: GroupRelationFields;
   GroupRelationKind: GroupRelationKind;
@@ -2709,6 +2738,7 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   GroupAlias: GroupAlias;
   GroupFields: GroupFields;
+  GroupMergeCandidate: Omit<GroupMergeCandidate, 'group' | 'other'> & { group: ResolversParentTypes['ArmedGroup'], other: ResolversParentTypes['ArmedGroup'] };
   GroupRelation: Written;
   GroupRelationFields: GroupRelationFields;
   ID: Scalars['ID']['output'];
@@ -2973,6 +3003,13 @@ export type GroupAliasResolvers<ContextType = Context, ParentType extends Resolv
   language?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type GroupMergeCandidateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GroupMergeCandidate'] = ResolversParentTypes['GroupMergeCandidate']> = {
+  group?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType>;
+  other?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type GroupRelationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GroupRelation'] = ResolversParentTypes['GroupRelation']> = {
   from?: Resolver<ResolversTypes['ArmedGroup'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -3138,6 +3175,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'orderBy'>>;
   group?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<QueryGroupArgs, 'id'>>;
   groupByExternalId?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<QueryGroupByExternalIdArgs, 'externalId' | 'scheme'>>;
+  groupMergeCandidates?: Resolver<Array<ResolversTypes['GroupMergeCandidate']>, ParentType, ContextType, RequireFields<QueryGroupMergeCandidatesArgs, 'first' | 'minScore'>>;
   groups?: Resolver<ResolversTypes['ArmedGroupConnection'], ParentType, ContextType, Partial<QueryGroupsArgs>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
@@ -3251,6 +3289,7 @@ export type Resolvers<ContextType = Context> = {
   EventType?: EventTypeResolvers<ContextType>;
   ExternalId?: ExternalIdResolvers<ContextType>;
   GroupAlias?: GroupAliasResolvers<ContextType>;
+  GroupMergeCandidate?: GroupMergeCandidateResolvers<ContextType>;
   GroupRelation?: GroupRelationResolvers<ContextType>;
   JSONObject?: GraphQLScalarType;
   Latitude?: GraphQLScalarType;

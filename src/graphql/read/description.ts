@@ -205,6 +205,16 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       superseded: expression(['id', 'event_id'], superseded),
     },
   },
+  GroupMergeCandidate: {
+    table: 'armed_group',
+    virtual: true,
+    fields: {
+      group: one('ArmedGroup', 'group_id'),
+      other: one('ArmedGroup', 'other_id'),
+      score: column('score'),
+      reasons: column('reasons'),
+    },
+  },
   SourceRecord: {
     table: 'import_record_release',
     fields: {

@@ -1,6 +1,8 @@
 import type { FieldNode } from 'graphql'
 import { sql } from 'kysely'
+import { groupCandidatesQuery } from '../../db/group-candidates.js'
 import { toDbEnum as lower } from '../enums.js'
+import { badUserInput } from '../errors.js'
 import { fromGlobalId, idOfType, type NodeType } from '../ids.js'
 import type { Compiled, Compiler } from './compile.js'
 import { type Args, col, orderBy, type Sql } from './describe.js'
@@ -152,6 +154,19 @@ export const rootFields: Readonly<Record<string, RootField>> = {
       SELECT record.event_id FROM import_record record
       WHERE record.dataset = ${String(args.dataset)} AND record.external_id = ${String(args.externalId)})`,
     ),
+  groupMergeCandidates: (compiler, args, nodes) => {
+    const first = Number(args.first)
+    if (!(first >= 1 && first <= 100))
+      throw badUserInput('first must be from 1 to 100', 'first', 'range')
+    const row = compiler.alias()
+    return compiler.list(
+      compiler.object('GroupMergeCandidate', subSelections(nodes), row),
+      sql`(${groupCandidatesQuery(Number(args.minScore))}) AS ${sql.id(row)}`,
+      sql`true`,
+      [sql`${col(row, 'score')} DESC`, ...orderBy('group_id', 'other_id')(row)],
+      first,
+    )
+  },
   groupByExternalId: (compiler, args, nodes) =>
     oneWhere(
       compiler,
