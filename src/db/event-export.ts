@@ -52,15 +52,6 @@ const joins = {
     FROM (SELECT event_id, dataset, external_id FROM import_record WHERE event_id = ${pageIds}
       ORDER BY event_id, dataset, external_id) sorted
     GROUP BY event_id) dataset_ids ON dataset_ids.event_id = page.id`,
-  // The best estimates are kept on the event (sql/0008, as the API's killedBest reads them); the
-  // low and high ends are not, so they come from the consolidation rule for this page's events.
-  casualties: sql`LEFT JOIN (SELECT event_id,
-      min(low) FILTER (WHERE category = 'killed') AS killed_low,
-      min(high) FILTER (WHERE category = 'killed') AS killed_high,
-      min(low) FILTER (WHERE category = 'injured') AS injured_low,
-      min(high) FILTER (WHERE category = 'injured') AS injured_high
-    FROM casualty_summary WHERE event_id = ${pageIds} AND category IN ('killed', 'injured')
-    GROUP BY event_id) casualties ON casualties.event_id = page.id`,
 }
 
 const of = (column: string) => sql`page.${sql.ref(column)}`
@@ -85,12 +76,12 @@ export const exportColumns = {
   geo_precision: { kind: 'enum', select: of('geo_precision') },
   event_types: { kind: 'text', select: sql`types.list`, join: joins.types },
   actors: { kind: 'text', select: sql`actors.list`, join: joins.actors },
-  killed_low: { kind: 'number', select: sql`casualties.killed_low`, join: joins.casualties },
+  killed_low: { kind: 'number', select: of('killed_low') },
   killed_best: { kind: 'number', select: of('killed_best') },
-  killed_high: { kind: 'number', select: sql`casualties.killed_high`, join: joins.casualties },
-  injured_low: { kind: 'number', select: sql`casualties.injured_low`, join: joins.casualties },
+  killed_high: { kind: 'number', select: of('killed_high') },
+  injured_low: { kind: 'number', select: of('injured_low') },
   injured_best: { kind: 'number', select: of('injured_best') },
-  injured_high: { kind: 'number', select: sql`casualties.injured_high`, join: joins.casualties },
+  injured_high: { kind: 'number', select: of('injured_high') },
   sources: { kind: 'text', select: sql`sources.list`, join: joins.sources },
   dataset_ids: { kind: 'text', select: sql`dataset_ids.list`, join: joins.datasetIds },
   tags: { kind: 'text', select: sql`array_to_string(page.tags, '; ')` },

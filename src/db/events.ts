@@ -31,6 +31,10 @@ export const listedEventColumns = [
   'killed_best',
   'injured_best',
   'casualties_disputed',
+  'killed_low',
+  'killed_high',
+  'injured_low',
+  'injured_high',
 ] as const satisfies readonly (keyof ListedEventRow)[]
 // A column added to the table and not listed above fails to compile here.
 export const everyColumnListed: Exclude<keyof ListedEventRow, EventColumn> extends never

@@ -168,8 +168,12 @@ export interface Event {
   geo_precision: GeoPrecision | null;
   id: Generated<number>;
   injured_best: number | null;
+  injured_high: number | null;
+  injured_low: number | null;
   is_suicide: Generated<boolean>;
   killed_best: number | null;
+  killed_high: number | null;
+  killed_low: number | null;
   latitude: number | null;
   location_text: string | null;
   longitude: number | null;

@@ -17,8 +17,8 @@ import { registerExplorer } from './explorer.js'
 import { registerExports } from './export.js'
 import { registerGraphiql } from './graphiql.js'
 import { serveMetrics } from './metrics-access.js'
-import { registerSecurityHeaders } from './security-headers.js'
 import { observeGraphQLRequests } from './observability.js'
+import { registerSecurityHeaders } from './security-headers.js'
 
 export type HttpConfig = Pick<
   Config,

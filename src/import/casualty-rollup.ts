@@ -2,7 +2,8 @@ import type { CasualtyCategory } from '../db/schema.js'
 import type { ImportedFigure } from './imported-event.js'
 
 /**
- * An imported event's killed_best/injured_best, computed before its row is written: the event is
+ * An imported event's kept figures (best, low and high of killed and injured), computed before
+ * its row is written: the event is
  * inserted with its rollup, so the figures' trigger (sql/0008) finds nothing to rewrite.
  *
  * It is the casualty_summary rule (sql/0007) for figures that all come from one report, as an
@@ -12,15 +13,46 @@ import type { ImportedFigure } from './imported-event.js'
  */
 export function casualtyRollup(figures: readonly ImportedFigure[]): {
   killed_best: number | null
+  killed_low: number | null
+  killed_high: number | null
   injured_best: number | null
+  injured_low: number | null
+  injured_high: number | null
 } {
-  return { killed_best: bestOf(figures, 'killed'), injured_best: bestOf(figures, 'injured') }
+  const killed = endsOf(figures, 'killed')
+  const injured = endsOf(figures, 'injured')
+  return {
+    killed_best: killed.best,
+    killed_low: killed.low,
+    killed_high: killed.high,
+    injured_best: injured.best,
+    injured_low: injured.low,
+    injured_high: injured.high,
+  }
 }
 
-function bestOf(figures: readonly ImportedFigure[], category: CasualtyCategory): number | null {
+type Ends = { low: number | null; best: number | null; high: number | null }
+
+/** One report's figure: low and high fall back on each other and on best, as the view's do. */
+const endsOfFigure = (figure: ImportedFigure): Ends => ({
+  low: figure.low ?? figure.best ?? figure.high,
+  best: figure.best,
+  high: figure.high ?? figure.best ?? figure.low,
+})
+
+function endsOf(figures: readonly ImportedFigure[], category: CasualtyCategory): Ends {
   const ofCategory = figures.filter((figure) => figure.category === category)
   const total = ofCategory.find((figure) => figure.population === 'all')
-  if (total) return total.best
-  const bests = ofCategory.flatMap((figure) => (figure.best === null ? [] : [figure.best]))
-  return bests.length === 0 ? null : bests.reduce((sum, best) => sum + best, 0)
+  if (total) return endsOfFigure(total)
+  // SQL's sum: the given values added, null when none is given.
+  const sum = (values: (number | null)[]) => {
+    const given = values.filter((value) => value !== null)
+    return given.length === 0 ? null : given.reduce((total, value) => total + value, 0)
+  }
+  const ends = ofCategory.map(endsOfFigure)
+  return {
+    low: sum(ends.map((end) => end.low)),
+    best: sum(ends.map((end) => end.best)),
+    high: sum(ends.map((end) => end.high)),
+  }
 }

@@ -91,14 +91,15 @@ export async function writeImportBatch(
   const eventColumns = sql`id bigint, title text, summary text, date_start date, date_end date,
     date_precision date_precision, place_id bigint, location_text text, latitude float8, longitude float8,
     geo_precision geo_precision, tags text[], is_suicide boolean, civilian_targeting boolean,
-    killed_best int, injured_best int`
+    killed_best int, injured_best int, killed_low int, killed_high int, injured_low int, injured_high int`
   const freshRows = eventRows.slice(0, fresh.length)
   const changedRows = eventRows.slice(fresh.length)
 
   if (freshRows.length > 0) {
     await sql`
       INSERT INTO event (id, title, summary, date_start, date_end, date_precision, place_id, location_text,
-        latitude, longitude, geo_precision, tags, is_suicide, civilian_targeting, killed_best, injured_best)
+        latitude, longitude, geo_precision, tags, is_suicide, civilian_targeting, killed_best, injured_best,
+        killed_low, killed_high, injured_low, injured_high)
       OVERRIDING SYSTEM VALUE
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(freshRows)}::jsonb) AS r (${eventColumns})`.execute(
       trx,
@@ -112,7 +113,8 @@ export async function writeImportBatch(
         date_precision = r.date_precision, place_id = r.place_id, location_text = r.location_text,
         latitude = r.latitude, longitude = r.longitude, geo_precision = r.geo_precision, tags = r.tags,
         is_suicide = r.is_suicide, civilian_targeting = r.civilian_targeting,
-        killed_best = r.killed_best, injured_best = r.injured_best
+        killed_best = r.killed_best, injured_best = r.injured_best, killed_low = r.killed_low,
+        killed_high = r.killed_high, injured_low = r.injured_low, injured_high = r.injured_high
       FROM jsonb_to_recordset(${JSON.stringify(changedRows)}::jsonb) AS r (${eventColumns})
       WHERE event.id = r.id`.execute(trx)
     // What earlier releases said stays: their figures are superseded by this release's, kept

@@ -311,7 +311,7 @@ function writers(
         FROM (SELECT n, ${weighted(ucdp.killed, 'text', 69, n)} AS killed FROM ${series(first, last)}) drawn) e`
       await run(sql`INSERT INTO event (id, title, summary, date_start, date_end, date_precision, place_id,
           location_text, latitude, longitude, geo_precision, is_suicide, civilian_targeting,
-          killed_best, injured_best)
+          killed_best, injured_best, killed_low, killed_high, injured_low, injured_high)
         OVERRIDING SYSTEM VALUE
         SELECT n,
           (${violenceWords.flat()}::text[])[(violence - 1) * 4 + 1 + ${below(4, 71, n)}] || ' in ' || locality.name,
@@ -329,7 +329,13 @@ function writers(
           -- event already up to date instead of rewriting a million rows.
           CASE reports WHEN 1 THEN best1 WHEN 2 THEN least(best1, best2)
             ELSE greatest(least(best1, best2), least(greatest(best1, best2), best3)) END,
-          injured
+          injured,
+          -- Every killed figure spans the first report's low..high and its own best.
+          CASE reports WHEN 1 THEN least(low, best1) WHEN 2 THEN least(low, best1, best2)
+            ELSE least(low, best1, best2, best3) END,
+          CASE reports WHEN 1 THEN greatest(high, best1) WHEN 2 THEN greatest(high, best1, best2)
+            ELSE greatest(high, best1, best2, best3) END,
+          injured, injured
         FROM ${chunk}
         JOIN place locality ON locality.id = e.locality_id
         JOIN place province ON province.id = locality.parent_id
