@@ -6,16 +6,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { loadConfig } from '../src/config.js'
 import { createDatabase } from '../src/db/database.js'
-import { loadDemoData } from '../src/demo/load-demo.js'
+import { loadDemoSet } from '../src/demo/demo-sets.js'
 import { buildExplorer } from '../src/explorer/build.js'
-import { importFile } from '../src/import/run-import.js'
-import { ucdpGed } from '../src/import/ucdp.js'
 import { startHttpServer } from '../src/http/server.js'
 import { createLogger } from '../src/logger.js'
-import { projectRoot } from '../src/paths.js'
+import { launchChromium } from '../test/support/browser.js'
 import { migratedDatabase } from './harness.js'
 
 const runs = Number(process.env.BENCH_RUNS ?? 5)
@@ -36,9 +34,7 @@ const links = {
 async function explorerDatabase(): Promise<string> {
   const { url, db, count } = await migratedDatabase('attest_bench_explorer')
   if (count === 0) {
-    await loadDemoData(db)
-    const fixture = path.join(projectRoot, 'test/fixtures/ucdp/GEDEvent_v23_1_CAF.csv')
-    await importFile(db, ucdpGed, { file: fixture, release: '23.1' })
+    await loadDemoSet(db, 'all')
   }
   await db.destroy()
   return url
@@ -55,7 +51,7 @@ interface Load {
 
 /** One cold load: a new context, the bytes Chromium received, the time to the last point. */
 async function firstLoad(
-  browser: Awaited<ReturnType<typeof chromium.launch>>,
+  browser: Browser,
   site: string,
   conditions: ReturnType<typeof link> | undefined,
   compressed: boolean,
@@ -109,10 +105,7 @@ const app = await startHttpServer({
   explorerDir: bundleDir,
 })
 const site = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-})
+const browser = await launchChromium()
 try {
   await firstLoad(browser, site, undefined, true) // warm the server and Postgres
   for (const [name, conditions] of Object.entries(links)) {

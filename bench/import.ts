@@ -15,7 +15,7 @@ import { createDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrator.js'
 import { importFile } from '../src/import/run-import.js'
 import { ucdpGed } from '../src/import/ucdp.js'
-import { projectRoot } from '../src/paths.js'
+import { projectRoot, ucdpSampleFile } from '../src/paths.js'
 import {
   createEmptyDatabase,
   dropDatabase,
@@ -26,7 +26,7 @@ import {
 const rows = Number(process.argv[2] ?? 1_000_000)
 // What follows this line in bench/import.md is written by hand (the history of the figures).
 const notesMarker = '<!-- notes: kept by bench/import.ts -->'
-const fixture = path.join(projectRoot, 'test', 'fixtures', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
+const fixture = ucdpSampleFile
 
 async function generate(file: string): Promise<void> {
   const template: Record<string, string>[] = []

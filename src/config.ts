@@ -4,6 +4,12 @@ import { projectRoot } from './paths.js'
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof logLevels)[number]
+/** What a new embedded database is filled with: see src/demo/demo-sets.ts. */
+export const demoSets = ['all', 'article'] as const
+export type DemoSet = (typeof demoSets)[number]
+/** auto: lines for people when stderr is a terminal, JSON lines otherwise. */
+export const logFormats = ['auto', 'json', 'pretty'] as const
+export type LogFormat = (typeof logFormats)[number]
 
 export interface Config {
   /** Postgres to use; when undefined an embedded Postgres is started under dataDir. */
@@ -14,7 +20,10 @@ export interface Config {
   readonly port: number
   /** Where the embedded Postgres keeps its cluster (and anything else the service stores). */
   readonly dataDir: string
+  /** What a new embedded database is filled with (src/demo/demo-sets.ts). */
+  readonly demoData: DemoSet
   readonly logLevel: LogLevel
+  readonly logFormat: LogFormat
   /** When true, reading needs an API key too (any role); by default anyone may read. */
   readonly readRequiresKey: boolean
   readonly limits: Limits
@@ -100,7 +109,9 @@ export function loadConfig(env: Env = process.env): Config {
     host: optional(env, 'HOST', parseHost) ?? '127.0.0.1',
     port: optional(env, 'PORT', parsePort) ?? 4000,
     dataDir: optional(env, 'DATA_DIR', parseDataDir) ?? path.join(projectRoot, '.data'),
-    logLevel: optional(env, 'LOG_LEVEL', parseLogLevel) ?? 'info',
+    demoData: optional(env, 'DEMO_DATA', oneOf(demoSets)) ?? 'all',
+    logLevel: optional(env, 'LOG_LEVEL', oneOf(logLevels)) ?? 'info',
+    logFormat: optional(env, 'LOG_FORMAT', oneOf(logFormats)) ?? 'auto',
     readRequiresKey: optional(env, 'READ_REQUIRES_KEY', parseBoolean) ?? false,
     limits: Object.freeze({
       maxDepth: optional(env, 'MAX_DEPTH', parsePositiveInteger) ?? 15,
@@ -191,12 +202,14 @@ function parseDataDir(value: string): string {
   return resolved
 }
 
-function parseLogLevel(value: string): LogLevel {
-  const level = value.toLowerCase()
-  if (!(logLevels as readonly string[]).includes(level)) {
-    throw new Error(`expected one of ${logLevels.join(', ')}, got "${value}"`)
+/** A parser for one of a few words, in any case. */
+function oneOf<T extends string>(words: readonly T[]): (value: string) => T {
+  return (value) => {
+    const word = value.toLowerCase()
+    if (!(words as readonly string[]).includes(word))
+      throw new Error(`expected one of ${words.join(', ')}, got "${value}"`)
+    return word as T
   }
-  return level as LogLevel
 }
 
 function parseCount(value: string): number {

@@ -8,7 +8,12 @@ import type { EventFilter } from './db/event-filter.js'
 import { hasAnyEvent } from './db/events.js'
 import { connectDatabase, type OpenDatabase, openDatabase } from './db/open-database.js'
 import { isDatabaseUnavailable } from './db/unavailable.js'
-import { type DemoLoadResult, loadDemoData } from './demo/load-demo.js'
+import {
+  type DemoSet,
+  type DemoSetResult,
+  describeDemoLoad,
+  loadDemoSet,
+} from './demo/demo-sets.js'
 import { type ExportFormat, exportFormats } from './export/formats.js'
 import { closeHttpServer, startHttpServer } from './http/server.js'
 import {
@@ -100,8 +105,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 /**
  * Migrates when MIGRATE_ON_START says so (by default, the embedded Postgres only); otherwise
  * refuses a database that lacks a migration. A new embedded database also gets the demo data
- * (also when an earlier first start died before loading it). A database given by DATABASE_URL
- * is never filled unasked.
+ * (DEMO_DATA; also when an earlier first start died before loading it). A database given by
+ * DATABASE_URL is never filled unasked.
  */
 async function prepareDatabase(
   database: OpenDatabase,
@@ -110,8 +115,11 @@ async function prepareDatabase(
 ): Promise<void> {
   await (config.migrateOnStart ? database.migrate() : database.requireMigrated())
   if (database.embedded && !(await hasAnyEvent(database.db))) {
-    const result = await loadDemoData(database.db)
-    logger.info(result, 'demo data loaded into the new embedded database')
+    const result = await loadDemoSet(database.db, config.demoData)
+    logger.info(
+      { demoData: config.demoData },
+      `${describeDemoLoad(result)} into the new embedded database`,
+    )
   }
 }
 
@@ -167,8 +175,8 @@ export async function withDatabase<T>(
   }
 }
 
-export function loadDemo(config: Config, logger: Logger): Promise<DemoLoadResult> {
-  return withDatabase(config, logger, loadDemoData)
+export function loadDemo(config: Config, logger: Logger, set: DemoSet): Promise<DemoSetResult> {
+  return withDatabase(config, logger, (db) => loadDemoSet(db, set))
 }
 
 export async function importDataset(

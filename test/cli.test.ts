@@ -4,13 +4,15 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
-import { afterAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase } from '../src/db/database.js'
+import { loadDemoData } from '../src/demo/load-demo.js'
 import {
   exited,
   freePort,
-  output,
+  logs,
   runCli,
+  runCliAtTerminal,
   serveAndQuery,
   startCli,
   waitForHttp,
@@ -123,12 +125,81 @@ describe('attest migrate and attest demo load', () => {
     }
   })
 
-  it('loads the demo once; the second load says so and changes nothing', async () => {
-    const first = await runCli(['demo', 'load'], { DATABASE_URL: testDatabaseUrl() })
-    expect(first).toMatchObject({ code: 0, stdout: 'demo data loaded: 4 events\n' })
-    const second = await runCli(['demo', 'load'], { DATABASE_URL: testDatabaseUrl() })
-    expect(second).toMatchObject({ code: 0, stdout: 'demo data already loaded: nothing changed\n' })
+  it("loads the article's events (--article-only), then the UCDP events; a third load changes nothing", async () => {
+    const env = { DATABASE_URL: testDatabaseUrl() }
+    const article = await runCli(['demo', 'load', '--article-only'], env)
+    expect(article).toMatchObject({
+      code: 0,
+      stdout: 'demo data loaded: 4 events from the article\n',
+    })
     expect(await eventCount(testDatabaseUrl())).toBe(4)
+    const all = await runCli(['demo', 'load'], env)
+    expect(all).toMatchObject({ code: 0, stdout: 'demo data loaded: 1,848 from UCDP GED 23.1\n' })
+    const again = await runCli(['demo', 'load'], env)
+    expect(again).toMatchObject({ code: 0, stdout: 'demo data already loaded: nothing changed\n' })
+    expect(await eventCount(testDatabaseUrl())).toBe(1852)
+  })
+})
+
+describe('stdout is the output, logs go to stderr', () => {
+  const adminUrl = inject('postgresAdminUrl')
+  const name = uniqueDatabaseName('attest_cli_output')
+  let url: string
+  beforeAll(async () => {
+    url = await createEmptyDatabase(adminUrl, name, inject('templateDatabase'))
+    const db = createDatabase(url, { maxConnections: 1 })
+    try {
+      await loadDemoData(db)
+    } finally {
+      await db.destroy()
+    }
+  })
+  afterAll(() => dropDatabase(adminUrl, name))
+  const info = () => ({ DATABASE_URL: url, LOG_LEVEL: 'info' })
+
+  it('`export --format geojson > x.geojson` is GeoJSON; the logs, JSON lines, went to stderr', async () => {
+    const { code, stdout, stderr } = await runCli(['export', '--format', 'geojson'], info())
+    expect(code, stderr).toBe(0)
+    const geojson = JSON.parse(stdout)
+    expect(geojson.type).toBe('FeatureCollection')
+    expect(geojson.features).toHaveLength(4)
+    const logs = stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    expect(logs.map((log) => log.msg)).toContain('database schema is current')
+    expect(logs[0]).toMatchObject({ level: 30, service: 'attest' })
+  })
+
+  it('`KEY=$(attest apikey create …)` captures the key alone, one line', async () => {
+    const { code, stdout, stderr } = await runCli(
+      ['apikey', 'create', '--name', 'script', '--role', 'reader'],
+      info(),
+    )
+    expect(code, stderr).toBe(0)
+    expect(stdout).toMatch(/^\S+\n$/)
+    expect(stderr).toContain('database schema is current')
+  })
+
+  it('LOG_FORMAT=pretty writes lines for people: time, level word, message', async () => {
+    const { stdout, stderr } = await runCli(['export', '--format', 'csv'], {
+      ...info(),
+      LOG_FORMAT: 'pretty',
+    })
+    expect(stdout.split('\n')[0]).toMatch(/^\uFEFF?id,/) // the CSV (with its BOM)
+    expect(stderr).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: database schema is current/m)
+    expect(stderr).not.toContain('"level"')
+  })
+
+  it('at a terminal, logs read as lines for people unless LOG_FORMAT=json', async () => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's colour codes
+    const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '')
+    const pretty = await runCliAtTerminal(['migrate'], info())
+    expect(pretty.code, pretty.output).toBe(0)
+    expect(plain(pretty.output)).toMatch(/\] INFO: database schema is current/)
+    expect(pretty.output).not.toContain('"level"')
+    const json = await runCliAtTerminal(['migrate'], { ...info(), LOG_FORMAT: 'json' })
+    expect(json.output).toMatch(/"msg":"database schema is current"/)
   })
 })
 
@@ -166,7 +237,7 @@ describe('attest serve', () => {
     try {
       const port = await freePort()
       const refused = startCli(['serve'], { DATABASE_URL: url, PORT: String(port) })
-      const log = output(refused)
+      const log = logs(refused)
       expect(await exited(refused)).toBe(1)
       expect(log()).toMatch(
         /lacks \d+ migration\(s\) this release needs \(0001_extensions_and_helpers, /,
@@ -206,7 +277,7 @@ describe('attest serve', () => {
     }
   })
 
-  it('with no DATABASE_URL starts an embedded Postgres with the demo data, stops it on Ctrl-C (SIGINT) or SIGTERM, and reuses it', async () => {
+  it('with no DATABASE_URL starts an embedded Postgres with the demo data (the article and UCDP), stops it on Ctrl-C (SIGINT) or SIGTERM, and reuses it', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attest-cli-embedded-'))
     await chmod(dataDir, 0o755)
     try {
@@ -218,7 +289,7 @@ describe('attest serve', () => {
           LOG_LEVEL: 'info',
         })
         let log = ''
-        server.stdout?.on('data', (chunk) => {
+        server.stderr?.on('data', (chunk) => {
           log += chunk
         })
         try {
@@ -228,7 +299,7 @@ describe('attest serve', () => {
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ query: '{ events { totalCount } }' }),
           })
-          expect(await graphql.json()).toEqual({ data: { events: { totalCount: 4 } } })
+          expect(await graphql.json()).toEqual({ data: { events: { totalCount: 1852 } } })
         } finally {
           server.kill(run === 1 ? 'SIGINT' : 'SIGTERM')
         }

@@ -1,7 +1,9 @@
 import { sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.js'
 import { listEventPage } from '../src/db/event-list.js'
 import { searchByNamePage } from '../src/db/name-search.js'
+import { describeDemoLoad, loadDemoSet } from '../src/demo/demo-sets.js'
 import { loadDemoData, readDemoData } from '../src/demo/load-demo.js'
 import { toGlobalId } from '../src/graphql/ids.js'
 import { read } from './support/read.js'
@@ -283,5 +285,47 @@ describe('the demo data set', () => {
       { id: id(aqim), affiliates: [{ id: id(kubn) }] },
       { id: id(jak), affiliates: [] },
     ])
+  })
+})
+
+// After the article's tests above: this file's database holds the article's events already.
+describe('what a new embedded database starts with (DEMO_DATA)', () => {
+  const byDataset = async () =>
+    Object.fromEntries(
+      (
+        await db()
+          .selectFrom('import_record')
+          .select(['dataset', (eb) => eb.fn.countAll<string>().as('n')])
+          .groupBy('dataset')
+          .execute()
+      ).map(({ dataset, n }) => [dataset, Number(n)]),
+    )
+
+  it("article: only the article's 4 events", async () => {
+    const result = await loadDemoSet(db(), 'article')
+    expect(result).toEqual({ article: { status: 'already-loaded' }, ucdp: null })
+    expect(await count('event')).toBe(4)
+  })
+
+  it('all (the default): the article and 1,848 real UCDP GED 23.1 events, 1,852 in all', async () => {
+    expect(loadConfig({}).demoData).toBe('all')
+    const result = await loadDemoSet(db(), 'all')
+    expect(describeDemoLoad(result)).toBe('demo data loaded: 1,848 from UCDP GED 23.1')
+    expect(result.ucdp).toMatchObject({ rows: 1848, inserted: 1848, rejects: [] })
+    expect(await count('event')).toBe(1852)
+    expect(await byDataset()).toEqual({ attest_demo: 4, ucdp_ged: 1848 })
+    const release = await db()
+      .selectFrom('report')
+      .select('citation')
+      .where('citation', 'like', '%GED%23.1%')
+      .executeTakeFirst()
+    expect(release).toBeDefined()
+  })
+
+  it('loads once: a second load changes nothing, and says so', async () => {
+    const result = await loadDemoSet(db(), 'all')
+    expect(describeDemoLoad(result)).toBe('demo data already loaded: nothing changed')
+    expect(result.ucdp).toMatchObject({ inserted: 0, updated: 0, unchanged: 1848 })
+    expect(await count('event')).toBe(1852)
   })
 })

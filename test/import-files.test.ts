@@ -5,14 +5,14 @@ import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { projectRoot } from '../src/paths.js'
+import { ucdpSampleFile } from '../src/paths.js'
 import { runCli } from './support/cli.js'
 import { testDatabaseUrl, testDb } from './support/test-database.js'
 
 // `attest import` is loud about files: each kind of bad file gets one clear line and an exit
 // status that says whether everything, some or nothing was imported.
 
-const fixture = path.join(projectRoot, 'test', 'fixtures', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
+const fixture = ucdpSampleFile
 type Row = Record<string, string>
 let rows: Row[]
 let header: string[]

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase } from '../src/db/database.js'
 import { ImportError, importFile } from '../src/import/run-import.js'
 import { ucdpGed } from '../src/import/ucdp.js'
-import { projectRoot } from '../src/paths.js'
+import { ucdpSampleFile } from '../src/paths.js'
 import { actorDatesOutOfSync } from './support/actor-dates.js'
 import { rollupAudit } from './support/casualty-rollup.js'
 import { exited, startCli } from './support/cli.js'
@@ -17,7 +17,7 @@ import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support
 import { testDb } from './support/test-database.js'
 
 // 1,848 real UCDP GED 23.1 events (CC BY 4.0: Sundberg & Melander 2013; Davies, Pettersson & Öberg 2023).
-const fixture = path.join(projectRoot, 'test', 'fixtures', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
+const fixture = ucdpSampleFile
 type Row = Record<string, string>
 let rows: Row[]
 let header: string[]

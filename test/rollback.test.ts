@@ -4,7 +4,7 @@ import { createDatabase } from '../src/db/database.js'
 import { migrateToLatest, migrationStatus, readMigrations } from '../src/db/migrator.js'
 import { loadDemoData } from '../src/demo/load-demo.js'
 import { projectRoot } from '../src/paths.js'
-import { exited, freePort, output, runCli, serveAndQuery, startCli } from './support/cli.js'
+import { exited, freePort, logs, runCli, serveAndQuery, startCli } from './support/cli.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
 import { buildRelease, git, isAncestor, type Release } from './support/release.js'
 
@@ -98,7 +98,7 @@ describe(`the previous release (${previousRelease.slice(0, 8)}) and this code`, 
 
     const port = await freePort()
     const refused = startCli(['serve'], { DATABASE_URL: url, PORT: String(port) })
-    const log = output(refused)
+    const log = logs(refused)
     expect(await exited(refused)).toBe(1)
     expect(log()).toContain(`(${pending.join(', ')}): run \`attest migrate\` first`)
 

@@ -1,5 +1,6 @@
 import {
   buildSchema,
+  type GraphQLSchema,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
@@ -7,7 +8,7 @@ import {
   isSpecifiedScalarType,
 } from 'graphql'
 import { expect, it } from 'vitest'
-import { typeDefs } from '../src/graphql/apollo.js'
+import { schema as served, typeDefs } from '../src/graphql/apollo.js'
 
 // schema.graphql is the API's documentation (GraphiQL's docs show it): every type, field and enum
 // value says what it is, and so does every argument of the read API. (The mutations' arguments
@@ -32,4 +33,17 @@ it('describes every type, field, enum value and read argument in schema.graphql'
         if (!value.description) undescribed.push(`${type.name}.${value.name}`)
   }
   expect(undescribed).toEqual([])
+})
+
+// A client that builds schema.graphql with plain graphql-js (codegen, a mock server) finds the
+// same root operation types as the service serves: `schema { … }` names each one.
+it('declares every root operation type the service serves, so plain buildSchema finds them', () => {
+  const roots = (schema: GraphQLSchema) => ({
+    query: schema.getQueryType()?.name,
+    mutation: schema.getMutationType()?.name,
+    subscription: schema.getSubscriptionType()?.name,
+  })
+  const built = roots(buildSchema(typeDefs))
+  expect(built).toEqual(roots(served))
+  expect(built).toEqual({ query: 'Query', mutation: 'Mutation', subscription: undefined })
 })

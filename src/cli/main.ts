@@ -5,6 +5,7 @@ import { CsvError } from 'csv-parse'
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.js'
 import { type Config, ConfigError, loadConfig } from '../config.js'
 import { exportFields } from '../db/event-export.js'
+import { describeDemoLoad } from '../demo/demo-sets.js'
 import type { ApiRole } from '../db/schema.js'
 import {
   ExportArgumentError,
@@ -34,8 +35,10 @@ Environment:
   DATABASE_URL  Postgres connection string; unset = an embedded Postgres under DATA_DIR
   DATABASE_READ_URL  a read replica of DATABASE_URL for queries (serve only)
   DATA_DIR      where the embedded Postgres keeps its data (default: .data/ in the project)
+  DEMO_DATA     what a new embedded database gets: all (default) or article (its 4 events only)
   HOST, PORT    where to listen (default: 127.0.0.1, 4000)
   LOG_LEVEL     fatal, error, warn, info (default), debug, trace or silent
+  LOG_FORMAT    logs (on stderr) as json, or pretty lines; default: pretty at a terminal
   READ_REQUIRES_KEY  true = reading needs an API key too (default: false, anyone may read)
   MIGRATE_ON_START  true = serve applies pending migrations (default: only to the embedded Postgres)
   MAX_DEPTH, MAX_COST, RATE_LIMIT_REQUESTS, …  request limits: see the README's Configuration`
@@ -63,18 +66,17 @@ program
 
 program
   .command('demo')
-  .description('the demo data set (the 3 January 2019 Sidi Bouzid raid and what it mentions)')
+  .description(
+    'the demo data: the 3 January 2019 Sidi Bouzid raid and what its article mentions, and 1,848 real UCDP GED events (Central African Republic)',
+  )
   .command('load')
-  .description('load the demo data set into the database; a second load changes nothing')
+  .description('load the demo data into the database; a second load changes nothing')
+  .option('--article-only', "only the article's events, not the UCDP events")
   .addHelpText('after', environment)
-  .action(() =>
+  .action((options: { articleOnly?: boolean }) =>
     withConfig(async (config, logger) => {
-      const result = await loadDemo(config, logger)
-      console.log(
-        result.status === 'loaded'
-          ? `demo data loaded: ${result.events} events`
-          : 'demo data already loaded: nothing changed',
-      )
+      const result = await loadDemo(config, logger, options.articleOnly ? 'article' : 'all')
+      console.log(describeDemoLoad(result))
     }),
   )
 
@@ -352,7 +354,7 @@ async function withConfig(action: (config: Config, logger: Logger) => Promise<vo
     console.error(`attest: ${error.message}`)
     process.exit(2)
   }
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, config.logFormat)
   try {
     await action(config, logger)
   } catch (error) {

@@ -1,25 +1,22 @@
-import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadDemoData } from '../../src/demo/load-demo.js'
+import { loadDemoSet } from '../../src/demo/demo-sets.js'
 import { buildExplorer } from '../../src/explorer/build.js'
 import { toGlobalId } from '../../src/graphql/ids.js'
-import { importFile } from '../../src/import/run-import.js'
-import { ucdpGed } from '../../src/import/ucdp.js'
 import { createLogger } from '../../src/logger.js'
 import { projectRoot } from '../../src/paths.js'
 import { startApi, type TestApi } from '../support/api.js'
+import { launchChromium } from '../support/browser.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
-// Debian's chromium; `.ci/run` installs it. Screenshots go to test-results/ (git-ignored).
-const chromiumPath = '/usr/bin/chromium'
+// Screenshots go to test-results/ (git-ignored).
 const artifacts = path.join(projectRoot, 'test-results', 'explorer')
-const ucdpFixture = path.join(projectRoot, 'test', 'fixtures', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
-// The demo's 4 events and the fixture's 1,848, every one with a point.
+// What a new embedded database starts with: the article's 4 events and UCDP's 1,848, every
+// one with a point.
 const allEvents = 1852
 
 let api: TestApi
@@ -28,19 +25,13 @@ let browser: Browser
 let bundleDir: string
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath))
-    throw new Error(`${chromiumPath} is missing: apt-get install chromium`)
   // CI runs no `npm run build`: the test builds the bundle it serves, the way the build does.
   bundleDir = await mkdtemp(path.join(os.tmpdir(), 'attest-explorer-'))
   await buildExplorer(bundleDir)
-  await loadDemoData(testDb())
-  await importFile(testDb(), ucdpGed, { file: ucdpFixture, release: '23.1' })
+  await loadDemoSet(testDb(), 'all')
   api = await startApi(testDatabaseUrl(), createLogger('silent'), { explorerDir: bundleDir })
   site = api.url.replace(/graphql$/, '')
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
+  browser = await launchChromium()
   await mkdir(artifacts, { recursive: true })
 })
 
@@ -127,6 +118,11 @@ describe('the explorer', () => {
     )
     // The canvas really holds the points: strongly coloured pixels (the map itself is pale).
     expect(await colouredPixels(page)).toBeGreaterThan(500)
+    // UCDP's licence (CC BY 4.0) asks for its citation wherever its data is shown.
+    const credits = page.locator('footer.credits')
+    await expect(credits.isVisible()).resolves.toBe(true)
+    for (const text of ['UCDP Georeferenced Event Dataset', 'CC BY 4.0', 'Sundberg', 'Davies'])
+      await expect(credits.textContent()).resolves.toContain(text)
     await expect.poll(() => page.locator('svg.timeline .bars').count()).toBe(1)
     await shot(page, 'explorer-map')
     // Only the public API: the persisted queries, as any client would send them.

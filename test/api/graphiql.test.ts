@@ -1,34 +1,22 @@
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDemoData } from '../../src/demo/load-demo.js'
 import { projectRoot } from '../../src/paths.js'
 import { startApi, type TestApi } from '../support/api.js'
+import { launchChromium } from '../support/browser.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
-// Debian's chromium; `.ci/run` installs it. Screenshots go to test-results/ (not committed).
-const chromiumPath = '/usr/bin/chromium'
+// Screenshots go to test-results/ (not committed).
 const artifacts = path.join(projectRoot, 'test-results')
 
 let api: TestApi
 let browser: Browser
 beforeAll(async () => {
-  if (!existsSync(chromiumPath))
-    throw new Error(`${chromiumPath} is missing: apt-get install chromium`)
   await loadDemoData(testDb())
   api = await startApi(testDatabaseUrl())
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  })
+  browser = await launchChromium()
   await mkdir(artifacts, { recursive: true })
 })
 afterAll(async () => {

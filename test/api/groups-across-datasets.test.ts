@@ -9,7 +9,7 @@ import { acled } from '../../src/import/acled.js'
 import { gtd } from '../../src/import/gtd.js'
 import { importFile } from '../../src/import/run-import.js'
 import { ucdpGed } from '../../src/import/ucdp.js'
-import { projectRoot } from '../../src/paths.js'
+import { projectRoot, ucdpSampleFile } from '../../src/paths.js'
 import { dataOf, startApi, type TestApi } from '../support/api.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
@@ -22,12 +22,9 @@ let dir = ''
 
 /** The UCDP fixture's first row, about the same raid and group as the ACLED and GTD samples. */
 async function ucdpRow(changes: Record<string, string>): Promise<string> {
-  const rows = parse(
-    await readFile(path.join(fixtures, 'ucdp', 'GEDEvent_v23_1_CAF.csv'), 'utf8'),
-    {
-      columns: true,
-    },
-  ) as Record<string, string>[]
+  const rows = parse(await readFile(ucdpSampleFile, 'utf8'), {
+    columns: true,
+  }) as Record<string, string>[]
   const row = { ...(rows[0] as Record<string, string>), ...changes }
   const file = path.join(dir, 'GEDEvent_v23_1_TUN.csv')
   await writeFile(file, stringify([row], { header: true, columns: Object.keys(row) }))

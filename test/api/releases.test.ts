@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKey } from '../../src/auth/api-keys.js'
 import { importFile } from '../../src/import/run-import.js'
 import { ucdpGed } from '../../src/import/ucdp.js'
-import { projectRoot } from '../../src/paths.js'
+import { ucdpSampleFile } from '../../src/paths.js'
 import { dataOf, startApi, type TestApi } from '../support/api.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
@@ -16,7 +16,7 @@ import { testDatabaseUrl, testDb } from '../support/test-database.js'
 // follows the later one, and an editor holding the old version gets a CONFLICT. The dataset's
 // id finds the event every way a researcher would look for it.
 
-const fixture = path.join(projectRoot, 'test', 'fixtures', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
+const fixture = ucdpSampleFile
 type Row = Record<string, string>
 
 let api: TestApi

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises'
-import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,13 +6,13 @@ import { createApiKey } from '../../src/auth/api-keys.js'
 import { toGlobalId } from '../../src/graphql/ids.js'
 import { importFile } from '../../src/import/run-import.js'
 import { ucdpGed } from '../../src/import/ucdp.js'
-import { projectRoot } from '../../src/paths.js'
+import { ucdpSampleFile } from '../../src/paths.js'
 import { dataOf, startApi, type TestApi } from '../support/api.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
 // Sources found again by name, spelling and alias (sql/0053), and merged by an admin.
 
-const fixture = path.join(projectRoot, 'test', 'fixtures', 'ucdp', 'GEDEvent_v23_1_CAF.csv')
+const fixture = ucdpSampleFile
 let api: TestApi
 let offices = 0
 

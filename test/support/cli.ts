@@ -38,6 +38,28 @@ export function runCli(
   })
 }
 
+/**
+ * Runs `attest ARGS` at a terminal, as a person would: util-linux's `script` gives it a
+ * pseudo-terminal, so stdout and stderr are TTYs (and arrive together, as `output`).
+ */
+export function runCliAtTerminal(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ readonly code: number | null; readonly output: string }> {
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`
+  const command = [process.execPath, ...nodeArgs(projectRoot), ...args].map(quote).join(' ')
+  return new Promise((resolve) => {
+    execFile(
+      'script',
+      ['--quiet', '--return', '--command', command, '/dev/null'],
+      { env: environment(env), timeout: 60_000, cwd: projectRoot },
+      (error, stdout) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, output: stdout })
+      },
+    )
+  })
+}
+
 /** Starts `attest ARGS` in the background; the caller signals and awaits it. */
 export function startCli(
   args: string[],
@@ -51,12 +73,17 @@ export function startCli(
   })
 }
 
-/** What a child process writes on stdout (its JSON log lines), so far. */
-export function output(child: ChildProcess): () => string {
+/**
+ * What a child process has logged so far: its JSON log lines and error messages, on stderr (and
+ * on stdout for a release from before logs moved off it, which test/rollback.test.ts runs).
+ */
+export function logs(child: ChildProcess): () => string {
   let text = ''
-  child.stdout?.on('data', (chunk) => {
+  const append = (chunk: Buffer) => {
     text += chunk
-  })
+  }
+  child.stderr?.on('data', append)
+  child.stdout?.on('data', append)
   return () => text
 }
 
@@ -126,7 +153,7 @@ export async function queryAt(port: number, query: string): Promise<unknown> {
 export async function serveAndQuery(url: string, root = projectRoot) {
   const port = await freePort()
   const server = startCli(['serve'], { DATABASE_URL: url, PORT: String(port) }, root)
-  const log = output(server)
+  const log = logs(server)
   try {
     await waitForReady(`http://127.0.0.1:${port}`, server)
     const answer = await queryAt(port, '{ events { totalCount } }')
