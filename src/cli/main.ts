@@ -5,14 +5,16 @@ import { CsvError } from 'csv-parse'
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.js'
 import { type Config, ConfigError, loadConfig } from '../config.js'
 import { exportFields } from '../db/event-export.js'
-import { describeDemoLoad } from '../demo/demo-sets.js'
+import { groupCandidates } from '../db/group-candidates.js'
 import type { ApiRole } from '../db/schema.js'
+import { describeDemoLoad } from '../demo/demo-sets.js'
 import {
   ExportArgumentError,
   parseExportFields,
   parseExportFilter,
 } from '../export/export-arguments.js'
 import { type ExportFormat, exportFormats } from '../export/formats.js'
+import { toGlobalId } from '../graphql/ids.js'
 import { acled } from '../import/acled.js'
 import { type Encoding, EncodingError, encodings } from '../import/file-encoding.js'
 import { gtd } from '../import/gtd.js'
@@ -219,6 +221,33 @@ function printSummary(summary: ImportSummary, rejectsFile: string | undefined): 
     console.log(
       `${deleted.deleted} withdrawn events marked deleted; ${deleted.unknown} listed ids never imported`,
     )
+}
+
+program
+  .command('groups')
+  .description('armed groups')
+  .command('candidates')
+  .description(
+    'pairs of groups that may be one recorded twice, most likely first (names alike, shared events); join them with mergeGroups',
+  )
+  .option('--min-score <score>', 'only pairs scoring at least this, from 0 to 1', parseScore, 0.3)
+  .option('--first <n>', 'at most this many pairs', parsePositiveInteger, 20)
+  .action((options: { minScore: number; first: number }) =>
+    withConfig(async (config, logger) => {
+      const candidates = await withDatabase(config, logger, (db) =>
+        groupCandidates(db, options.minScore, options.first),
+      )
+      for (const pair of candidates)
+        console.log(
+          `${pair.score.toFixed(3)}  ${pair.groupName} (${toGlobalId('ArmedGroup', pair.groupId)})  ~  ${pair.otherName} (${toGlobalId('ArmedGroup', pair.otherId)})  ${pair.reasons.join('; ')}`,
+        )
+    }),
+  )
+
+function parseScore(value: string): number {
+  const score = Number(value)
+  if (!(score >= 0 && score <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1')
+  return score
 }
 
 const apikeyCommand = program

@@ -11,6 +11,7 @@ import { importFile } from '../../src/import/run-import.js'
 import { ucdpGed } from '../../src/import/ucdp.js'
 import { projectRoot, ucdpSampleFile } from '../../src/paths.js'
 import { dataOf, startApi, type TestApi } from '../support/api.js'
+import { runCli } from '../support/cli.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
 // One group under three datasets' names: found again across imports when a shipped spelling
@@ -124,6 +125,21 @@ describe('groupMergeCandidates', () => {
     })
     const scores = groupMergeCandidates.map((candidate) => candidate.score)
     expect(scores).toEqual([...scores].sort((a, b) => b - a))
+  })
+
+  it('are what `attest groups candidates` prints, one pair a line', async () => {
+    const { code, stdout } = await runCli(['groups', 'candidates', '--first', '50'], {
+      DATABASE_URL: testDatabaseUrl(),
+    })
+    expect(code).toBe(0)
+    expect(stdout).toMatch(
+      /^0\.400 {2}Alpha Front \(\S+\) {2}~ {2}Omega Movement \(\S+\) {2}5 events on the same day at the same place$/m,
+    )
+    const refused = await runCli(['groups', 'candidates', '--min-score', '2'], {
+      DATABASE_URL: testDatabaseUrl(),
+    })
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toMatch(/expected a number from 0 to 1/)
   })
 
   it('refuses more than 100 pairs', async () => {
