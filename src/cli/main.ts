@@ -93,12 +93,14 @@ program
   .action((options: { events: number; seed: number }) =>
     withConfig(async (config, logger) => {
       const started = Date.now()
+      const print = progressLine('events')
       const sizes = await withDatabase(config, logger, (db) =>
         synthesize(db, {
           ...options,
-          onProgress: (events) => process.stderr.write(`${events} events\n`),
+          onProgress: (events) => print(events, events / options.events),
         }),
       )
+      if (process.stderr.isTTY) process.stderr.write('\n')
       const seconds = ((Date.now() - started) / 1000).toFixed(1)
       console.log(
         `synthesized ${sizes.events} events, ${sizes.groups} groups, ${sizes.persons} persons, ${sizes.reports} reports from ${sizes.sources} sources, ${sizes.places} places in ${seconds} s`,
@@ -361,16 +363,27 @@ function parsePositiveInteger(value: string): number {
 }
 
 /** Progress on stderr: one line rewritten in place on a terminal (with an ETA), a line per batch otherwise. */
-function progressPrinter() {
-  return ({ rows, elapsedMs, bytes, totalBytes }: ImportProgress) => {
-    const seconds = Math.max(elapsedMs / 1000, 0.001)
-    const done = totalBytes > 0 ? bytes / totalBytes : 1
-    const eta = done > 0 ? Math.round((seconds / done) * (1 - done)) : 0
-    const text = `${rows} rows, ${Math.round(rows / seconds)} rows/s`
+/**
+ * A long command's progress on stderr (stdout is the command's output): at a terminal one line,
+ * rewritten, with the rate, the share done and the time left; otherwise a plain line each time,
+ * for logs.
+ */
+function progressLine(unit: string) {
+  const started = Date.now()
+  return (count: number, share: number) => {
+    const seconds = Math.max((Date.now() - started) / 1000, 0.001)
+    const left = share > 0 ? Math.round((seconds / share) * (1 - share)) : 0
+    const text = `${count} ${unit}, ${Math.round(count / seconds)} ${unit}/s`
     if (process.stderr.isTTY)
-      process.stderr.write(`\r${text}, ${Math.round(done * 100)}%, about ${eta} s left   `)
+      process.stderr.write(`\r${text}, ${Math.round(share * 100)}%, about ${left} s left   `)
     else process.stderr.write(`${text}\n`)
   }
+}
+
+function progressPrinter() {
+  const print = progressLine('rows')
+  return ({ rows, bytes, totalBytes }: ImportProgress) =>
+    print(rows, totalBytes > 0 ? bytes / totalBytes : 1)
 }
 
 /** Loads the configuration (a bad value exits 2 naming the variable) and runs the command. */
