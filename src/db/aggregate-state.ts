@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely'
 import type { Database } from './database.js'
+import type { RevisionOperation } from './schema.js'
 
 // What every writer of an aggregate shares — mutations (src/graphql/mutations) and importers
 // (src/import): its parts, its state as revisions hold it, the lock order, the version rule.
@@ -81,6 +82,34 @@ export async function statesOf(
 
 export async function stateOf(db: Database, kind: Aggregate, id: number): Promise<State> {
   return (await statesOf(db, kind, [id])).get(id) as State
+}
+
+/** Who wrote a revision: an API key, or a dataset's release (an import). */
+export type RevisionAuthor =
+  | { readonly apiKeyId: number }
+  | { readonly dataset: string; readonly release: string }
+
+/**
+ * One revision per aggregate written: its state before (none for a creation) and its state after,
+ * read by the statement that records it (none for an aggregate the write removed). The one place
+ * every writer records what it did, one statement however many aggregates.
+ */
+export async function recordRevisions(
+  trx: Database,
+  operation: RevisionOperation,
+  kind: Aggregate,
+  author: RevisionAuthor,
+  written: readonly { readonly id: number; readonly before: State | null }[],
+): Promise<void> {
+  if (written.length === 0) return
+  const apiKeyId = 'apiKeyId' in author ? author.apiKeyId : null
+  const [dataset, release] = 'dataset' in author ? [author.dataset, author.release] : [null, null]
+  await sql`
+    INSERT INTO revision (operation, entity_type, entity_id, before, after, api_key_id, dataset, release)
+    SELECT ${operation}::revision_operation, ${kind}, w.id, w.before, ${stateSql(kind)},
+      ${apiKeyId}::bigint, ${dataset}, ${release}
+    FROM jsonb_to_recordset(${JSON.stringify(written)}::jsonb) AS w (id bigint, before jsonb)
+    LEFT JOIN ${sql.table(kind)} t ON t.id = w.id`.execute(trx)
 }
 
 /**

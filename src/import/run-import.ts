@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { type CsvError, parse } from 'csv-parse'
 import { sql, type Transaction } from 'kysely'
-import { stateSql, statesOf, versionsSetByWriters } from '../db/aggregate-state.js'
+import { recordRevisions, statesOf, versionsSetByWriters } from '../db/aggregate-state.js'
 import type { Database } from '../db/database.js'
 import type { DB } from '../db/schema.js'
 import { checkEncoding, decodingStream, type Encoding, type FileEncoding } from './file-encoding.js'
@@ -348,12 +348,13 @@ export async function markDeleted(
     const before = await statesOf(trx, 'event', live)
     await sql`UPDATE event SET deleted_at = now(), version = version + 1
       WHERE id = ANY(${live}::bigint[])`.execute(trx)
-    await sql`
-      INSERT INTO revision (operation, entity_type, entity_id, before, after, dataset, release)
-      SELECT 'delete', 'event', t.id, w.before, ${stateSql('event')}, ${dataset.name}, ${release}
-      FROM jsonb_to_recordset(${JSON.stringify([...before].map(([id, state]) => ({ id, before: state })))}::jsonb)
-        AS w (id bigint, before jsonb)
-      JOIN event t ON t.id = w.id`.execute(trx)
+    await recordRevisions(
+      trx,
+      'delete',
+      'event',
+      { dataset: dataset.name, release },
+      [...before].map(([id, state]) => ({ id, before: state })),
+    )
     return { deleted: live.length, unknown: ids.length - known.length }
   })
 }

@@ -1,5 +1,11 @@
 import { sql, type Transaction } from 'kysely'
-import { type Aggregate, type State, sameState, stateSql, statesOf } from '../db/aggregate-state.js'
+import {
+  type Aggregate,
+  recordRevisions,
+  type State,
+  sameState,
+  statesOf,
+} from '../db/aggregate-state.js'
 import type { DB } from '../db/schema.js'
 import { casualtyRollup } from './casualty-rollup.js'
 import type { ImportedEvent } from './imported-event.js'
@@ -195,31 +201,21 @@ export async function writeImportBatch(
       SET release = excluded.release, raw = excluded.raw, event_id = excluded.event_id, imported_at = now()`.execute(
     trx,
   )
+  // What a mutation records, an import records too (src/db/aggregate-state.ts): one revision per
+  // aggregate it creates or changes, in the same shape, written by the release.
   for (const [kind, ids] of Object.entries({ ...created, event: newIds }))
-    await recordCreations(trx, target, kind as Aggregate, ids)
+    await recordRevisions(
+      trx,
+      'create',
+      kind as Aggregate,
+      target,
+      ids.map((id) => ({ id, before: null })),
+    )
   const updated = await recordUpdates(trx, target, before)
   return { inserted: fresh.length, updated, unchanged: unchanged + changed.length - updated }
 }
 
 type Created = Record<'armed_group' | 'source' | 'report', number[]>
-
-// What a mutation records, an import records too (src/db/aggregate-state.ts): one revision per
-// aggregate it creates or changes, in the same shape — the row and its parts before and after —
-// written by the release.
-
-/** A creation revision for each of the aggregates, as the batch leaves them. */
-async function recordCreations(
-  trx: Trx,
-  target: BatchTarget,
-  kind: Aggregate,
-  ids: readonly number[],
-): Promise<void> {
-  if (ids.length === 0) return
-  await sql`
-    INSERT INTO revision (operation, entity_type, entity_id, after, dataset, release)
-    SELECT 'create', ${kind}, t.id, ${stateSql(kind)}, ${target.dataset}, ${target.release}
-    FROM ${sql.table(kind)} t WHERE t.id = ANY(${ids}::bigint[])`.execute(trx)
-}
 
 /**
  * A changed event steps its version once, so an editor holding the old one gets a CONFLICT,
@@ -236,12 +232,13 @@ async function recordUpdates(
   if (edited.length === 0) return 0
   await sql`UPDATE event SET version = version + 1
     WHERE id = ANY(${edited.map(([id]) => id)}::bigint[])`.execute(trx)
-  const states = edited.map(([id, state]) => ({ id, before: state }))
-  await sql`
-    INSERT INTO revision (operation, entity_type, entity_id, before, after, dataset, release)
-    SELECT 'update', 'event', t.id, w.before, ${stateSql('event')}, ${target.dataset}, ${target.release}
-    FROM jsonb_to_recordset(${JSON.stringify(states)}::jsonb) AS w (id bigint, before jsonb)
-    JOIN event t ON t.id = w.id`.execute(trx)
+  await recordRevisions(
+    trx,
+    'update',
+    'event',
+    target,
+    edited.map(([id, state]) => ({ id, before: state })),
+  )
   return edited.length
 }
 
@@ -355,6 +352,7 @@ async function upsertGroups(
       SELECT candidate.id WHERE r->>'externalId' IS NULL OR NOT EXISTS (
         SELECT 1 FROM group_external_id taken WHERE taken.group_id = candidate.id AND taken.scheme = ${scheme})
     ) named ON true`.execute(trx)
+  const foundByName = new Set(found.filter((row) => row.byName).map((row) => row.key))
   const ids = new Map(
     found.filter((row) => row.id !== null).map((row) => [row.key, Number(row.id)]),
   )
@@ -399,7 +397,7 @@ async function upsertGroups(
   // spelling of its name, so that the next import, and search, find it by them.
   const learned = actors.map((actor) => ({
     groupId: ids.get(groupKey(actor)),
-    externalId: found.find((row) => row.key === groupKey(actor))?.byName ? actor.externalId : null,
+    externalId: foundByName.has(groupKey(actor)) ? actor.externalId : null,
     name: actor.name,
   }))
   await sql`

@@ -59,7 +59,8 @@ async function merge(writer: Writer, args: MergeArgs) {
     },
     async () => {
       await moveToSurvivor(writer, survivor, merged)
-      await recordRevision(writer, 'merge', 'source', merged, before, null)
+      // Removed: its revision holds the state it had, and none after.
+      await recordRevision(writer, 'merge', 'source', merged, before)
     },
   )
   return { id: survivor }

@@ -6,10 +6,10 @@ import {
   type Aggregate,
   aggregateNames,
   lockInOrder,
+  recordRevisions,
   type State,
   sameState,
   stateOf,
-  versionsSetByWriters,
 } from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import type { ApiRole, DB, RevisionOperation } from '../../db/schema.js'
@@ -25,8 +25,8 @@ export interface Writer {
 
 /**
  * A mutation resolver: checks the caller's role before anything else, writes in the document's
- * transaction (read/mutate.ts: all of the document happens or none), or in one of its own when
- * called outside a document, and turns constraint violations into BAD_USER_INPUT.
+ * transaction (read/mutate.ts: all of the document happens or none), and turns constraint
+ * violations into BAD_USER_INPUT.
  */
 export function mutation<Args, Result>(
   role: ApiRole,
@@ -35,11 +35,9 @@ export function mutation<Args, Result>(
   return async (_parent: unknown, args: Args, context: Context): Promise<Result> => {
     const caller = requireRole(context.caller, role)
     try {
-      if (context.inTransaction) return await write(args, { trx: context.db, caller }, context)
-      return await context.db.transaction().execute(async (trx) => {
-        await versionsSetByWriters(trx)
-        return write(args, { trx, caller }, context)
-      })
+      if (!context.inTransaction)
+        throw new Error('a mutation runs in its document’s transaction (read/mutate.ts)')
+      return await write(args, { trx: context.db, caller }, context)
     } catch (error) {
       throw fromDatabaseError(error) ?? asFieldError(error)
     }
@@ -54,26 +52,15 @@ function asFieldError(error: unknown): unknown {
   return new GraphQLError(error.message, { extensions: { ...error.extensions, field: argument } })
 }
 
-export async function recordRevision(
+/** Records the caller's revision of one aggregate (see recordRevisions). */
+export function recordRevision(
   { trx, caller }: Writer,
   operation: RevisionOperation,
   kind: Aggregate,
   id: number,
   before: State | null,
-  /** Null for an aggregate the write removed (a merged source). */
-  after: State | null,
 ): Promise<void> {
-  await trx
-    .insertInto('revision')
-    .values({
-      api_key_id: caller.id,
-      operation,
-      entity_type: kind,
-      entity_id: id,
-      before: before === null ? null : JSON.stringify(before),
-      after: after === null ? null : JSON.stringify(after),
-    })
-    .execute()
+  return recordRevisions(trx, operation, kind, { apiKeyId: caller.id }, [{ id, before }])
 }
 
 export interface AggregateChange {
@@ -105,7 +92,8 @@ export async function changeAggregate(
 ): Promise<void> {
   const { trx } = writer
   const { kind, id, version, operation, field } = change
-  await lockInOrder(trx, kind, [id], change.refersTo)
+  // The row itself is locked by the version check below; others only when it points at some.
+  if (change.refersTo?.length) await lockInOrder(trx, kind, [id], change.refersTo)
   const { rows } = await sql<{ version: number; deleted: boolean; merged: boolean }>`
     SELECT version, to_jsonb(t) ->> 'deleted_at' IS NOT NULL AS deleted,
       to_jsonb(t) ->> 'merged_into_id' IS NOT NULL AS merged
@@ -129,7 +117,7 @@ export async function changeAggregate(
   await sql`RELEASE SAVEPOINT attest_change`.execute(trx)
   // One version step per mutation, however many times the change and triggers updated the row.
   await sql`UPDATE ${sql.table(kind)} SET version = ${version + 1} WHERE id = ${id}`.execute(trx)
-  await recordRevision(writer, operation, kind, id, before, await stateOf(trx, kind, id))
+  await recordRevision(writer, operation, kind, id, before)
 }
 
 /** Inserts a new aggregate row and records its creation; returns its id. */
@@ -139,7 +127,7 @@ export async function createAggregate(
   values: Record<string, unknown>,
 ): Promise<number> {
   const id = await insertRow(writer.trx, kind, values)
-  await recordRevision(writer, 'create', kind, id, null, await stateOf(writer.trx, kind, id))
+  await recordRevision(writer, 'create', kind, id, null)
   return id
 }
 

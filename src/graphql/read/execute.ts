@@ -52,7 +52,6 @@ export function readExecution(
   const statements = statementCache()
   const executor: Executor = async ({ document, operation, request, context: apolloContext }) => {
     const requestContext = apolloContext as Context
-    const context = requestContext
     if (!operation || operation.operation === 'subscription') return graphqlJs()
     const coerced = getVariableValues(
       schema,
@@ -159,7 +158,7 @@ export function readExecution(
       return execute({
         schema,
         document,
-        contextValue: context,
+        contextValue: requestContext,
         variableValues: request.variables,
         operationName: request.operationName,
       })
