@@ -8,6 +8,7 @@ import { importFile } from '../../src/import/run-import.js'
 import { ucdpGed } from '../../src/import/ucdp.js'
 import { ucdpSampleFile } from '../../src/paths.js'
 import { dataOf, startApi, type TestApi } from '../support/api.js'
+import { databaseFingerprint } from '../support/fingerprint.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
 // Sources found again by name, spelling and alias (sql/0053), and merged by an admin.
@@ -113,5 +114,57 @@ describe('mergeSources', () => {
       [merged?.id, true],
       [survivor?.id, false],
     ])
+  })
+})
+
+describe('mergeSources refuses', () => {
+  let admin = ''
+  beforeAll(async () => {
+    admin = (await createApiKey(testDb(), 'refusals admin', 'admin')).key
+    // Its first use stamps the key (last_used_at): done before any fingerprint is taken.
+    await api.query('{ __typename }', {}, admin)
+  })
+  const merge = async (survivor: number, merged: number, versions: [number, number] = [1, 1]) =>
+    api.query(
+      `mutation ($s: ID!, $sv: Int!, $m: ID!, $mv: Int!) {
+        mergeSources(survivorId: $s, survivorVersion: $sv, mergedId: $m, mergedVersion: $mv) { id }
+      }`,
+      {
+        s: toGlobalId('Source', survivor),
+        sv: versions[0],
+        m: toGlobalId('Source', merged),
+        mv: versions[1],
+      },
+      admin,
+    )
+
+  it.each([
+    [
+      'a source merged into itself',
+      'self',
+      { code: 'BAD_USER_INPUT', field: 'mergedId', rule: 'not_self' },
+    ],
+    [
+      'a merged id that names no source',
+      'missing',
+      { code: 'BAD_USER_INPUT', field: 'mergedId', rule: 'unknown_id' },
+    ],
+    ['a stale version of the merged source', 'stale', { code: 'CONFLICT', currentVersion: 1 }],
+  ] as const)('%s, writing nothing', async (_, kind, extensions) => {
+    const [first, second] = [
+      ...(await sourcesKeyed('reuters')),
+      ...(await sourcesKeyed('crisis watch')),
+    ]
+    const before = await databaseFingerprint(testDb())
+    const response =
+      kind === 'self'
+        ? await merge(first?.id as number, first?.id as number)
+        : kind === 'missing'
+          ? await merge(first?.id as number, 999_999_999)
+          : await merge(first?.id as number, second?.id as number, [1, 7])
+    expect(response.data).toEqual({ mergeSources: null })
+    expect(response.errors?.[0]?.extensions).toMatchObject(extensions)
+    // The refusal's transaction rolled back: nothing changed.
+    expect(await databaseFingerprint(testDb())).toBe(before)
   })
 })

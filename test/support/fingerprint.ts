@@ -15,7 +15,7 @@ export async function databaseFingerprint(db: Database): Promise<string> {
         FROM ${sql.table(name)} row`,
   )
   const { rows } = await sql<{ digest: string }>`
-    SELECT string_agg(digest, ',') AS digest FROM (${sql.join(digests, sql` UNION ALL `)}) AS t (digest)`.execute(
+    SELECT string_agg(digest, ',' ORDER BY digest) AS digest FROM (${sql.join(digests, sql` UNION ALL `)}) AS t (digest)`.execute(
     db,
   )
   return rows[0]?.digest ?? ''
