@@ -16,6 +16,7 @@ import {
 } from './demo/demo-sets.js'
 import { type ExportFormat, exportFormats } from './export/formats.js'
 import { closeHttpServer, startHttpServer } from './http/server.js'
+import { finishInterruptedLoad } from './import/bulk-load.js'
 import {
   type Dataset,
   type ImportOptions,
@@ -114,6 +115,11 @@ async function prepareDatabase(
   logger: Logger,
 ): Promise<void> {
   await (config.migrateOnStart ? database.migrate() : database.requireMigrated())
+  // An import killed during a first load left indexes to build: built meanwhile, not awaited
+  // (readers are served, slowly, until they are there).
+  finishInterruptedLoad(database.db, (message) => logger.info(message)).catch((error: unknown) =>
+    logger.warn({ err: error }, 'the indexes an interrupted import dropped could not be rebuilt'),
+  )
   if (database.embedded && !(await hasAnyEvent(database.db))) {
     const result = await loadDemoSet(database.db, config.demoData)
     logger.info(
@@ -158,7 +164,11 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
 
 export async function migrate(config: Config, logger: Logger): Promise<void> {
   const database = await openDatabase(config, logger)
-  await database.close()
+  try {
+    await finishInterruptedLoad(database.db, (message) => logger.info(message))
+  } finally {
+    await database.close()
+  }
 }
 
 /** Opens (and migrates) the database, runs `work` on it, and closes it whatever happens. */

@@ -162,6 +162,12 @@ for (const importer of importers) {
       'auto',
     )
     .option('--dry-run', 'check every row and write nothing')
+    .option(
+      '--first-load <when>',
+      'auto (when the file brings more events than the database holds), on or off: drop the indexes for the load and build them once at its end',
+      parseFirstLoad,
+      'auto',
+    )
     .addHelpText('after', importExitStatus)
     .addHelpText('after', environment)
     .action((file: string, options: ImportCommandOptions) =>
@@ -181,6 +187,11 @@ for (const importer of importers) {
           ...(options.deleted && { deletedFile: options.deleted }),
           encoding: options.encoding,
           dryRun: options.dryRun ?? false,
+          firstLoad: options.firstLoad,
+          onStep: (message) => {
+            logger.info(message)
+            console.error(`attest: ${message}`)
+          },
           onWarning: (message) => {
             logger.warn(message)
             console.error(`attest: warning: ${message}`)
@@ -200,6 +211,7 @@ for (const importer of importers) {
 
 interface ImportCommandOptions {
   readonly encoding: Encoding
+  readonly firstLoad: 'auto' | boolean
   readonly dryRun?: boolean
   readonly release?: string
   readonly strict?: boolean
@@ -207,6 +219,12 @@ interface ImportCommandOptions {
   readonly batchSize: number
   readonly deleted?: string
   readonly metricsFile?: string
+}
+
+function parseFirstLoad(value: string): 'auto' | boolean {
+  const choices = { auto: 'auto', on: true, off: false } as const
+  if (!(value in choices)) throw new InvalidArgumentError('expected auto, on or off')
+  return choices[value as keyof typeof choices]
 }
 
 function printSummary(summary: ImportSummary, rejectsFile: string | undefined): void {

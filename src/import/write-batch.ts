@@ -70,7 +70,12 @@ export async function writeImportBatch(
   const created: Created = { armed_group: [], source: [], report: [] }
   const placeIds = await upsertPlaces(trx, writing)
   const groupIds = await upsertGroups(trx, target.actorScheme, writing, created)
-  const reportIds = await upsertReports(trx, writing, created)
+  const reportIds = await upsertReports(
+    trx,
+    writing,
+    changed.map((item) => item.event),
+    created,
+  )
 
   const newIds = await allocateIds(trx, 'event', fresh.length)
   const eventIds = new Map<string, number>([
@@ -173,14 +178,15 @@ export async function writeImportBatch(
     FROM ${rowsOf([...actorRows.values()])} AS r
     -- An editor who already put this group in this role keeps their attribution and report.
     ON CONFLICT (event_id, group_id, role) DO NOTHING`.execute(trx)
-  await sql`
-    INSERT INTO casualty_figure (event_id, category, population, low, best, high, qualifier, report_id)
-    SELECT (r->>'eventId')::bigint, (r->>'category')::casualty_category, (r->>'population')::casualty_population,
-      (r->>'low')::int, (r->>'best')::int, (r->>'high')::int, (r->>'qualifier')::figure_qualifier,
-      ${target.datasetReportId}::bigint
-    FROM ${rowsOf(writing.flatMap((event) => event.figures.map((figure) => ({ eventId: idOf(event), ...figure }))))} AS r`.execute(
-    trx,
-  )
+  // A new event's rollup went in with it (casualtyRollup above): its figures' trigger need not
+  // compute it again (sql/0059). A changed event may have figures from other reports: the
+  // trigger computes its rollup from all of them.
+  const figuresOf = (events: readonly ImportedEvent[]) =>
+    events.flatMap((event) => event.figures.map((figure) => ({ eventId: idOf(event), ...figure })))
+  await sql`SELECT set_config('attest.event_rollup_written', 'on', true)`.execute(trx)
+  await insertFigures(trx, target, figuresOf(fresh))
+  await sql`SELECT set_config('attest.event_rollup_written', 'off', true)`.execute(trx)
+  await insertFigures(trx, target, figuresOf(changed.map((item) => item.event)))
   await sql`
     INSERT INTO event_citation (event_id, report_id)
     SELECT DISTINCT (r->>'eventId')::bigint, (r->>'reportId')::bigint
@@ -213,6 +219,20 @@ export async function writeImportBatch(
     )
   const updated = await recordUpdates(trx, target, before)
   return { inserted: fresh.length, updated, unchanged: unchanged + changed.length - updated }
+}
+
+async function insertFigures(
+  trx: Trx,
+  target: BatchTarget,
+  figures: readonly ({ eventId: number } & ImportedEvent['figures'][number])[],
+): Promise<void> {
+  if (figures.length === 0) return
+  await sql`
+    INSERT INTO casualty_figure (event_id, category, population, low, best, high, qualifier, report_id)
+    SELECT (r->>'eventId')::bigint, (r->>'category')::casualty_category, (r->>'population')::casualty_population,
+      (r->>'low')::int, (r->>'best')::int, (r->>'high')::int, (r->>'qualifier')::figure_qualifier,
+      ${target.datasetReportId}::bigint
+    FROM ${rowsOf(figures)} AS r`.execute(trx)
 }
 
 type Created = Record<'armed_group' | 'source' | 'report', number[]>
@@ -418,6 +438,7 @@ async function upsertGroups(
 async function upsertReports(
   trx: Trx,
   events: readonly ImportedEvent[],
+  changedEvents: readonly ImportedEvent[],
   created: Created,
 ): Promise<Map<string, number>> {
   const reports = [
@@ -453,13 +474,23 @@ async function upsertReports(
     trx,
   )
   const ids = new Map(rows.map((row) => [row.citation, Number(row.id)]))
+  // Whom a report quotes is linked when the report is new, or cited by a changed row (a newer
+  // release may name more): a report found again was linked when it was created.
+  const newReportIds = new Set(newReports.map((row) => Number(row.id)))
+  const recited = new Set(
+    changedEvents.flatMap((event) => event.reports.map((report) => report.citation)),
+  )
+  const quoting = reports.filter(
+    (report) =>
+      newReportIds.has(ids.get(report.citation) as number) || recited.has(report.citation),
+  )
   // Whom a report quotes links to a source only when the name is one already known: a dataset's
   // "witnesses", "local sources" or a sentence naming a spokesman is not a source (the raw row
   // keeps it). A list ("Crisis Watch, Corbeau News") names each of its parts.
   await sql`
     INSERT INTO report_citation (report_id, cited_source_id)
     SELECT DISTINCT (r->>'reportId')::bigint, quoted.id
-    FROM ${rowsOf(reports.flatMap((report) => report.quotes.map((quoted) => ({ reportId: ids.get(report.citation), quoted }))))} AS r,
+    FROM ${rowsOf(quoting.flatMap((report) => report.quotes.map((quoted) => ({ reportId: ids.get(report.citation), quoted }))))} AS r,
       LATERAL unnest(regexp_split_to_array(r->>'quoted', '[[:space:]]*[,;\n][[:space:]]*') || (r->>'quoted')) AS part,
       LATERAL (SELECT source_named(part) AS id) quoted
     WHERE quoted.id IS NOT NULL
