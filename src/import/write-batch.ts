@@ -46,22 +46,20 @@ export async function writeImportBatch(
   if (events.length === 0) return { inserted: 0, updated: 0, unchanged: 0 }
   const existing = await trx
     .selectFrom('import_record')
-    .select(['external_id', 'raw', 'event_id'])
+    .select(['external_id', 'event_id'])
     .where('dataset', '=', target.dataset)
     // One array parameter, not a placeholder per row: a statement of 1,000 parameters costs
     // more to parse and plan than to run.
     .where('external_id', '=', sql<string>`ANY(${events.map((event) => event.externalId)}::text[])`)
     .execute()
-  const known = new Map(existing.map((row) => [row.external_id, row]))
-  const fresh: ImportedEvent[] = []
-  const changed: { event: ImportedEvent; eventId: number }[] = []
-  for (const event of events) {
-    const record = known.get(event.externalId)
-    if (!record) fresh.push(event)
-    else if (canonical(record.raw) !== canonical(event.raw) && record.event_id !== null) {
-      changed.push({ event, eventId: record.event_id })
-    }
-  }
+  const known = new Map(existing.map((row) => [row.external_id, row.event_id]))
+  const fresh = events.filter((event) => !known.has(event.externalId))
+  const changed = await rowsChangedSince(
+    trx,
+    target,
+    events.filter((event) => known.get(event.externalId) != null),
+    known,
+  )
   const unchanged = events.length - fresh.length - changed.length
   const writing = [...fresh, ...changed.map((item) => item.event)]
   if (writing.length === 0) return { inserted: 0, updated: 0, unchanged }
@@ -262,12 +260,28 @@ async function recordUpdates(
   return edited.length
 }
 
-/** A raw row as comparable text: jsonb stores an object's keys in its own order. */
-function canonical(raw: unknown): string {
-  const entries = Object.entries(raw as Record<string, unknown>).sort(([a], [b]) =>
-    a < b ? -1 : a > b ? 1 : 0,
-  )
-  return JSON.stringify(entries)
+/**
+ * The rows whose raw data differs from what import_record holds: compared by the database (jsonb
+ * equality ignores the order of keys), so an unchanged re-import sends each row once and reads
+ * back only the ids of those that changed.
+ */
+async function rowsChangedSince(
+  trx: Trx,
+  target: BatchTarget,
+  events: readonly ImportedEvent[],
+  known: ReadonlyMap<string, number | null>,
+): Promise<{ event: ImportedEvent; eventId: number }[]> {
+  if (events.length === 0) return []
+  const { rows } = await sql<{ index: number }>`
+    SELECT (r.index - 1)::int AS index
+    FROM jsonb_array_elements(${JSON.stringify(events.map((event) => [event.externalId, event.raw]))}::jsonb)
+      WITH ORDINALITY AS r (row, index)
+    JOIN import_record record ON record.dataset = ${target.dataset} AND record.external_id = r.row->>0
+    WHERE record.raw IS DISTINCT FROM r.row->1`.execute(trx)
+  return rows.map(({ index }) => {
+    const event = events[index] as ImportedEvent
+    return { event, eventId: known.get(event.externalId) as number }
+  })
 }
 
 /** Ids taken from a table's identity sequence, so rows and their children go in set-based. */
