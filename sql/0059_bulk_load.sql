@@ -23,16 +23,16 @@ CREATE TRIGGER casualty_figure_rollup_inserted AFTER INSERT ON casualty_figure
   WHEN (current_setting('attest.event_rollup_written', true) IS DISTINCT FROM 'on')
   EXECUTE FUNCTION casualty_figure_rollup_inserted();
 
--- A first load leaves the monthly stats rollup (sql/0040, 0043) to one recomputation at its end,
--- instead of adding each batch's events and first figures as they go: its batches say so with
--- attest.bulk_load. Updates and deletions, and every other writer, maintain it as before.
+-- Likewise for the monthly stats rollup (sql/0040, 0043): the importer adds its new events and
+-- their figures' summaries to it itself (src/import/write-batch.ts), from the figures it holds,
+-- instead of the triggers computing casualty_summary again for each new event.
 DROP TRIGGER event_stats_rollup_inserted ON event;
 CREATE TRIGGER event_stats_rollup_inserted AFTER INSERT ON event
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-  WHEN (current_setting('attest.bulk_load', true) IS DISTINCT FROM 'on')
+  WHEN (current_setting('attest.stats_rollup_written', true) IS DISTINCT FROM 'on')
   EXECUTE FUNCTION event_stats_rollup_on_event();
 DROP TRIGGER event_stats_rollup_inserted ON casualty_figure;
 CREATE TRIGGER event_stats_rollup_inserted AFTER INSERT ON casualty_figure
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-  WHEN (current_setting('attest.bulk_load', true) IS DISTINCT FROM 'on')
+  WHEN (current_setting('attest.stats_rollup_written', true) IS DISTINCT FROM 'on')
   EXECUTE FUNCTION event_stats_rollup_on_figure();

@@ -128,12 +128,6 @@ async function rebuildIndexes(
   await sql`SET statement_timeout = 0`.execute(connection)
   try {
     await buildEach(connection, rows, onStep)
-    // The load's batches left the monthly stats rollup alone (sql/0059): every month is
-    // recomputed, from the indexes just built.
-    const started = Date.now()
-    await sql`SELECT refresh_event_stats_rollup(ARRAY(
-      SELECT DISTINCT date_trunc('month', date_start)::date FROM event))`.execute(connection)
-    onStep?.(`monthly stats recomputed (${Date.now() - started} ms)`)
   } finally {
     await sql`RESET maintenance_work_mem`.execute(connection)
     await sql`RESET statement_timeout`.execute(connection)

@@ -34,6 +34,17 @@ export function casualtyRollup(figures: readonly ImportedFigure[]): {
 
 type Ends = { low: number | null; best: number | null; high: number | null }
 
+/**
+ * An imported event's casualty_summary rows: one per category it has a figure in, by the same
+ * rule. What the importer adds to the monthly stats rollup for its new events (sql/0059).
+ */
+export function casualtySummary(
+  figures: readonly ImportedFigure[],
+): ({ category: CasualtyCategory } & Ends)[] {
+  const categories = [...new Set(figures.map((figure) => figure.category))]
+  return categories.map((category) => ({ category, ...endsOf(figures, category) }))
+}
+
 /** One report's figure: low and high fall back on each other and on best, as the view's do. */
 const endsOfFigure = (figure: ImportedFigure): Ends => ({
   low: figure.low ?? figure.best ?? figure.high,

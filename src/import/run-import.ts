@@ -110,7 +110,6 @@ export async function importFile(
 
   const run = async (
     transaction: <T>(work: (trx: Transaction<DB>) => Promise<T>) => Promise<T>,
-    firstLoad = false,
   ) => {
     let datasetReportId: number | undefined
     const write = async (
@@ -122,9 +121,7 @@ export async function importFile(
         // A batch need not wait for its commit to reach the disk: a crash loses at most the last
         // few batches' commits, whole, and running the import again writes them again.
         await sql`SELECT pg_advisory_xact_lock(hashtext(${`attest import ${dataset.name}`})),
-          set_config('synchronous_commit', 'off', true),
-          -- A first load's rollup is recomputed at its end (bulk-load.ts, sql/0059).
-          set_config('attest.bulk_load', ${firstLoad ? 'on' : 'off'}, true)`.execute(trx)
+          set_config('synchronous_commit', 'off', true)`.execute(trx)
         await versionsSetByWriters(trx)
         // Found or created by the first batch, then reused: it is the same for the whole file.
         datasetReportId ??= await ensureReleaseReport(trx, dataset, options.release)

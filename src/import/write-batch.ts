@@ -7,7 +7,7 @@ import {
   statesOf,
 } from '../db/aggregate-state.js'
 import type { DB } from '../db/schema.js'
-import { casualtyRollup } from './casualty-rollup.js'
+import { casualtyRollup, casualtySummary } from './casualty-rollup.js'
 import type { ImportedEvent } from './imported-event.js'
 
 export interface BatchTarget {
@@ -104,7 +104,13 @@ export async function writeImportBatch(
   const freshRows = eventRows.slice(0, fresh.length)
   const changedRows = eventRows.slice(fresh.length)
 
+  // The importer keeps the rollups of its new events itself (sql/0059): their triggers stand
+  // aside for the statements that insert those events and their figures, and nothing else.
+  const rollupsWritten = (on: boolean) =>
+    sql`SELECT set_config('attest.event_rollup_written', ${on ? 'on' : 'off'}, true),
+      set_config('attest.stats_rollup_written', ${on ? 'on' : 'off'}, true)`.execute(trx)
   if (freshRows.length > 0) {
+    await rollupsWritten(true)
     await sql`
       INSERT INTO event (id, title, summary, date_start, date_end, date_precision, place_id, location_text,
         latitude, longitude, geo_precision, tags, is_suicide, civilian_targeting, killed_best, injured_best,
@@ -113,6 +119,7 @@ export async function writeImportBatch(
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(freshRows)}::jsonb) AS r (${eventColumns})`.execute(
       trx,
     )
+    await rollupsWritten(false)
   }
   const changedIds = changedRows.map((row) => row.id as number)
   const before = await statesOf(trx, 'event', changedIds)
@@ -176,14 +183,20 @@ export async function writeImportBatch(
     FROM ${rowsOf([...actorRows.values()])} AS r
     -- An editor who already put this group in this role keeps their attribution and report.
     ON CONFLICT (event_id, group_id, role) DO NOTHING`.execute(trx)
-  // A new event's rollup went in with it (casualtyRollup above): its figures' trigger need not
-  // compute it again (sql/0059). A changed event may have figures from other reports: the
-  // trigger computes its rollup from all of them.
+  // A new event's rollup went in with it (casualtyRollup above), and its month's stats are added
+  // below, from the figures in hand. A changed event may have figures from other reports: the
+  // triggers compute its rollups from all of them.
   const figuresOf = (events: readonly ImportedEvent[]) =>
     events.flatMap((event) => event.figures.map((figure) => ({ eventId: idOf(event), ...figure })))
-  await sql`SELECT set_config('attest.event_rollup_written', 'on', true)`.execute(trx)
-  await insertFigures(trx, target, figuresOf(fresh))
-  await sql`SELECT set_config('attest.event_rollup_written', 'off', true)`.execute(trx)
+  if (fresh.length > 0) {
+    await rollupsWritten(true)
+    await insertFigures(trx, target, figuresOf(fresh))
+    await rollupsWritten(false)
+    await addToStatsRollup(
+      trx,
+      fresh.map((event) => ({ id: idOf(event), event })),
+    )
+  }
   await insertFigures(trx, target, figuresOf(changed.map((item) => item.event)))
   await sql`
     INSERT INTO event_citation (event_id, report_id)
@@ -217,6 +230,32 @@ export async function writeImportBatch(
     )
   const updated = await recordUpdates(trx, target, before)
   return { inserted: fresh.length, updated, unchanged: unchanged + changed.length - updated }
+}
+
+/**
+ * Adds new events to the monthly stats rollup (sql/0043's add_to_event_stats_rollup): one to
+ * their month and country's count, and their casualty summary to its categories, as the
+ * triggers would have from casualty_summary.
+ */
+async function addToStatsRollup(
+  trx: Trx,
+  created: readonly { id: number; event: ImportedEvent }[],
+): Promise<void> {
+  const rows = created.flatMap(({ id, event }) => [
+    { id, category: null, low: null, best: null, high: null },
+    ...casualtySummary(event.figures).map((summary) => ({ id, ...summary })),
+  ])
+  await sql`
+    SELECT add_to_event_stats_rollup(coalesce((
+      SELECT jsonb_agg(to_jsonb(added)) FROM (
+        SELECT date_trunc('month', e.date_start)::date AS month, e.country_id, s.category,
+          count(*) AS events, sum(s.low) AS low, sum(s.best) AS best, sum(s.high) AS high
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS s (id bigint, category casualty_category, low int, best int, high int)
+        JOIN event e ON e.id = s.id
+        WHERE e.deleted_at IS NULL
+        GROUP BY 1, 2, 3
+      ) added), '[]'))`.execute(trx)
 }
 
 async function insertFigures(
