@@ -86,14 +86,17 @@ export function createProgress(label: string, options: ProgressOptions = {}): Pr
       const share = shareOf(status)
       const payload = { label, status: describe(status) }
       if (!bar) {
-        bar = new cliProgress.SingleBar({
-          stream,
-          format: share === undefined ? '{label} {status}' : '{label} {bar} {status}',
-          barsize: 24,
-          hideCursor: true,
-          // The final line replaces the bar, so that the terminal keeps one line per command.
-          clearOnComplete: true,
-        })
+        bar = new cliProgress.SingleBar(
+          {
+            stream,
+            format: share === undefined ? '{label} {status}' : '{label} {bar} {status}',
+            barsize: 24,
+            hideCursor: true,
+            // The final line replaces the bar, so that the terminal keeps one line per command.
+            clearOnComplete: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
         bar.start(1, share ?? 0, payload)
       } else bar.update(share ?? 0, payload)
     },
@@ -160,7 +163,7 @@ function timeLeft(
   share: number | undefined,
   rate: number | undefined,
 ): number | undefined {
-  if (share === undefined || share <= 0 || !rate || done <= 0) return undefined
+  if (share === undefined || share <= 0 || share >= 1 || !rate || done <= 0) return undefined
   return (done / share - done) / rate
 }
 
@@ -175,6 +178,7 @@ function describeDone(status: ProgressStatus | undefined, elapsedMs: number): st
 }
 
 export function formatSeconds(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`
   if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`
   const minutes = Math.floor(seconds / 60)
   if (minutes < 60) return `${minutes} min ${Math.round(seconds % 60)} s`
