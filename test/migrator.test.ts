@@ -149,6 +149,15 @@ describe('the migrator', () => {
   })
 })
 
+/** A promise to await, and the function that settles it. */
+function gate() {
+  let open = () => {}
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { open, opened }
+}
+
 /** An observer that keeps what it is told, and waits until it is told something. */
 function recordingObserver() {
   const told: [string, string, MigrationProgress?][] = []
@@ -204,23 +213,16 @@ describe('a migration watched', () => {
     const other = createDatabase(url, { maxConnections: 2 })
     cleanups.push(() => other.destroy())
     const { observer, told, seen } = recordingObserver()
-    let release = () => {}
-    const released = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let locked = () => {}
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve
-    })
+    const [locked, released] = [gate(), gate()]
     const holder = other.transaction().execute(async (trx) => {
       await sql`LOCK TABLE item IN ACCESS SHARE MODE`.execute(trx)
-      locked()
-      await released
+      locked.open()
+      await released.opened
     })
-    await isLocked
+    await locked.opened
     const migrating = migrateToLatest(db, folder, { observer, monitor: other, pollMs: 20 })
     await seen('0002_column', (progress) => progress.phase === 'waiting for a lock (relation)')
-    release()
+    released.open()
     await holder
     expect(await migrating).toEqual(['0002_column'])
     expect(told.at(-1)).toEqual(['finished', '0002_column'])
@@ -240,26 +242,19 @@ describe('a migration watched', () => {
     cleanups.push(() => other.destroy())
     const { observer, seen } = recordingObserver()
     // A transaction with a snapshot older than the build: the build waits for it to end.
-    let release = () => {}
-    const released = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let reading = () => {}
-    const isReading = new Promise<void>((resolve) => {
-      reading = resolve
-    })
+    const [reading, released] = [gate(), gate()]
     const reader = other
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
         await sql`SELECT count(*) FROM item`.execute(trx)
-        reading()
-        await released
+        reading.open()
+        await released.opened
       })
-    await isReading
+    await reading.opened
     const migrating = migrateToLatest(db, folder, { observer, monitor: other, pollMs: 20 })
     await seen('0002_index', (progress) => progress.phase?.startsWith('index waiting') ?? false)
-    release()
+    released.open()
     await reader
     expect(await migrating).toEqual(['0002_index'])
     expect(await indexValid(db, 'item_code_idx')).toBe(true)

@@ -111,27 +111,12 @@ async function askDatabase(monitor: Database, pid: number): Promise<MigrationPro
     const phase = `index ${row.phase}`
     // Each phase counts what it walks through: the table's blocks, then the sorted tuples, or
     // the transactions a concurrent build waits for.
-    if (Number(row.blocks_total) > 0)
-      return {
-        phase,
-        done: Number(row.blocks_done),
-        total: Number(row.blocks_total),
-        unit: 'blocks',
-      }
-    if (Number(row.tuples_total) > 0)
-      return {
-        phase,
-        done: Number(row.tuples_done),
-        total: Number(row.tuples_total),
-        unit: 'tuples',
-      }
-    if (Number(row.lockers_total) > 0)
-      return {
-        phase,
-        done: Number(row.lockers_done),
-        total: Number(row.lockers_total),
-        unit: 'transactions',
-      }
+    for (const [done, total, unit] of [
+      [row.blocks_done, row.blocks_total, 'blocks'],
+      [row.tuples_done, row.tuples_total, 'tuples'],
+      [row.lockers_done, row.lockers_total, 'transactions'],
+    ] as const)
+      if (Number(total) > 0) return { phase, done: Number(done), total: Number(total), unit }
     return { phase }
   }
   if (row.wait_event_type === 'Lock') return { phase: `waiting for a lock (${row.wait_event})` }
