@@ -253,7 +253,7 @@ describe('a migration watched', () => {
       })
     await reading.opened
     const migrating = migrateToLatest(db, folder, { observer, monitor: other, pollMs: 20 })
-    await seen('0002_index', (progress) => progress.phase?.startsWith('index waiting') ?? false)
+    await seen('0002_index', (progress) => progress.phase === 'waiting for old snapshots')
     released.open()
     await reader
     expect(await migrating).toEqual(['0002_index'])

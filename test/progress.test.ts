@@ -74,13 +74,13 @@ describe('progress in plain lines (stderr is not a terminal)', () => {
   it('restarts the rate with each phase: an index build counts blocks, then tuples', () => {
     const { progress, at, lines } = linesProgress({ intervalMs: 0 })
     at(4000)
-    progress.update({ phase: 'index building', done: 400, total: 400, unit: 'blocks' })
+    progress.update({ phase: 'building index', done: 400, total: 400, unit: 'blocks' })
     at(5000)
-    progress.update({ phase: 'index sorting', done: 0, total: 1000, unit: 'tuples' })
+    progress.update({ phase: 'sorting', done: 0, total: 1000, unit: 'tuples' })
     at(7000)
-    progress.update({ phase: 'index sorting', done: 500, total: 1000, unit: 'tuples' })
+    progress.update({ phase: 'sorting', done: 500, total: 1000, unit: 'tuples' })
     expect(lines().at(-1)).toBe(
-      'work: index sorting: 500 of 1,000 tuples (50%), 250 tuples/s, about 2.0 s left',
+      'work: sorting: 500 of 1,000 tuples (50%), 250 tuples/s, about 2.0 s left',
     )
   })
 

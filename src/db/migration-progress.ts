@@ -108,7 +108,7 @@ async function askDatabase(monitor: Database, pid: number): Promise<MigrationPro
   const row = rows[0]
   if (!row) return undefined
   if (row.phase !== null) {
-    const phase = `index ${row.phase}`
+    const phase = row.phase
     // Each phase counts what it walks through: the table's blocks, then the sorted tuples, or
     // the transactions a concurrent build waits for.
     for (const [done, total, unit] of [
