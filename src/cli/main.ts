@@ -50,7 +50,7 @@ const program = new Command('attest')
   )
   .showHelpAfterError()
 
-/** How long commands show their progress: --no-progress silences it. */
+/** How the long commands show their progress: --no-progress silences it. */
 function progressOptions(): ProgressOptions {
   return { mode: program.opts<{ progress: boolean }>().progress ? 'auto' : 'off' }
 }

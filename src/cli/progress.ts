@@ -91,7 +91,8 @@ export function createProgress(label: string, options: ProgressOptions = {}): Pr
             stream,
             format: share === undefined ? '{label} {status}' : '{label} {bar} {status}',
             barsize: 24,
-            hideCursor: true,
+            // A command that fails exits at once: a hidden cursor would stay hidden.
+            hideCursor: false,
             // The final line replaces the bar, so that the terminal keeps one line per command.
             clearOnComplete: true,
           },
