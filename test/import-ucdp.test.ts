@@ -450,11 +450,16 @@ describe('an interrupted import', () => {
       const cli = startCli(['import', 'ucdp', fixture, '--batch-size', '100'], {
         DATABASE_URL: url,
       })
-      // Killed without warning once a few batches are in.
-      cli.stderr?.on('data', (chunk: Buffer) => {
-        if (/^[3-9]00 rows/m.test(String(chunk))) cli.kill('SIGKILL')
+      // Killed without warning once a few batches are in (the database says so: progress
+      // lines come every few seconds, a batch far more often).
+      const done = exited(cli)
+      let running = true
+      void done.then(() => {
+        running = false
       })
-      await exited(cli)
+      while (running && (await events()) < 300) await new Promise((wait) => setTimeout(wait, 20))
+      cli.kill('SIGKILL')
+      await done
       const partial = await events()
       expect(partial % 100).toBe(0)
       expect(partial).toBeGreaterThan(0)
