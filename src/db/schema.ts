@@ -289,6 +289,7 @@ export interface ImportRecord {
   id: Generated<number>;
   imported_at: Generated<Timestamp>;
   raw: Json;
+  raw_digest: string | null;
   release: string;
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { sql, type Transaction } from 'kysely'
 import {
   type Aggregate,
@@ -46,20 +47,26 @@ export async function writeImportBatch(
   if (events.length === 0) return { inserted: 0, updated: 0, unchanged: 0 }
   const existing = await trx
     .selectFrom('import_record')
-    .select(['external_id', 'event_id'])
+    .select(['external_id', 'event_id', 'raw_digest'])
     .where('dataset', '=', target.dataset)
     // One array parameter, not a placeholder per row: a statement of 1,000 parameters costs
     // more to parse and plan than to run.
     .where('external_id', '=', sql<string>`ANY(${events.map((event) => event.externalId)}::text[])`)
     .execute()
-  const known = new Map(existing.map((row) => [row.external_id, row.event_id]))
+  const known = new Map(existing.map((row) => [row.external_id, row]))
   const fresh = events.filter((event) => !known.has(event.externalId))
-  const changed = await rowsChangedSince(
-    trx,
-    target,
-    events.filter((event) => known.get(event.externalId) != null),
-    known,
-  )
+  // A known row is changed when its digest differs; one imported before digests were kept is
+  // compared by its raw data.
+  const changed: { event: ImportedEvent; eventId: number }[] = []
+  const undigested: ImportedEvent[] = []
+  for (const event of events) {
+    const record = known.get(event.externalId)
+    if (!record || record.event_id === null) continue
+    if (record.raw_digest === null) undigested.push(event)
+    else if (record.raw_digest !== rawDigest(event.raw))
+      changed.push({ event, eventId: Number(record.event_id) })
+  }
+  changed.push(...(await rowsChangedSince(trx, target, undigested, known)))
   const unchanged = events.length - fresh.length - changed.length
   const writing = [...fresh, ...changed.map((item) => item.event)]
   if (writing.length === 0) return { inserted: 0, updated: 0, unchanged }
@@ -211,13 +218,12 @@ export async function writeImportBatch(
     )} AS r
     ON CONFLICT DO NOTHING`.execute(trx)
   await sql`
-    INSERT INTO import_record (dataset, release, external_id, raw, event_id)
-    SELECT ${target.dataset}, ${target.release}, r->>'externalId', r->'raw', (r->>'eventId')::bigint
-    FROM ${rowsOf(writing.map((event) => ({ externalId: event.externalId, raw: event.raw, eventId: idOf(event) })))} AS r
+    INSERT INTO import_record (dataset, release, external_id, raw, raw_digest, event_id)
+    SELECT ${target.dataset}, ${target.release}, r->>'externalId', r->'raw', r->>'digest', (r->>'eventId')::bigint
+    FROM ${rowsOf(writing.map((event) => ({ externalId: event.externalId, raw: event.raw, digest: rawDigest(event.raw), eventId: idOf(event) })))} AS r
     ON CONFLICT (dataset, external_id) DO UPDATE
-      SET release = excluded.release, raw = excluded.raw, event_id = excluded.event_id, imported_at = now()`.execute(
-    trx,
-  )
+      SET release = excluded.release, raw = excluded.raw, raw_digest = excluded.raw_digest,
+        event_id = excluded.event_id, imported_at = now()`.execute(trx)
   // What a mutation records, an import records too (src/db/aggregate-state.ts): one revision per
   // aggregate it creates or changes, in the same shape, written by the release.
   for (const [kind, ids] of Object.entries({ ...created, event: newIds }))
@@ -299,6 +305,14 @@ async function recordUpdates(
   return edited.length
 }
 
+/** A row's digest as import_record keeps it (sql/0070): sha256 of its fields sorted by name. */
+export function rawDigest(raw: Readonly<Record<string, string>>): string {
+  const fields = Object.keys(raw).sort()
+  return createHash('sha256')
+    .update(JSON.stringify(fields.map((field) => [field, raw[field]])))
+    .digest('hex')
+}
+
 /**
  * The rows whose raw data differs from what import_record holds: compared by the database (jsonb
  * equality ignores the order of keys), so an unchanged re-import sends each row once and reads
@@ -308,7 +322,7 @@ async function rowsChangedSince(
   trx: Trx,
   target: BatchTarget,
   events: readonly ImportedEvent[],
-  known: ReadonlyMap<string, number | null>,
+  known: ReadonlyMap<string, { event_id: number | null }>,
 ): Promise<{ event: ImportedEvent; eventId: number }[]> {
   if (events.length === 0) return []
   const { rows } = await sql<{ index: number }>`
@@ -319,7 +333,7 @@ async function rowsChangedSince(
     WHERE record.raw IS DISTINCT FROM r.row->1`.execute(trx)
   return rows.map(({ index }) => {
     const event = events[index] as ImportedEvent
-    return { event, eventId: known.get(event.externalId) as number }
+    return { event, eventId: Number(known.get(event.externalId)?.event_id) }
   })
 }
 
