@@ -26,7 +26,11 @@ const texts: string[] = []
 for (const report of expected.reports) {
   const text = await readFile(path.join(fixtures, 'reports', report.file), 'utf8')
   texts.push(text)
-  const extraction = extractor.extract({ text, publishedOn: report.publishedOn, source: report.source })
+  const extraction = extractor.extract({
+    text,
+    publishedOn: report.publishedOn,
+    source: report.source,
+  })
   const one = emptyCounts()
   scoreReport(one, extraction, report)
   for (const field of fields) {
@@ -36,7 +40,10 @@ for (const report of expected.reports) {
   }
   if (process.env.EVAL_VERBOSE) {
     const misses = fields.filter((field) => one[field].fp || one[field].fn)
-    console.log(report.file, misses.map((field) => `${field} +${one[field].fp}/-${one[field].fn}`).join(', '))
+    console.log(
+      report.file,
+      misses.map((field) => `${field} +${one[field].fp}/-${one[field].fn}`).join(', '),
+    )
   }
 }
 
@@ -44,7 +51,8 @@ for (const report of expected.reports) {
 const words = texts.join('\n\n').split(/(\s+)/)
 const thousand = words.slice(0, 1999).join('')
 const first = expected.reports[0] as ExpectedReport
-for (let run = 0; run < 5; run++) extractor.extract({ text: thousand, publishedOn: first.publishedOn, source: 'x' })
+for (let run = 0; run < 5; run++)
+  extractor.extract({ text: thousand, publishedOn: first.publishedOn, source: 'x' })
 const times: number[] = []
 for (let run = 0; run < 21; run++) {
   const start = performance.now()

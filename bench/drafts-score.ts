@@ -56,7 +56,13 @@ function namesMatch(predicted: string, expected: string, contain: boolean): bool
   const left = key(predicted)
   return expected.split('|').some((alternative) => {
     const right = key(alternative)
-    return left === right || (contain && right.length >= 4 && left.length >= 4 && (left.includes(right) || right.includes(left)))
+    return (
+      left === right ||
+      (contain &&
+        right.length >= 4 &&
+        left.length >= 4 &&
+        (left.includes(right) || right.includes(left)))
+    )
   })
 }
 
@@ -86,11 +92,17 @@ const dateMatches = (event: EventExtraction, expected: ExpectedEvent) => {
   const date = event.date
   if (!date) return false
   if (expected.precision === 'MONTH' || expected.precision === 'YEAR')
-    return date.precision === expected.precision && date.date.slice(0, 7) === expected.date.slice(0, 7)
+    return (
+      date.precision === expected.precision && date.date.slice(0, 7) === expected.date.slice(0, 7)
+    )
   return date.date === expected.date
 }
 
-function scoreEvent(counts: Counts, event: EventExtraction | null, expected: ExpectedEvent | null): void {
+function scoreEvent(
+  counts: Counts,
+  event: EventExtraction | null,
+  expected: ExpectedEvent | null,
+): void {
   const none: ExpectedEvent = {
     date: '',
     precision: '',
@@ -104,30 +116,59 @@ function scoreEvent(counts: Counts, event: EventExtraction | null, expected: Exp
   const wanted = expected ?? none
   const dates = event?.date ? [event] : []
   compare(counts, 'dates', dates, expected ? [expected] : [], dateMatches)
-  compare(counts, 'place', event?.place ? [event.place.name] : [], wanted.place ? [wanted.place] : [], (p, e) =>
-    namesMatch(p, e, false),
+  compare(
+    counts,
+    'place',
+    event?.place ? [event.place.name] : [],
+    wanted.place ? [wanted.place] : [],
+    (p, e) => namesMatch(p, e, false),
   )
-  compare(counts, 'country', event?.place?.countryCode ? [event.place.countryCode] : [], wanted.country ? [wanted.country] : [], (p, e) => p === e)
+  compare(
+    counts,
+    'country',
+    event?.place?.countryCode ? [event.place.countryCode] : [],
+    wanted.country ? [wanted.country] : [],
+    (p, e) => p === e,
+  )
   for (const category of ['killed', 'injured'] as const) {
-    const figures = (event?.figures ?? []).filter((figure) => figure.category === category.toUpperCase() && !figure.superseded)
+    const figures = (event?.figures ?? []).filter(
+      (figure) => figure.category === category.toUpperCase() && !figure.superseded,
+    )
     compare(
       counts,
       category,
       figures,
       wanted[category],
-      (figure, e) => figure.population === e.population && (figure.best ?? figure.low ?? figure.high) === e.best,
+      (figure, e) =>
+        figure.population === e.population && (figure.best ?? figure.low ?? figure.high) === e.best,
     )
   }
   const groups = event?.groups ?? []
   const groupNamed = (group: EventExtraction['groups'][number], name: string) =>
     [group.name, ...group.aliases].some((candidate) => namesMatch(candidate, name, false))
-  compare(counts, 'groups', groups, wanted.groups, (g, e) => groupNamed(g, e.name) && g.attribution === e.attribution)
+  compare(
+    counts,
+    'groups',
+    groups,
+    wanted.groups,
+    (g, e) => groupNamed(g, e.name) && g.attribution === e.attribution,
+  )
   compare(counts, 'groups (name only)', groups, wanted.groups, (g, e) => groupNamed(g, e.name))
-  compare(counts, 'persons', (event?.persons ?? []).map((person) => person.name), wanted.persons, (p, e) => namesMatch(p, e, false))
+  compare(
+    counts,
+    'persons',
+    (event?.persons ?? []).map((person) => person.name),
+    wanted.persons,
+    (p, e) => namesMatch(p, e, false),
+  )
 }
 
 /** Adds one report's extraction to the counts. */
-export function scoreReport(counts: Counts, extraction: Extraction, expected: ExpectedReport): void {
+export function scoreReport(
+  counts: Counts,
+  extraction: Extraction,
+  expected: ExpectedReport,
+): void {
   const [main, ...others] = expected.events
   scoreEvent(counts, extraction.event, main ?? null)
   // Mentioned events pair by date first, then by a killed figure they share.
@@ -136,7 +177,9 @@ export function scoreReport(counts: Counts, extraction: Extraction, expected: Ex
     let index = left.findIndex((event) => dateMatches(event, wanted))
     if (index < 0)
       index = left.findIndex((event) =>
-        event.figures.some((figure) => wanted.killed.some((k) => (figure.best ?? figure.low) === k.best)),
+        event.figures.some((figure) =>
+          wanted.killed.some((k) => (figure.best ?? figure.low) === k.best),
+        ),
       )
     const [event] = index >= 0 ? left.splice(index, 1) : [null]
     scoreEvent(counts, event ?? null, wanted)

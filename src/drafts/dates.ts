@@ -67,7 +67,12 @@ interface Rule {
   readonly resolve: (match: RegExpExecArray, published: Date) => Omit<DateMention, keyof Piece>
 }
 
-const exact = (date: Date, confidence: number, relative = false, conflict: string | null = null) => ({
+const exact = (
+  date: Date,
+  confidence: number,
+  relative = false,
+  conflict: string | null = null,
+) => ({
   date: iso(date),
   dateEnd: iso(date),
   precision: 'DAY' as const,
@@ -101,7 +106,10 @@ const rules: Rule[] = [
   },
   // Thursday 3 January 2019 / 3 January
   {
-    pattern: new RegExp(String.raw`\b(?:${weekday},?\s+)?${day}\s+${month}(?:,?\s+${year})?\b`, 'g'),
+    pattern: new RegExp(
+      String.raw`\b(?:${weekday},?\s+)?${day}\s+${month}(?:,?\s+${year})?\b`,
+      'g',
+    ),
     resolve: (match, published) => {
       const y = match[4] ? Number(match[4]) : undefined
       const date = dayNear(published, monthIndex(match[3] as string), Number(match[2]), y)
@@ -237,7 +245,14 @@ export function datesIn(text: string, publishedOn: string): DateMention[] {
       const end = start + match[0].length
       if (taken.some(([from, to]) => start < to && end > from)) continue
       // "May" is also a verb; a lone month with no year or day needs "in"/"since" before it.
-      if (/^May$/.test(match[0]) || (rule === rules[8] && !match[2] && !/\b(in|since|of|until|early|late|mid)[\s-]+$/i.test(text.slice(Math.max(0, start - 8), start))))
+      if (
+        /^May$/.test(match[0]) ||
+        (rule === rules[8] &&
+          !match[2] &&
+          !/\b(in|since|of|until|early|late|mid)[\s-]+$/i.test(
+            text.slice(Math.max(0, start - 8), start),
+          ))
+      )
         continue
       taken.push([start, end])
       found.push({ text: match[0], start, end, ...rule.resolve(match, published) })
@@ -250,8 +265,11 @@ export function datesIn(text: string, publishedOn: string): DateMention[] {
       .slice(0, index)
       .reverse()
       .find((other) => !other.followsPrevious && other.precision === 'DAY')
-    if (!previous) return { ...mention, followsPrevious: false, date: publishedOn, dateEnd: publishedOn }
-    const date = iso(addDays(new Date(`${previous.date}T00:00:00Z`), mention.date === '-1' ? -1 : 1))
+    if (!previous)
+      return { ...mention, followsPrevious: false, date: publishedOn, dateEnd: publishedOn }
+    const date = iso(
+      addDays(new Date(`${previous.date}T00:00:00Z`), mention.date === '-1' ? -1 : 1),
+    )
     return { ...mention, date, dateEnd: date, confidence: previous.confidence * 0.9 }
   })
 }

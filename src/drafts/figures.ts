@@ -57,7 +57,10 @@ let source = ''
 const textBetween = (a: Word, b: Word) => source.slice(a.end, b.start)
 
 /** The population of the noun phrase from words[index] on (skipping modifiers), and where it ends. */
-function nounAfter(words: readonly Word[], index: number): { population: CasualtyPopulation; to: number } | null {
+function nounAfter(
+  words: readonly Word[],
+  index: number,
+): { population: CasualtyPopulation; to: number } | null {
   for (let at = index; at < Math.min(words.length, index + 5); at++) {
     const word = words[at] as Word
     // The noun belongs to another clause past a comma ("wounding 22, police said").
@@ -95,7 +98,12 @@ function figure(
     confidence,
     revises:
       revisedLater.test(before.slice(-60)) ||
-      /\b(toll|revised|raised|rose)\b/i.test(sentence.text.slice((words[from] as Word).start - sentence.start, (words[to - 1] as Word).end - sentence.start)),
+      /\b(toll|revised|raised|rose)\b/i.test(
+        sentence.text.slice(
+          (words[from] as Word).start - sentence.start,
+          (words[to - 1] as Word).end - sentence.start,
+        ),
+      ),
     earlier: statedEarlier.test(clause),
     sentence: sentence.index,
     at: (words[count.from] as Word).start,
@@ -125,24 +133,51 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
     // "killing four policemen", "abducted 39 students", "killed at least 11 soldiers",
     // "wounding 22", "the death toll rose to 21", "put the number of dead at 27".
     let ahead = index + 1
-    while (ahead < words.length && /^(at|least|more|than|over|up|to|as|many|about|around|some|nearly|almost|rose|risen|reached|had|has|have|stood|an|estimated|a|little|toll|tolls|was|is|been|later|revised|raised|climbed|increased|now|stands)$/.test((words[ahead] as Word).lower) && numberOf((words[ahead] as Word).text) === null)
+    while (
+      ahead < words.length &&
+      /^(at|least|more|than|over|up|to|as|many|about|around|some|nearly|almost|rose|risen|reached|had|has|have|stood|an|estimated|a|little|toll|tolls|was|is|been|later|revised|raised|climbed|increased|now|stands)$/.test(
+        (words[ahead] as Word).lower,
+      ) &&
+      numberOf((words[ahead] as Word).text) === null
+    )
       ahead++
     const countAhead = ahead < index + 8 ? countAt(sentence, words, ahead) : null
-    if (countAhead && !(countAhead.value === 1 && /^(a|an)$/.test((words[ahead] as Word).lower) && !nounAfter(words, ahead + 1))) {
+    if (
+      countAhead &&
+      !(
+        countAhead.value === 1 &&
+        /^(a|an)$/.test((words[ahead] as Word).lower) &&
+        !nounAfter(words, ahead + 1)
+      )
+    ) {
       const noun = nounAfter(words, ahead + 1)
       // "The number of civilians killed has reached 21": the noun before the word.
       const nounBefore = [words[index - 1], words[index - 2]]
         .map((before) => (before ? populationOf(before.lower) : null))
         .find((population) => population !== null && population !== 'ALL')
       const population =
-        noun && !(noun.population === 'ALL' && /^others$/i.test((words[noun.to - 1] as Word).text) && lastPopulation)
+        noun &&
+        !(
+          noun.population === 'ALL' &&
+          /^others$/i.test((words[noun.to - 1] as Word).text) &&
+          lastPopulation
+        )
           ? noun.population
           : countAhead.value !== null
             ? (nounBefore ?? lastPopulation ?? 'ALL')
             : null
       if (population && !(noun === null && /^(a|an|one)$/.test((words[ahead] as Word).lower))) {
         add(
-          figure(sentence, words, countAhead, category, population, index, noun?.to ?? ahead + 1, noun ? 0.9 : 0.7),
+          figure(
+            sentence,
+            words,
+            countAhead,
+            category,
+            population,
+            index,
+            noun?.to ?? ahead + 1,
+            noun ? 0.9 : 0.7,
+          ),
           [ahead],
         )
         continue
@@ -152,6 +187,18 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
     // "five soldiers were among the dead", "40 wounded people".
     let back = index - 1
     while (back >= 0 && auxiliaries.test((words[back] as Word).lower)) back--
+    // "Two police officers were killed and three injured": a count alone counts the same people.
+    const bare = back >= 0 && back < index - 0 ? countAt(sentence, words, back) : null
+    if (
+      bare &&
+      bare.value !== null &&
+      lastPopulation &&
+      !/^(a|an|one)$/.test((words[back] as Word).lower) &&
+      (words[back - 1]?.lower === 'and' || back === index - 1)
+    ) {
+      add(figure(sentence, words, bare, category, lastPopulation, back, index + 1, 0.75), [back])
+      continue
+    }
     for (let nounAt = back; nounAt >= Math.max(0, back - 4); nounAt--) {
       let population = populationOf((words[nounAt] as Word).lower)
       if (!population) continue
@@ -160,7 +207,9 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
       for (let countIndex = nounAt - 1; countIndex >= Math.max(0, nounAt - 5); countIndex--) {
         const count = countAt(sentence, words, countIndex)
         if (count) {
-          add(figure(sentence, words, count, category, population, countIndex, index + 1, 0.85), [countIndex])
+          add(figure(sentence, words, count, category, population, countIndex, index + 1, 0.85), [
+            countIndex,
+          ])
           break
         }
         const between = (words[countIndex] as Word).lower
@@ -177,7 +226,10 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
     const countBefore = index > 0 ? countAt(sentence, words, index - 1) : null
     const noun = nounAfter(words, index + 1)
     if (countBefore && noun && countBefore.value !== null)
-      add(figure(sentence, words, countBefore, category, noun.population, index - 1, noun.to, 0.8), [index - 1])
+      add(
+        figure(sentence, words, countBefore, category, noun.population, index - 1, noun.to, 0.8),
+        [index - 1],
+      )
   }
   // "38 people ... were gunned down", "Both militants blew themselves up".
   const phrase = killedPhrases.exec(sentence.text)
@@ -191,7 +243,9 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
         const count = countAt(sentence, words, countIndex)
         const partitive = words[countIndex + 1]?.lower === 'of'
         if (count && !partitive && !/^(a|an)$/.test((words[countIndex] as Word).lower)) {
-          add(figure(sentence, words, count, 'KILLED', population, countIndex, nounAt + 1, 0.8), [countIndex])
+          add(figure(sentence, words, count, 'KILLED', population, countIndex, nounAt + 1, 0.8), [
+            countIndex,
+          ])
           break
         }
       }
@@ -220,6 +274,11 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
   // A sentence that revises a toll states the new one; its other counts of that kind explain it.
   const revision = found.find((value) => value.revises && value.category === 'KILLED')
   return revision
-    ? found.filter((value) => value === revision || value.category !== 'KILLED' || !value.revises && value.at < revision.at)
+    ? found.filter(
+        (value) =>
+          value === revision ||
+          value.category !== 'KILLED' ||
+          (!value.revises && value.at < revision.at),
+      )
     : found
 }

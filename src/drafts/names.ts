@@ -36,7 +36,8 @@ const placeNouns =
 
 /** A word that is a person's name part: capitalised, or a particle inside Arabic names. */
 const personPart = (word: Word) =>
-  (word.capital && !monthsAndDays.test(word.text)) || /^(al-|el-|bin|ibn|de|van|abdel|abu)/i.test(word.text)
+  (word.capital && !monthsAndDays.test(word.text)) ||
+  /^(al-|el-|bin|ibn|de|van|abdel|abu)/i.test(word.text)
 
 export function namesIn(text: string, sentence: Sentence): Name[] {
   const words = wordsOf(sentence)
@@ -44,10 +45,18 @@ export function namesIn(text: string, sentence: Sentence): Name[] {
   for (const run of splitAtAnd(text, words, capitalRuns(text, words))) {
     let { from, to } = run
     // "(ISWAP)" right after a name is that name's acronym, not another name.
-    if (/\(\s*$/.test(text.slice(Math.max(0, (words[from] as Word).start - 2), (words[from] as Word).start)))
+    if (
+      /\(\s*$/.test(
+        text.slice(Math.max(0, (words[from] as Word).start - 2), (words[from] as Word).start),
+      )
+    )
       continue
     // "Fighters of the Popular Front…", "Militants from …": the name after the people.
-    if (/^(Fighters|Militants|Members|Soldiers|Troops|Rebels|Supporters)$/.test((words[from] as Word).text)) {
+    if (
+      /^(Fighters|Militants|Members|Soldiers|Troops|Rebels|Supporters)$/.test(
+        (words[from] as Word).text,
+      )
+    ) {
       let at = from + 1
       while (at < to && /^(of|from|the|for)$/.test((words[at] as Word).lower)) at++
       if (at > from + 1) from = at
@@ -64,7 +73,11 @@ export function namesIn(text: string, sentence: Sentence): Name[] {
     if (from >= to) continue
     // "al-Qaeda-linked al-Shabaab": the name after the link word.
     for (let at = from; at < to - 1; at++) {
-      if (/-(linked|led|backed|aligned|allied|affiliated|claimed|based|run)$/.test((words[at] as Word).lower)) {
+      if (
+        /-(linked|led|backed|aligned|allied|affiliated|claimed|based|run)$/.test(
+          (words[at] as Word).lower,
+        )
+      ) {
         names.push(...classify(text, sentence, words, from, at + 1, titleWords, true))
         from = at + 1
       }
@@ -85,8 +98,7 @@ function splitAtAnd(text: string, words: readonly Word[], runs: { from: number; 
     const left = span(text, words, run.from, at).text
     const right = span(text, words, at + 1, run.to).text
     // "Brigade of Jihad and Unity" is one name: a group's name and one more word.
-    const oneName =
-      groupWords.test(left) && at + 2 === run.to && !countriesByName.has(right)
+    const oneName = groupWords.test(left) && at + 2 === run.to && !countriesByName.has(right)
     let rightFrom = at + 1
     while (rightFrom < run.to && /^(the|of)$/.test((words[rightFrom] as Word).lower)) rightFrom++
     return oneName || !andParts.test(`${left} and ${right}`) || rightFrom >= run.to
@@ -120,18 +132,43 @@ function classify(
     title: null as string | null,
   }
   const country = countriesByName.get(name) ?? countriesByName.get(name.replace(/s$/, ''))
-  if (country) return [{ ...base, text: name, end: piece.start + name.length, kind: 'country', confidence: 0.9 }]
+  if (country)
+    return [
+      { ...base, text: name, end: piece.start + name.length, kind: 'country', confidence: 0.9 },
+    ]
   if (linked) {
-    const stripped = name.replace(/-(linked|led|backed|aligned|allied|affiliated|claimed|based|run)$/i, '')
+    const stripped = name.replace(
+      /-(linked|led|backed|aligned|allied|affiliated|claimed|based|run)$/i,
+      '',
+    )
     // "Saudi-led coalition": the coalition is the group, named with its leader.
     const noun = /^\s+(coalition|forces|alliance|movement|group)\b/i.exec(text.slice(piece.end))
     if (noun && /led|backed/.test(name))
-      return [{ ...base, text: `${name} ${noun[1]}`, end: piece.end + noun[0].length, kind: 'group', confidence: 0.7 }]
-    const strippedKind = groupWords.test(stripped) || /^[A-Z]{2,6}$/.test(stripped) ? 'group' : 'other'
-    return [{ ...base, text: stripped, end: piece.start + stripped.length, kind: strippedKind, confidence: 0.6 }]
+      return [
+        {
+          ...base,
+          text: `${name} ${noun[1]}`,
+          end: piece.end + noun[0].length,
+          kind: 'group',
+          confidence: 0.7,
+        },
+      ]
+    const strippedKind =
+      groupWords.test(stripped) || /^[A-Z]{2,6}$/.test(stripped) ? 'group' : 'other'
+    return [
+      {
+        ...base,
+        text: stripped,
+        end: piece.start + stripped.length,
+        kind: strippedKind,
+        confidence: 0.6,
+      },
+    ]
   }
   // "Abu Sayyaf group", "the Houthi movement", "Khalifa group": a name and a group noun.
-  const groupNoun = /^\s+(group|movement|militia|rebels|insurgents|faction|coalition)\b/i.exec(text.slice(piece.end))
+  const groupNoun = /^\s+(group|movement|militia|rebels|insurgents|faction|coalition)\b/i.exec(
+    text.slice(piece.end),
+  )
   const groupish = groupWords.test(name) && !notGroups.test(name)
   // "the Somali Islamist group" describes a group; it does not name one.
   if (/\b(Islamist|Jihadist|Militant|Rebel|Anglophone)$/.test(name) && !groupish)
@@ -162,16 +199,32 @@ function classify(
     return [{ ...base, text: name, end: piece.start + name.length, kind: 'group', confidence: 0.6 }]
   if (organisationWords.test(name))
     return [{ ...base, text: name, end: piece.start + name.length, kind: 'other', confidence: 0.5 }]
-  const placeBefore = /\b(capital|city|town|village)\s*,?\s+$|\b(in|near|outside|of)\s+(the\s+)?(central|northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|coastal|rural|remote)\s+$|\b(town|city|village|capital|district|area|island|suburb|outskirts|region|province|governorate|county|state|territory) of\s+(the\s+)?$|\b(in|near|outside|around|at|of|from|to|toward|towards|north|south|east|west|northeast|northwest|southeast|southwest)\s+(the\s+)?$/i.test(
-    before,
-  )
+  const placeBefore =
+    /\b(capital|city|town|village)\s*,?\s+$|\b(in|near|outside|of)\s+(the\s+)?(central|northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western|coastal|rural|remote)\s+$|\b(town|city|village|capital|district|area|island|suburb|outskirts|region|province|governorate|county|state|territory) of\s+(the\s+)?$|\b(in|near|outside|around|at|of|from|to|toward|towards|north|south|east|west|northeast|northwest|southeast|southwest)\s+(the\s+)?$/i.test(
+      before,
+    )
   const placeAfter = new RegExp(`^\\s+(${placeNouns.source.slice(2, -2)})\\b`, 'i').test(after)
   const parts = words.slice(from, end)
-  const titled = titleWords.length > 0 || roleNouns.test(before.trim()) || /^,\s+(a|an|the)\s+\w+/.test(after)
-  const speaks = /^,?\s+(said|says|told|added|estimates|estimated|emphasi[sz]ed|warned|who)\b/.test(after)
+  const titled =
+    titleWords.length > 0 || roleNouns.test(before.trim()) || /^,\s+(a|an|the)\s+\w+/.test(after)
+  const speaks = /^,?\s+(said|says|told|added|estimates|estimated|emphasi[sz]ed|warned|who)\b/.test(
+    after,
+  )
   const looksPersonal =
-    parts.length >= 2 && parts.length <= 4 && parts.every(personPart) && !placeAfter && !/^(North|South|East|West|Central)$/.test(parts[0]?.text ?? '')
-  if (looksPersonal && (titled || speaks || /\b(identified as|named as|was named|including|among them|cleric|mayor|leader)\s*,?\s*$/i.test(before) || !placeBefore)) {
+    parts.length >= 2 &&
+    parts.length <= 4 &&
+    parts.every(personPart) &&
+    !placeAfter &&
+    !/^(North|South|East|West|Central)$/.test(parts[0]?.text ?? '')
+  if (
+    looksPersonal &&
+    (titled ||
+      speaks ||
+      /\b(identified as|named as|was named|including|among them|cleric|mayor|leader)\s*,?\s*$/i.test(
+        before,
+      ) ||
+      !placeBefore)
+  ) {
     return [
       {
         ...base,
@@ -184,6 +237,14 @@ function classify(
     ]
   }
   if (placeBefore || placeAfter)
-    return [{ ...base, text: name, end: piece.start + name.length, kind: 'place', confidence: placeAfter ? 0.85 : 0.65 }]
+    return [
+      {
+        ...base,
+        text: name,
+        end: piece.start + name.length,
+        kind: 'place',
+        confidence: placeAfter ? 0.85 : 0.65,
+      },
+    ]
   return [{ ...base, text: name, end: piece.start + name.length, kind: 'other', confidence: 0.4 }]
 }

@@ -224,10 +224,13 @@ export function capitalRuns(text: string, words: readonly Word[]): { from: numbe
       /^(al|el|ad|an|as|ash|ar|wal)[-'’]\p{Lu}/u.test(word.text) ||
       word.lower === 'anti-balaka')
   // One space (or a quote mark inside "Katibat ‘Uqbah") between the words of one name.
-  const joined = (a: Word, b: Word) => /^ ?[‘’']?$/.test(text.slice(a.end, b.start)) && !/['’]s$/.test(a.text)
+  const joined = (a: Word, b: Word) =>
+    /^ ?[‘’']?$/.test(text.slice(a.end, b.start)) && !/['’]s$/.test(a.text)
   // "al Qaeda", "al Shabaab": the article written apart.
   const article = (index: number) =>
-    /^(al|el)$/i.test(words[index]?.text ?? '') && startsName(words[index + 1]) && joined(words[index] as Word, words[index + 1] as Word)
+    /^(al|el)$/i.test(words[index]?.text ?? '') &&
+    startsName(words[index + 1]) &&
+    joined(words[index] as Word, words[index + 1] as Word)
   let from = -1
   for (let index = 0; index <= words.length; index++) {
     const word = words[index]
@@ -259,7 +262,12 @@ export function capitalRuns(text: string, words: readonly Word[]): { from: numbe
       if (!joined(all[at - 1] as Word, all[at] as Word)) return false
       at++
     }
-    if (at === index || at - index > 2 || !startsName(all[at]) || !joined(all[at - 1] as Word, all[at] as Word))
+    if (
+      at === index ||
+      at - index > 2 ||
+      !startsName(all[at]) ||
+      !joined(all[at - 1] as Word, all[at] as Word)
+    )
       return false
     const before = all[index - 1]?.text ?? ''
     const particle = (all[index] as Word).lower

@@ -5,7 +5,7 @@ import type { CasualtyCategory, CasualtyPopulation } from './extraction.js'
 /** Word stems that say what happened to the people counted. */
 export const categoryStems: readonly [RegExp, CasualtyCategory][] = [
   [
-    /^(kill(s|ed|ing)?|dead|died|dies|die|deaths?|slain|massacred|beheaded|beheading|executed|lives)$/,
+    /^(kill(s|ed|ing)?|dead|died|dies|die|deaths?|slain|massacred|beheaded|beheading|executed|lives|neutrali[sz]ed)$/,
     'KILLED',
   ],
   [/^(injur(e|es|ed|ing|ies|y)|wound(s|ed|ing)?|hurt)$/, 'INJURED'],
@@ -15,7 +15,8 @@ export const categoryStems: readonly [RegExp, CasualtyCategory][] = [
 ]
 
 /** "gunned down", "shot dead", "lost their lives": killed, said in two words. */
-export const killedPhrases = /\b(gunned down|shot dead|lost their lives|blew (?:himself|herself|themselves) up)\b/i
+export const killedPhrases =
+  /\b(gunned down|shot dead|lost their lives|blew (?:himself|herself|themselves) up)\b/i
 
 export function categoryOf(lower: string): CasualtyCategory | null {
   for (const [stem, category] of categoryStems) if (stem.test(lower)) return category
@@ -46,15 +47,22 @@ export function populationOf(lower: string): CasualtyPopulation | null {
 
 /** Words before a number that say how exact it is. */
 export const qualifierPhrases: readonly [RegExp, 'AT_LEAST' | 'AT_MOST' | 'APPROXIMATELY'][] = [
-  [/\b(at least|more than|over|upwards of|in excess of|no fewer than|a little more than)\s*$/i, 'AT_LEAST'],
+  [
+    /\b(at least|more than|over|upwards of|in excess of|no fewer than|a little more than)\s*$/i,
+    'AT_LEAST',
+  ],
   [/\b(up to|as many as|at most|fewer than|less than|no more than)\s*$/i, 'AT_MOST'],
-  [/\b(about|around|some|nearly|almost|approximately|roughly|an estimated|close to|estimated)\s*$/i, 'APPROXIMATELY'],
+  [
+    /\b(about|around|some|nearly|almost|approximately|roughly|an estimated|close to|estimated)\s*$/i,
+    'APPROXIMATELY',
+  ],
 ]
 
 /** Words between a number and its noun that change nothing ("two suspected militants"). */
 export const nounModifiers =
-  /^(suspected|alleged|other|more|further|local|foreign|armed|unarmed|security|police|army|military|innocent|young|female|male|elderly|british|american|french|presidential|rival|government|state|islamist|jihadist|taliban|rebel|wounded|injured|unidentified|civil|its|their|his|her|the|of|these|those|islamic|al|shabaab|forestry|christian|muslim|catholic)$/
+  /^(suspected|alleged|other|more|further|local|foreign|armed|unarmed|security|police|army|military|innocent|young|female|male|elderly|british|american|french|presidential|rival|government|state|islamist|jihadist|taliban|rebel|wounded|injured|unidentified|civil|its|their|his|her|the|of|these|those|islamic|al|shabaab|forestry|christian|muslim|catholic|member|members|one|some)$/
 
 /** Phrases that say a figure was replaced by a later one. */
-export const revisedLater = /\b(rose|risen|raised|revised|climbed|increased|jumped|reached|now stands)\b/i
+export const revisedLater =
+  /\b(rose|risen|raised|revised|climbed|increased|jumped|reached|now stands)\b/i
 export const statedEarlier = /\b(initially|earlier|first|previously|originally)\b/i
