@@ -78,7 +78,12 @@ export function roleOf(sentence: Sentence, name: Name): ActorRole {
     )
   )
     return 'TARGET'
-  if (/\b(between|clashed with|fighting)\b/i.test(sentence.text)) return 'PARTICIPANT'
+  if (
+    /\b(clash(es|ed)? (with|between)|fighting between|battles? between|clashed with)\b/i.test(
+      sentence.text,
+    )
+  )
+    return 'PARTICIPANT'
   return 'PERPETRATOR'
 }
 

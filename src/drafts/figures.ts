@@ -206,7 +206,9 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
         population = lastPopulation
       for (let countIndex = nounAt - 1; countIndex >= Math.max(0, nounAt - 5); countIndex--) {
         const count = countAt(sentence, words, countIndex)
-        if (count) {
+        // "one of the combatants killed" is a person among them, not a count.
+        const one = count?.value === 1 && words[countIndex + 1]?.lower === 'of'
+        if (count && !one) {
           add(figure(sentence, words, count, category, population, countIndex, index + 1, 0.85), [
             countIndex,
           ])

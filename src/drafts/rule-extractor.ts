@@ -314,6 +314,7 @@ function buildEvent(
         (clause) => inEvent(name) && name.start >= clause.start && name.start < clause.end,
       ) as Clause
     ).sentence
+  const targeted: string[] = []
   const bodyGroups = names.filter((name) => name.kind === 'group' && !sentenceOf(name).heading)
   for (const name of names) {
     if (name.kind !== 'group') continue
@@ -324,8 +325,11 @@ function buildEvent(
       bodyGroups.some((other) =>
         sameGroup({ name: other.text, aliases: [] }, { name: name.text, aliases: [] }),
       )
-    )
+    ) {
+      // …but a caption's "raid of a Jund al-Khalifa group location" still says whom it targeted.
+      if (roleOf(sentence, name) === 'TARGET') targeted.push(name.text)
       continue
+    }
     // "The Pakistani Taliban, or Tehrik-i-Taliban Pakistan (TTP), claimed": one group, two names.
     const previous = names[names.indexOf(name) - 1]
     if (previous?.kind === 'group' && /^,?\s+or\s+$/.test(text.slice(previous.end, name.start))) {
@@ -354,6 +358,9 @@ function buildEvent(
       confidence: name.confidence * (attribution === 'CONFIRMED' ? 0.9 : 1),
     })
   }
+  for (const [index, group] of groups.entries())
+    if (targeted.some((name) => sameGroup(group, { name, aliases: [] })))
+      groups[index] = { ...group, role: 'TARGET' }
   // "Taliban officials said they suspected the group": the group named just before.
   for (const clause of event.clauses) {
     const anaphora = /\b(suspected|blamed)\s+the group\b/i.exec(clause.text)
