@@ -30,3 +30,6 @@ CREATE TABLE event_draft (
 -- The review queue: a status's drafts, newest first.
 CREATE INDEX event_draft_status_idx ON event_draft (status, id DESC);
 CREATE INDEX event_draft_event_id_idx ON event_draft (event_id);
+-- Who made and who decided each draft (an API key's revocation looks them up).
+CREATE INDEX event_draft_created_by_idx ON event_draft (created_by);
+CREATE INDEX event_draft_decided_by_idx ON event_draft (decided_by);
