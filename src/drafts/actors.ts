@@ -220,8 +220,9 @@ export function claimsIn(
     /\b(?:has |have |had )?(pledged|sworn|swore|declared) (?:its |their )?(?:allegiance|loyalty) to\s+/gi
   for (let match = allegiance.exec(text); match; match = allegiance.exec(text)) {
     const at = sentence.start + match.index
+    const after = at + match[0].length - 1
     const subject = groups.filter((group) => group.end <= at).at(-1)
-    const object = groups.find((group) => group.start >= at + match![0].length - 1)
+    const object = groups.find((group) => group.start >= after)
     if (!subject || !object) continue
     claims.push({
       groupName: subject.text,

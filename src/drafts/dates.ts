@@ -35,7 +35,7 @@ const monthNames = [
 const weekdays = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']
 
 const month = String.raw`(Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June|July|Aug(?:ust|\.)?|Sept(?:ember|\.)?|Sep\.|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)`
-const weekday = String.raw`(Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday)`
+const weekday = '(Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday)'
 const day = String.raw`(\d{1,2})(?:st|nd|rd|th)?`
 const year = String.raw`((?:19|20)\d{2})`
 
@@ -63,6 +63,8 @@ function lastWeekday(published: Date, name: string): Date {
 }
 
 interface Rule {
+  /** A lone month ("in March") counts only after a preposition: "May" is also a verb. */
+  readonly afterPreposition?: true
   readonly pattern: RegExp
   readonly resolve: (match: RegExpExecArray, published: Date) => Omit<DateMention, keyof Piece>
 }
@@ -91,6 +93,29 @@ function checkWeekday(date: Date, name: string | undefined): string | null {
 }
 
 const rules: Rule[] = [
+  // between April 7 and April 10 / from 7 to 10 April
+  {
+    pattern: new RegExp(
+      String.raw`\b(?:between|from)\s+${month}\s+${day}\s+(?:and|to)\s+(?:${month}\s+)?${day}\b`,
+      'g',
+    ),
+    resolve: (match, published) => {
+      const first = dayNear(published, monthIndex(match[1] as string), Number(match[2]))
+      const last = dayNear(
+        published,
+        monthIndex((match[3] ?? match[1]) as string),
+        Number(match[4]),
+      )
+      return {
+        date: iso(first),
+        dateEnd: iso(last),
+        precision: 'RANGE',
+        confidence: 0.85,
+        relative: false,
+        conflict: null,
+      }
+    },
+  },
   // Thursday, January 3, 2019 / January 3, 2019 / Jan. 3
   {
     pattern: new RegExp(
@@ -114,29 +139,6 @@ const rules: Rule[] = [
       const y = match[4] ? Number(match[4]) : undefined
       const date = dayNear(published, monthIndex(match[3] as string), Number(match[2]), y)
       return exact(date, y ? 0.95 : 0.85, false, checkWeekday(date, match[1]))
-    },
-  },
-  // between April 7 and April 10 / from 7 to 10 April
-  {
-    pattern: new RegExp(
-      String.raw`\b(?:between|from)\s+${month}\s+${day}\s+(?:and|to)\s+(?:${month}\s+)?${day}\b`,
-      'g',
-    ),
-    resolve: (match, published) => {
-      const first = dayNear(published, monthIndex(match[1] as string), Number(match[2]))
-      const last = dayNear(
-        published,
-        monthIndex((match[3] ?? match[1]) as string),
-        Number(match[4]),
-      )
-      return {
-        date: iso(first),
-        dateEnd: iso(last),
-        precision: 'RANGE',
-        confidence: 0.85,
-        relative: false,
-        conflict: null,
-      }
     },
   },
   // on Wednesday and Thursday
@@ -197,6 +199,7 @@ const rules: Rule[] = [
   },
   // in June 2015 / November 2015 / in March (the last March before publication)
   {
+    afterPreposition: true,
     pattern: new RegExp(String.raw`\b${month}(?:\s+${year})?\b`, 'g'),
     resolve: (match, published) => {
       const m = monthIndex(match[1] as string)
@@ -247,7 +250,7 @@ export function datesIn(text: string, publishedOn: string): DateMention[] {
       // "May" is also a verb; a lone month with no year or day needs "in"/"since" before it.
       if (
         /^May$/.test(match[0]) ||
-        (rule === rules[8] &&
+        (rule.afterPreposition &&
           !match[2] &&
           !/\b(in|since|of|until|early|late|mid)[\s-]+$/i.test(
             text.slice(Math.max(0, start - 8), start),

@@ -4,6 +4,7 @@ import type {
   FigureQualifier,
   FigureValue,
 } from './extraction.js'
+import { continuesNumber, numberAt } from './numbers.js'
 import { numberOf, type Sentence, vagueCounts, type Word, wordsOf } from './text.js'
 import {
   categoryOf,
@@ -33,6 +34,8 @@ interface Count {
   readonly vague: string | null
   readonly qualifier: FigureQualifier
   readonly from: number
+  /** The index after the count's last word ("two hundred" is two words). */
+  readonly to: number
 }
 
 /** A count at words[index]: a number, or a vague word ("dozens"), with its qualifier. */
@@ -45,12 +48,14 @@ function countAt(sentence: Sentence, words: readonly Word[], index: number): Cou
   // A year or an hour is not a count.
   if (/^(19|20)\d\d$/.test(word.text) || /:\d/.test(word.text)) return null
   if (vagueCounts.has(word.lower) && word.lower !== 'some')
-    return { value: null, vague: word.text, qualifier: 'VAGUE', from: index }
-  const value = numberOf(word.text)
-  if (value === null) return null
+    return { value: null, vague: word.text, qualifier: 'VAGUE', from: index, to: index + 1 }
+  // "hundred" in "two hundred" belongs to the count that "two" starts.
+  if (continuesNumber(words, index)) return null
+  const number = numberAt(words, index)
+  if (number === null) return null
   // "a"/"an"/"one" only count a person named right after ("a police officer").
   if ((word.lower === 'a' || word.lower === 'an') && qualifier !== 'EXACT') return null
-  return { value, vague: null, qualifier, from: index }
+  return { value: number.value, vague: null, qualifier, from: index, to: number.to }
 }
 
 let source = ''
@@ -150,7 +155,7 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
         !nounAfter(words, ahead + 1)
       )
     ) {
-      const noun = nounAfter(words, ahead + 1)
+      const noun = nounAfter(words, countAhead.to)
       // "The number of civilians killed has reached 21": the noun before the word.
       const nounBefore = [words[index - 1], words[index - 2]]
         .map((before) => (before ? populationOf(before.lower) : null))
@@ -175,7 +180,7 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
             category,
             population,
             index,
-            noun?.to ?? ahead + 1,
+            noun?.to ?? countAhead.to,
             noun ? 0.9 : 0.7,
           ),
           [ahead],
@@ -258,7 +263,8 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
   const another = /\b(?:another|a further|an additional)\s+(\d[\d,]*|[a-z]+(?:-[a-z]+)?)\b/gi
   for (let match = another.exec(sentence.text); match; match = another.exec(sentence.text)) {
     const value = numberOf(match[1] as string)
-    const previous = found.filter((figure) => figure.at < sentence.start + match!.index).at(-1)
+    const at = sentence.start + match.index
+    const previous = found.filter((figure) => figure.at < at).at(-1)
     if (value === null || !previous) continue
     const start = sentence.start + match.index
     found.push({
