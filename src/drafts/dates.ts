@@ -18,21 +18,18 @@ export interface DateMention extends Piece {
   readonly conflict: string | null
 }
 
-const monthNames = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-]
-const weekdays = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']
+// Month and weekday names from the platform's English calendar, lower case.
+const monthNames = Array.from({ length: 12 }, (_, month) =>
+  new Intl.DateTimeFormat('en', { month: 'long', timeZone: 'UTC' })
+    .format(Date.UTC(2000, month, 1))
+    .toLowerCase(),
+)
+// 2000-01-02 was a Sunday: getUTCDay's order.
+const weekdays = Array.from({ length: 7 }, (_, day) =>
+  new Intl.DateTimeFormat('en', { weekday: 'long', timeZone: 'UTC' })
+    .format(Date.UTC(2000, 0, 2 + day))
+    .toLowerCase(),
+)
 
 const month = String.raw`(Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June|July|Aug(?:ust|\.)?|Sept(?:ember|\.)?|Sep\.|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)`
 const weekday = '(Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday)'
