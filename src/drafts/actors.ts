@@ -23,9 +23,17 @@ export function attributionOf(
   const before = sentence.text.slice(0, name.start - sentence.start)
   const after = sentence.text.slice(name.end - sentence.start)
   const near = before.slice(-60)
+  // "al-Qaeda-linked", "Houthi-run", "al-Qaeda's branch", "a Taliban cleric", "a former Islamic
+  // State stronghold": the name describes something else, it does no act here.
+  if (
+    /^(-(linked|backed|aligned|affiliated|allied|run|led|held|controlled|based)|['’]s\s+(branch|affiliate|wing|arm|franchise|offshoot|leader|territory)|\s+(cleric|officials?|spokes\w+|leaders?|commanders?|government|territory|stronghold|positions?|bases?|prisoners?|detainees?)\b)/i.test(
+      after,
+    )
+  )
+    return null
   // Named as another group's patron or parent, not as an actor here.
   if (
-    /(allegiance to|linked to|affiliate of|affiliated (to|with)|branch of|split from|faction of|loyal to|aligned with|known as|part of|led by|-linked|the former|joined|to join|left to join|run by|held by|controlled by|government of)\s+(the\s+)?$/i.test(
+    /(allegiance to|linked to|affiliate of|affiliated (to|with)|branch of|split from|faction of|loyal to|aligned with|known as|part of|led by|the former|joined|to join|left to join|run by|held by|controlled by|used by|operated by|owned by|government of)\s+(the\s+)?$/i.test(
       near,
     )
   )

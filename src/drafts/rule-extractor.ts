@@ -41,6 +41,25 @@ interface Clause extends Piece {
 interface EventDraftState {
   readonly date: DateMention | null
   readonly clauses: Clause[]
+  /** Another event's clauses about "the attacks" together: they attribute this one too. */
+  shared?: Clause[]
+}
+
+const together =
+  /\b(the|both|these|the two|the three|all three) (attacks|assaults|bombings|raids|ambushes|killings)\b/i
+
+/** Clauses about several attacks at once ("which bore the hallmarks of…") are each one's. */
+function shareClauses(events: EventDraftState[]): void {
+  for (const event of events) {
+    event.shared = events.flatMap((other) =>
+      other === event ||
+      !other.date ||
+      !event.date ||
+      Math.abs(daysBetween(other.date.date, event.date.date)) > 7
+        ? []
+        : other.clauses.filter((clause) => together.test(clause.text)),
+    )
+  }
 }
 
 export class RuleExtractor implements Extractor {
@@ -62,6 +81,7 @@ export class RuleExtractor implements Extractor {
     const clauses = sentences.flatMap(clausesOf)
     const mainDate = mainDateOf(dates, clauses, publishedOn)
     const events = assignClauses(clauses, dates, mainDate, publishedOn)
+    shareClauses(events)
     const title = titleOf(sentences)
     const sources = sourcesIn(sentences, names, { agency: dateline?.agency ?? null }, input.source)
     const built = events.map((event, index) =>
@@ -298,9 +318,14 @@ function buildEvent(
   main: boolean,
   found: Found,
 ): EventExtraction {
+  const clauses = [...event.clauses, ...(event.shared ?? [])]
   const inEvent = (piece: { start: number }) =>
     event.clauses.some((clause) => piece.start >= clause.start && piece.start < clause.end)
-  const names = found.names.filter(inEvent)
+  const inShared = (piece: { start: number }) =>
+    (event.shared ?? []).some((clause) => piece.start >= clause.start && piece.start < clause.end)
+  const names = found.names.filter(
+    (name) => inEvent(name) || (name.kind === 'group' && inShared(name)),
+  )
   const figures = eventFigures(
     found.figures.filter((figure) =>
       event.clauses.some((clause) => figure.at >= clause.start && figure.at < clause.end),
@@ -309,11 +334,8 @@ function buildEvent(
   )
   const groups: GroupValue[] = []
   const sentenceOf = (name: Name) =>
-    (
-      event.clauses.find(
-        (clause) => inEvent(name) && name.start >= clause.start && name.start < clause.end,
-      ) as Clause
-    ).sentence
+    (clauses.find((clause) => name.start >= clause.start && name.start < clause.end) as Clause)
+      .sentence
   const targeted: string[] = []
   const bodyGroups = names.filter((name) => name.kind === 'group' && !sentenceOf(name).heading)
   for (const name of names) {
@@ -345,7 +367,15 @@ function buildEvent(
       }
     }
     const firstGroup =
-      names.find((other) => other.kind === 'group' && other.sentence === name.sentence) === name
+      names.find(
+        (other) =>
+          other.kind === 'group' &&
+          other.sentence === name.sentence &&
+          // "The al-Qaeda-linked al-Shabaab group claimed": the linked name is not the subject.
+          !/^-(linked|backed|aligned|affiliated|allied|run|led)/i.test(
+            text.slice(other.end, other.end + 12),
+          ),
+      ) === name
     const attribution = attributionOf(sentence, name, firstGroup)
     if (!attribution) continue
     addGroup(groups, {
