@@ -3,9 +3,11 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Config } from './config.js'
 import { createDatabase, type Database } from './db/database.js'
-import { type ExportField, exportEventPages } from './db/event-export.js'
+import { type ExportField, type ExportRow, exportEventPages } from './db/event-export.js'
 import type { EventFilter } from './db/event-filter.js'
+import { countEvents } from './db/event-list.js'
 import { hasAnyEvent } from './db/events.js'
+import type { MigrationObserver } from './db/migration-progress.js'
 import { connectDatabase, type OpenDatabase, openDatabase } from './db/open-database.js'
 import { isDatabaseUnavailable } from './db/unavailable.js'
 import {
@@ -16,6 +18,7 @@ import {
 } from './demo/demo-sets.js'
 import { type ExportFormat, exportFormats } from './export/formats.js'
 import { closeHttpServer, startHttpServer } from './http/server.js'
+import { finishInterruptedLoad } from './import/bulk-load.js'
 import {
   type Dataset,
   type ImportOptions,
@@ -114,6 +117,11 @@ async function prepareDatabase(
   logger: Logger,
 ): Promise<void> {
   await (config.migrateOnStart ? database.migrate() : database.requireMigrated())
+  // An import killed during a first load left indexes to build: built meanwhile, not awaited
+  // (readers are served, slowly, until they are there).
+  finishInterruptedLoad(database.db, (message) => logger.info(message)).catch((error: unknown) =>
+    logger.warn({ err: error }, 'the indexes an interrupted import dropped could not be rebuilt'),
+  )
   if (database.embedded && !(await hasAnyEvent(database.db))) {
     const result = await loadDemoSet(database.db, config.demoData)
     logger.info(
@@ -156,18 +164,30 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   logger.info('stopped')
 }
 
-export async function migrate(config: Config, logger: Logger): Promise<void> {
-  const database = await openDatabase(config, logger)
-  await database.close()
+export async function migrate(
+  config: Config,
+  logger: Logger,
+  migrations?: MigrationObserver,
+): Promise<void> {
+  const database = await openDatabase(config, logger, migrations)
+  try {
+    await finishInterruptedLoad(database.db, (message) => logger.info(message))
+  } finally {
+    await database.close()
+  }
 }
 
-/** Opens (and migrates) the database, runs `work` on it, and closes it whatever happens. */
+/**
+ * Opens (and migrates, telling `migrations` of each) the database, runs `work` on it, and closes
+ * it whatever happens.
+ */
 export async function withDatabase<T>(
   config: Config,
   logger: Logger,
   work: (db: Database) => Promise<T>,
+  migrations?: MigrationObserver,
 ): Promise<T> {
-  const database = await openDatabase(config, logger)
+  const database = await openDatabase(config, logger, migrations)
   try {
     return await work(database.db)
   } finally {
@@ -175,8 +195,13 @@ export async function withDatabase<T>(
   }
 }
 
-export function loadDemo(config: Config, logger: Logger, set: DemoSet): Promise<DemoSetResult> {
-  return withDatabase(config, logger, (db) => loadDemoSet(db, set))
+export function loadDemo(
+  config: Config,
+  logger: Logger,
+  set: DemoSet,
+  migrations?: MigrationObserver,
+): Promise<DemoSetResult> {
+  return withDatabase(config, logger, (db) => loadDemoSet(db, set), migrations)
 }
 
 export async function importDataset(
@@ -184,13 +209,26 @@ export async function importDataset(
   logger: Logger,
   dataset: Dataset,
   options: ImportOptions,
+  migrations?: MigrationObserver,
 ): Promise<ImportSummary> {
-  const database = await openDatabase(config, logger)
+  const database = await openDatabase(config, logger, migrations)
   try {
     return await importFile(database.db, dataset, options)
   } finally {
     await database.close()
   }
+}
+
+export interface ExportToOptions {
+  readonly fields: readonly ExportField[]
+  readonly bom: boolean
+  /**
+   * Told after each page with the events written and the events the filter matched, counted
+   * first (no count when not asked). The count costs a fraction of the export: from the
+   * monthly rollup for dates and countries, else one pass over the filter's index.
+   */
+  readonly onProgress?: (written: number, total: number) => void
+  readonly migrations?: MigrationObserver
 }
 
 /** Writes every event matching the filter to `output`, a page at a time as it drains. */
@@ -199,20 +237,39 @@ export async function exportEventsTo(
   logger: Logger,
   format: ExportFormat,
   filter: EventFilter,
-  options: { readonly fields: readonly ExportField[]; readonly bom: boolean },
+  options: ExportToOptions,
   output: NodeJS.WritableStream,
 ): Promise<void> {
-  const database = await openDatabase(config, logger)
+  const database = await openDatabase(config, logger, options.migrations)
   try {
-    const pages = exportEventPages(database.db, filter, {
+    const read = exportEventPages(database.db, filter, {
       fields: options.fields,
       pageSize: config.limits.exportPageRows,
     })
+    const onProgress = options.onProgress
+    const pages = onProgress
+      ? countedPages(read, await countEvents(database.db, filter, 2 ** 31 - 1), onProgress)
+      : read
     await pipeline(
       Readable.from(exportFormats[format].chunks(pages, options), { highWaterMark: 1 }),
       output,
     )
   } finally {
     await database.close()
+  }
+}
+
+/** The pages, telling `onProgress` of each once the writer has taken it. */
+async function* countedPages(
+  pages: AsyncIterable<ExportRow[]>,
+  total: number,
+  onProgress: (written: number, total: number) => void,
+): AsyncGenerator<ExportRow[]> {
+  let written = 0
+  for await (const page of pages) {
+    yield page
+    written += page.length
+    // Events added since the count would take the share past the whole.
+    onProgress(written, Math.max(total, written))
   }
 }

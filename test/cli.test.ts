@@ -163,10 +163,13 @@ describe('stdout is the output, logs go to stderr', () => {
     const geojson = JSON.parse(stdout)
     expect(geojson.type).toBe('FeatureCollection')
     expect(geojson.features).toHaveLength(4)
-    const logs = stderr
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line))
+    // Beside the logs, the export's progress: plain lines (test/progress.test.ts).
+    const lines = stderr.trim().split('\n')
+    expect(lines.filter((line) => !line.startsWith('{'))).toEqual([
+      expect.stringMatching(/^export geojson: 4 of 4 events/),
+      expect.stringMatching(/^export geojson: done: 4 events/),
+    ])
+    const logs = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line))
     expect(logs.map((log) => log.msg)).toContain('database schema is current')
     expect(logs[0]).toMatchObject({ level: 30, service: 'attest' })
   })

@@ -4,6 +4,7 @@ import type { EventFilter } from '../src/db/event-filter.js'
 import { countEvents } from '../src/db/event-list.js'
 import { eventStats, type StatsDimension, type TimeInterval } from '../src/db/event-stats.js'
 import { synthesize } from '../src/synth/synth.js'
+import { statsRollupDifferences } from './support/stats-rollup.js'
 import { testDb } from './support/test-database.js'
 
 beforeAll(() => synthesize(testDb(), { events: 600, seed: 3 }))
@@ -41,18 +42,7 @@ async function expectRollupToMatch() {
     expect(fromRollup).toEqual(await eventStats(testDb(), direct(filter), dimensions, interval))
   }
   // The table holds what a recomputation from scratch gives.
-  const { rows } = await sql<{ differences: number }>`
-    WITH fresh AS (
-      SELECT date_trunc('month', e.date_start)::date AS month, e.country_id, s.category,
-        count(*)::int AS events, sum(s.low) AS low, sum(s.best) AS best, sum(s.high) AS high
-      FROM event e
-      CROSS JOIN LATERAL (SELECT NULL::casualty_category, NULL::int, NULL::int, NULL::int
-        UNION ALL SELECT category, low, best, high FROM casualty_summary WHERE event_id = e.id) s (category, low, best, high)
-      WHERE e.deleted_at IS NULL GROUP BY 1, 2, 3)
-    SELECT count(*)::int AS differences FROM (
-      (SELECT * FROM fresh EXCEPT SELECT * FROM event_stats_rollup)
-      UNION ALL (SELECT * FROM event_stats_rollup EXCEPT SELECT * FROM fresh)) d`.execute(testDb())
-  expect(rows[0]?.differences).toBe(0)
+  expect(await statsRollupDifferences(testDb())).toBe(0)
 }
 
 describe('eventStats from the monthly rollup', () => {

@@ -10,6 +10,7 @@ import { projectRoot } from '../src/paths.js'
 import { dataOf, startApi, type TestApi } from './support/api.js'
 import { rollupAudit } from './support/casualty-rollup.js'
 import { runCli } from './support/cli.js'
+import { statsRollupDifferences } from './support/stats-rollup.js'
 import { testDatabaseUrl, testDb } from './support/test-database.js'
 
 // Hand-written in the datasets' layouts (their data may not be redistributed): test/fixtures/README.md.
@@ -211,6 +212,7 @@ describe('attest import gtd', () => {
 
   it('writes each event once, with the casualty rollup of its figures already on it', async () => {
     expect(await rollupAudit(testDb())).toEqual({ rewritten: 0, wrong: 0 })
+    expect(await statsRollupDifferences(testDb())).toBe(0)
   })
 
   it('is found by the API’s country filter with the other datasets’ events', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase, type Database } from '../src/db/database.js'
+import type { MigrationObserver, MigrationProgress } from '../src/db/migration-progress.js'
 import { migrateToLatest, migrationStatus } from '../src/db/migrator.js'
 import { splitStatements } from '../src/db/sql-statements.js'
 import { createEmptyDatabase, dropDatabase, uniqueDatabaseName } from './support/postgres-server.js'
@@ -16,13 +17,18 @@ afterAll(async () => {
 })
 
 async function emptyDatabase(): Promise<Database> {
+  return (await emptyDatabaseWithUrl()).db
+}
+
+async function emptyDatabaseWithUrl(): Promise<{ db: Database; url: string }> {
   const name = uniqueDatabaseName('attest_migrator')
-  const db = createDatabase(await createEmptyDatabase(adminUrl, name), { maxConnections: 2 })
+  const url = await createEmptyDatabase(adminUrl, name)
+  const db = createDatabase(url, { maxConnections: 2 })
   cleanups.push(
     () => dropDatabase(adminUrl, name),
     () => db.destroy(),
   )
-  return db
+  return { db, url }
 }
 
 /** A folder of migration files: name → SQL; written again by each call (files may be added). */
@@ -140,6 +146,118 @@ describe('the migrator', () => {
       expect(await migrateToLatest(db, folder)).toEqual(['0002_unique'])
       expect(await indexValid(db, 'item_code_key')).toBe(true)
     })
+  })
+})
+
+/** A promise to await, and the function that settles it. */
+function gate() {
+  let open = () => {}
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { open, opened }
+}
+
+/** An observer that keeps what it is told, and waits until it is told something. */
+function recordingObserver() {
+  const told: [string, string, MigrationProgress?][] = []
+  const waiting: (() => void)[] = []
+  const keep = (entry: [string, string, MigrationProgress?]) => {
+    told.push(entry)
+    for (const wake of waiting.splice(0)) wake()
+  }
+  const observer: MigrationObserver = {
+    started: (name) => keep(['started', name]),
+    progress: (name, progress) => keep(['progress', name, progress]),
+    finished: (name) => keep(['finished', name]),
+    failed: (name) => keep(['failed', name]),
+  }
+  const progressOf = (name: string) =>
+    told.flatMap(([what, of, progress]) => (what === 'progress' && of === name ? [progress] : []))
+  /** Resolves once a progress of `name` matches. */
+  const seen = async (name: string, matches: (progress: MigrationProgress) => boolean) => {
+    while (!progressOf(name).some((progress) => progress && matches(progress)))
+      await new Promise<void>((wake) => waiting.push(wake))
+  }
+  return { observer, told, progressOf, seen }
+}
+
+describe('a migration watched', () => {
+  it('tells its start, the progress a batched migration raises as notices, and its end', async () => {
+    const db = await emptyDatabase()
+    const folder = await migrations({
+      ...table,
+      '0002_batched': `DO $$ BEGIN
+        FOR batch IN 1..3 LOOP RAISE NOTICE 'attest:progress % of 3 batches', batch; END LOOP;
+        RAISE NOTICE 'something else';
+      END $$;`,
+    })
+    const { observer, told, progressOf } = recordingObserver()
+    expect(await migrateToLatest(db, folder, { observer })).toEqual(['0001_table', '0002_batched'])
+    expect(told.filter(([what]) => what !== 'progress')).toEqual([
+      ['started', '0001_table'],
+      ['finished', '0001_table'],
+      ['started', '0002_batched'],
+      ['finished', '0002_batched'],
+    ])
+    expect(progressOf('0002_batched')).toEqual(
+      [1, 2, 3].map((done) => ({ done, total: 3, unit: 'batches' })),
+    )
+  })
+
+  it('tells, from the database, that a migration waits for a lock', async () => {
+    const { db, url } = await emptyDatabaseWithUrl()
+    const folder = await migrations(table)
+    await migrateToLatest(db, folder)
+    await migrations({ '0002_column': 'ALTER TABLE item ADD COLUMN note text;' }, folder)
+    const other = createDatabase(url, { maxConnections: 2 })
+    cleanups.push(() => other.destroy())
+    const { observer, told, seen } = recordingObserver()
+    const [locked, released] = [gate(), gate()]
+    const holder = other.transaction().execute(async (trx) => {
+      await sql`LOCK TABLE item IN ACCESS SHARE MODE`.execute(trx)
+      locked.open()
+      await released.opened
+    })
+    await locked.opened
+    const migrating = migrateToLatest(db, folder, { observer, monitor: other, pollMs: 20 })
+    await seen('0002_column', (progress) => progress.phase === 'waiting for a lock (relation)')
+    released.open()
+    await holder
+    expect(await migrating).toEqual(['0002_column'])
+    expect(told.at(-1)).toEqual(['finished', '0002_column'])
+  })
+
+  it("tells an index build's phase from pg_stat_progress_create_index", async () => {
+    const { db, url } = await emptyDatabaseWithUrl()
+    const folder = await migrations(table)
+    await migrateToLatest(db, folder)
+    await migrations(
+      {
+        '0002_index': `-- attest:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS item_code_idx ON item (code);`,
+      },
+      folder,
+    )
+    const other = createDatabase(url, { maxConnections: 2 })
+    cleanups.push(() => other.destroy())
+    const { observer, seen } = recordingObserver()
+    // A transaction with a snapshot older than the build: the build waits for it to end.
+    const [reading, released] = [gate(), gate()]
+    const reader = other
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        await sql`SELECT count(*) FROM item`.execute(trx)
+        reading.open()
+        await released.opened
+      })
+    await reading.opened
+    const migrating = migrateToLatest(db, folder, { observer, monitor: other, pollMs: 20 })
+    await seen('0002_index', (progress) => progress.phase === 'waiting for old snapshots')
+    released.open()
+    await reader
+    expect(await migrating).toEqual(['0002_index'])
+    expect(await indexValid(db, 'item_code_idx')).toBe(true)
   })
 })
 

@@ -18,17 +18,13 @@ import { toGlobalId } from '../graphql/ids.js'
 import { acled } from '../import/acled.js'
 import { type Encoding, EncodingError, encodings } from '../import/file-encoding.js'
 import { gtd } from '../import/gtd.js'
-import {
-  describeReject,
-  ImportError,
-  type ImportProgress,
-  type ImportSummary,
-} from '../import/run-import.js'
+import { describeReject, ImportError, type ImportSummary } from '../import/run-import.js'
 import { ucdpGed, ucdpReleaseFromFileName } from '../import/ucdp.js'
 import { createLogger, type Logger } from '../logger.js'
 import { exportEventsTo, importDataset, loadDemo, migrate, serve, withDatabase } from '../main.js'
 import { SynthError, synthesize } from '../synth/synth.js'
 import { ImportMetricsFile } from './import-metrics.js'
+import { createProgress, migrationProgress, type ProgressOptions } from './progress.js'
 
 const apiRoles = ['reader', 'editor', 'admin'] as const
 
@@ -48,7 +44,19 @@ Environment:
 const program = new Command('attest')
   .description('A GraphQL service over a database of political-violence and terrorism events.')
   .addHelpText('after', environment)
+  .option(
+    '--no-progress',
+    'no progress on stderr (by default a bar at a terminal, else a line every 5 s)',
+  )
   .showHelpAfterError()
+
+/** How the long commands show their progress: --no-progress silences it. */
+function progressOptions(): ProgressOptions {
+  return { mode: program.opts<{ progress: boolean }>().progress ? 'auto' : 'off' }
+}
+
+/** Each pending migration on stderr, with its progress and duration. */
+const migrations = () => migrationProgress(progressOptions())
 
 program
   .command('serve')
@@ -64,7 +72,7 @@ program
     'apply the pending migrations in sql/ to the database: once per deploy, before the new release serves',
   )
   .addHelpText('after', environment)
-  .action(() => withConfig((config, logger) => migrate(config, logger)))
+  .action(() => withConfig((config, logger) => migrate(config, logger, migrations())))
 
 program
   .command('demo')
@@ -77,7 +85,12 @@ program
   .addHelpText('after', environment)
   .action((options: { articleOnly?: boolean }) =>
     withConfig(async (config, logger) => {
-      const result = await loadDemo(config, logger, options.articleOnly ? 'article' : 'all')
+      const result = await loadDemo(
+        config,
+        logger,
+        options.articleOnly ? 'article' : 'all',
+        migrations(),
+      )
       console.log(describeDemoLoad(result))
     }),
   )
@@ -93,14 +106,19 @@ program
   .action((options: { events: number; seed: number }) =>
     withConfig(async (config, logger) => {
       const started = Date.now()
-      const print = progressLine('events')
-      const sizes = await withDatabase(config, logger, (db) =>
-        synthesize(db, {
-          ...options,
-          onProgress: (events) => print(events, events / options.events),
-        }),
+      const progress = createProgress('synth', progressOptions())
+      const sizes = await withDatabase(
+        config,
+        logger,
+        (db) =>
+          synthesize(db, {
+            ...options,
+            onProgress: (events) =>
+              progress.update({ done: events, total: options.events, unit: 'events' }),
+          }),
+        migrations(),
       )
-      if (process.stderr.isTTY) process.stderr.write('\n')
+      progress.finish()
       const seconds = ((Date.now() - started) / 1000).toFixed(1)
       console.log(
         `synthesized ${sizes.events} events, ${sizes.groups} groups, ${sizes.persons} persons, ${sizes.reports} reports from ${sizes.sources} sources, ${sizes.places} places in ${seconds} s`,
@@ -162,6 +180,12 @@ for (const importer of importers) {
       'auto',
     )
     .option('--dry-run', 'check every row and write nothing')
+    .option(
+      '--first-load <when>',
+      'auto (when the file brings more events than the database holds), on or off: drop the indexes for the load and build them once at its end',
+      parseFirstLoad,
+      'auto',
+    )
     .addHelpText('after', importExitStatus)
     .addHelpText('after', environment)
     .action((file: string, options: ImportCommandOptions) =>
@@ -171,25 +195,41 @@ for (const importer of importers) {
         const metrics =
           options.metricsFile &&
           new ImportMetricsFile(options.metricsFile, importer.dataset.name, release)
-        const printProgress = progressPrinter()
-        const summary = await importDataset(config, logger, importer.dataset, {
-          file,
-          release,
-          strict: options.strict ?? false,
-          batchSize: options.batchSize,
-          ...(options.rejects && { rejectsFile: options.rejects }),
-          ...(options.deleted && { deletedFile: options.deleted }),
-          encoding: options.encoding,
-          dryRun: options.dryRun ?? false,
-          onWarning: (message) => {
-            logger.warn(message)
-            console.error(`attest: warning: ${message}`)
+        const progress = createProgress(`import ${importer.command}`, progressOptions())
+        const summary = await importDataset(
+          config,
+          logger,
+          importer.dataset,
+          {
+            file,
+            release,
+            strict: options.strict ?? false,
+            batchSize: options.batchSize,
+            ...(options.rejects && { rejectsFile: options.rejects }),
+            ...(options.deleted && { deletedFile: options.deleted }),
+            encoding: options.encoding,
+            dryRun: options.dryRun ?? false,
+            firstLoad: options.firstLoad,
+            onStep: (message) => {
+              logger.info(message)
+              console.error(`attest: ${message}`)
+            },
+            onWarning: (message) => {
+              logger.warn(message)
+              console.error(`attest: warning: ${message}`)
+            },
+            onProgress: (read) => {
+              progress.update({
+                done: read.rows,
+                unit: 'rows',
+                share: read.totalBytes > 0 ? read.bytes / read.totalBytes : 1,
+              })
+              if (metrics) metrics.update(read)
+            },
           },
-          onProgress: (progress) => {
-            printProgress(progress)
-            if (metrics) metrics.update(progress)
-          },
-        })
+          migrations(),
+        )
+        progress.finish()
         if (metrics) await metrics.finish(summary)
         printSummary(summary, options.rejects)
         // Not every row is in: a script must not mistake this for a complete import.
@@ -200,6 +240,7 @@ for (const importer of importers) {
 
 interface ImportCommandOptions {
   readonly encoding: Encoding
+  readonly firstLoad: 'auto' | boolean
   readonly dryRun?: boolean
   readonly release?: string
   readonly strict?: boolean
@@ -209,8 +250,13 @@ interface ImportCommandOptions {
   readonly metricsFile?: string
 }
 
+function parseFirstLoad(value: string): 'auto' | boolean {
+  const choices = { auto: 'auto', on: true, off: false } as const
+  if (!(value in choices)) throw new InvalidArgumentError('expected auto, on or off')
+  return choices[value as keyof typeof choices]
+}
+
 function printSummary(summary: ImportSummary, rejectsFile: string | undefined): void {
-  if (process.stderr.isTTY) process.stderr.write('\n')
   const { rows, inserted, updated, unchanged, rejects, deleted } = summary
   console.log(
     `${rows} rows: ${inserted} new, ${updated} updated, ${unchanged} unchanged, ${rejects.length} rejected`,
@@ -323,14 +369,25 @@ program
       const filter = parseExportFilter(options.filter)
       const fields = parseExportFields(options.fields)
       const output = options.output ? createWriteStream(options.output) : process.stdout
+      const progress = createProgress(`export ${options.format}`, progressOptions())
       await exportEventsTo(
         config,
         logger,
         options.format,
         filter,
-        { fields, bom: options.bom },
+        {
+          fields,
+          bom: options.bom,
+          // No progress asked, no count: the export starts at once.
+          ...(progressOptions().mode !== 'off' && {
+            onProgress: (written: number, total: number) =>
+              progress.update({ done: written, total, unit: 'events' }),
+          }),
+          migrations: migrations(),
+        },
         output,
       )
+      progress.finish()
     }),
   )
 
@@ -360,30 +417,6 @@ function parsePositiveInteger(value: string): number {
   if (!Number.isInteger(number) || number < 1)
     throw new InvalidArgumentError('expected a whole number, 1 or more')
   return number
-}
-
-/** Progress on stderr: one line rewritten in place on a terminal (with an ETA), a line per batch otherwise. */
-/**
- * A long command's progress on stderr (stdout is the command's output): at a terminal one line,
- * rewritten, with the rate, the share done and the time left; otherwise a plain line each time,
- * for logs.
- */
-function progressLine(unit: string) {
-  const started = Date.now()
-  return (count: number, share: number) => {
-    const seconds = Math.max((Date.now() - started) / 1000, 0.001)
-    const left = share > 0 ? Math.round((seconds / share) * (1 - share)) : 0
-    const text = `${count} ${unit}, ${Math.round(count / seconds)} ${unit}/s`
-    if (process.stderr.isTTY)
-      process.stderr.write(`\r${text}, ${Math.round(share * 100)}%, about ${left} s left   `)
-    else process.stderr.write(`${text}\n`)
-  }
-}
-
-function progressPrinter() {
-  const print = progressLine('rows')
-  return ({ rows, bytes, totalBytes }: ImportProgress) =>
-    print(rows, totalBytes > 0 ? bytes / totalBytes : 1)
 }
 
 /** Loads the configuration (a bad value exits 2 naming the variable) and runs the command. */

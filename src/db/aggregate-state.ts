@@ -60,7 +60,10 @@ export function stateSql(kind: Aggregate): RawBuilder<State> {
     )
     return [
       sql.lit(table),
-      sql`(SELECT coalesce(jsonb_agg(to_jsonb(p) - ${derivedPartColumns} ORDER BY p::text), '[]') FROM ${sql.table(table)} p WHERE ${pointsHere})`,
+      // Ordered by the jsonb value itself: a content order, as the row's text was (revisions
+      // recorded before are in that order), at well under half the cost of casting each row to text.
+      sql`(SELECT coalesce(jsonb_agg(part ORDER BY part), '[]') FROM ${sql.table(table)} p,
+        LATERAL (SELECT to_jsonb(p) - ${derivedPartColumns} AS part) json WHERE ${pointsHere})`,
     ]
   })
   const partsObject = parts.length ? sql`jsonb_build_object(${sql.join(parts)})` : sql`'{}'::jsonb`

@@ -39,6 +39,18 @@ export function poolUsage(db: Database): { inUse: number; idle: number; waiting:
   }
 }
 
+// Who listens to the notices (RAISE NOTICE) of a database's connections: a migration tells its
+// progress that way (see migration-progress.ts).
+const noticeListeners = new WeakMap<Database, Set<(message: string) => void>>()
+
+/** Calls `listener` with each notice any of the database's connections receives, until the returned function is called. */
+export function listenToNotices(db: Database, listener: (message: string) => void): () => void {
+  const listeners = noticeListeners.get(db)
+  if (!listeners) throw new Error('listenToNotices needs a database made by createDatabase')
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
+
 export function createDatabase(connectionString: string, options: DatabaseOptions = {}): Database {
   const pool = new pg.Pool({
     connectionString,
@@ -57,8 +69,12 @@ export function createDatabase(connectionString: string, options: DatabaseOption
   // The pool listens only to its idle connections. A connection lost while checked out (between
   // the statements of a transaction) would be an uncaught 'error' too; its query fails anyway,
   // and the pool drops the connection when it comes back.
+  const listeners = new Set<(message: string) => void>()
   pool.on('connect', (client) => {
     client.on('error', () => {})
+    client.on('notice', (notice) => {
+      for (const listener of listeners) listener(notice.message ?? '')
+    })
     if (options.preparedStatements !== false) prepareStatements(client)
   })
   const onQuery = options.onQuery
@@ -71,5 +87,6 @@ export function createDatabase(connectionString: string, options: DatabaseOption
     }),
   })
   pools.set(db, pool)
+  noticeListeners.set(db, listeners)
   return db
 }

@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { sql } from 'kysely'
 import { migrationsDir } from '../paths.js'
-import type { Database } from './database.js'
+import { type Database, listenToNotices } from './database.js'
+import { type MigrationObserver, watchMigration } from './migration-progress.js'
 import { splitStatements } from './sql-statements.js'
 
 // Forward-only migrations from sql/NNNN_name.sql, recorded in kysely_migration as Kysely's
@@ -87,11 +88,13 @@ async function appliedMigrations(db: Database): Promise<Set<string>> {
 export async function migrateToLatest(
   db: Database,
   directory: string = migrationsDir,
+  watching: MigrationWatching = {},
 ): Promise<string[]> {
   const files = await readMigrations(directory)
   return db.connection().execute(async (connection) => {
     await lockMigrations(connection)
     try {
+      const watch = watching.observer && (await migrationWatcher(connection, db, watching))
       await sql`
         CREATE TABLE IF NOT EXISTS ${sql.table(migrationTable)} (
           name varchar(255) NOT NULL PRIMARY KEY,
@@ -100,11 +103,14 @@ export async function migrateToLatest(
       const applied = await appliedMigrations(connection)
       const done: string[] = []
       for (const file of files.filter((file) => !applied.has(file.name))) {
+        const watched = watch?.(file.name)
         try {
           await (file.outsideTransaction
             ? applyOutsideTransaction(connection, file)
             : connection.transaction().execute((trx) => applyInTransaction(trx, file)))
+          watched?.finished()
         } catch (error) {
+          watched?.failed()
           throw new Error(`migration ${file.name} failed: ${(error as Error).message}`, {
             cause: error,
           })
@@ -116,6 +122,32 @@ export async function migrateToLatest(
       await sql`SELECT pg_advisory_unlock(${sql.lit(migrationLockKey)})`.execute(connection)
     }
   })
+}
+
+export interface MigrationWatching {
+  /** Told of each migration as it starts, goes on (what the database says of it) and ends. */
+  readonly observer?: MigrationObserver
+  /**
+   * Another connection to the same database, to ask it how a migration is getting on
+   * (pg_stat_activity, pg_stat_progress_create_index); without it, only the migrations'
+   * own notices are told.
+   */
+  readonly monitor?: Database
+  /** How often the monitor asks (default: every second). */
+  readonly pollMs?: number
+}
+
+/** Watches each migration run on `connection` (its backend, its notices) for the observer. */
+async function migrationWatcher(connection: Database, db: Database, watching: MigrationWatching) {
+  const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(connection)
+  const pid = Number(rows[0]?.pid)
+  return (name: string) =>
+    watchMigration(name, pid, {
+      observer: watching.observer as MigrationObserver,
+      listenToNotices: (listener) => listenToNotices(db, listener),
+      ...(watching.monitor && { monitor: watching.monitor }),
+      ...(watching.pollMs && { pollMs: watching.pollMs }),
+    })
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js'
 import { redactUrl } from '../logger.js'
 import { createDatabase, type Database } from './database.js'
 import { startEmbeddedPostgres } from './embedded-postgres.js'
+import type { MigrationObserver } from './migration-progress.js'
 import { type MigrationStatus, migrateToLatest, migrationStatus } from './migrator.js'
 
 export interface OpenDatabase {
@@ -11,8 +12,11 @@ export interface OpenDatabase {
   readonly location: string
   /** True when this is the embedded Postgres (not DATABASE_URL). */
   readonly embedded: boolean
-  /** Applies the pending migrations, on a connection of their own (no statement timeout). */
-  migrate(): Promise<void>
+  /**
+   * Applies the pending migrations, on a connection of their own (no statement timeout); the
+   * observer (by default the log) is told of each one.
+   */
+  migrate(observer?: MigrationObserver): Promise<void>
   /** Throws SchemaBehindError when a migration this release needs is not applied yet. */
   requireMigrated(): Promise<void>
   close(): Promise<void>
@@ -51,14 +55,15 @@ export async function connectDatabase(
     db,
     location,
     embedded: embedded !== undefined,
-    async migrate() {
+    async migrate(observer = loggedMigrations(logger)) {
       // A migration may rightly run longer than any request.
       const migrator = createDatabase(url, {
         maxConnections: 1,
         preparedStatements: config.preparedStatements,
       })
       try {
-        const applied = await migrateToLatest(migrator)
+        // The pool, idle meanwhile, asks the database how each migration is getting on.
+        const applied = await migrateToLatest(migrator, undefined, { observer, monitor: db })
         logger.info(
           { database: location, applied },
           applied.length ? 'database migrated' : 'database schema is current',
@@ -90,6 +95,25 @@ export class SchemaBehindError extends Error {
   }
 }
 
+/** Each migration's name and time in the log; long ones say how they are getting on, every 10 s. */
+function loggedMigrations(logger: Logger): MigrationObserver {
+  const loggedAt = new Map<string, number>()
+  return {
+    started: (name) => loggedAt.set(name, Date.now()),
+    progress(name, progress) {
+      const last = loggedAt.get(name) ?? 0
+      if (Date.now() - last < 10_000) return
+      loggedAt.set(name, Date.now())
+      logger.info({ migration: name, ...progress }, 'migration under way')
+    },
+    finished(name, elapsedMs) {
+      loggedAt.delete(name)
+      logger.info({ migration: name, elapsedMs }, 'migration applied')
+    },
+    failed: (name) => loggedAt.delete(name),
+  }
+}
+
 /** A newer release applied them: this one starts all the same (expand, then contract). */
 function warnOfUnknown({ unknown }: MigrationStatus, logger: Logger): void {
   if (unknown.length)
@@ -103,10 +127,14 @@ function warnOfUnknown({ unknown }: MigrationStatus, logger: Logger): void {
  * For commands: connects and migrates, so every entry point sees the same tables; fails at once
  * when the database cannot be reached.
  */
-export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  migrations?: MigrationObserver,
+): Promise<OpenDatabase> {
   const database = await connectDatabase(config, logger)
   try {
-    await database.migrate()
+    await database.migrate(migrations)
   } catch (error) {
     await database.close()
     throw error

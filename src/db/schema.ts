@@ -89,6 +89,13 @@ export interface ArmedGroup {
   version: Generated<number>;
 }
 
+export interface BulkLoadIndex {
+  definition: string;
+  dropped_at: Generated<Timestamp>;
+  name: string;
+  table_name: string;
+}
+
 export interface CasualtyFigure {
   best: number | null;
   category: CasualtyCategory;
@@ -416,6 +423,7 @@ export interface SourceNameVariant {
 export interface DB {
   api_key: ApiKey;
   armed_group: ArmedGroup;
+  bulk_load_index: BulkLoadIndex;
   casualty_figure: CasualtyFigure;
   casualty_figure_standing: CasualtyFigureStanding;
   casualty_population_summary: CasualtyPopulationSummary;

@@ -3,13 +3,14 @@ import type { ImportedFigure } from './imported-event.js'
 
 /**
  * An imported event's kept figures (best, low and high of killed and injured), computed before
- * its row is written: the event is
- * inserted with its rollup, so the figures' trigger (sql/0008) finds nothing to rewrite.
+ * its row is written: the event is inserted with its rollup, and never rewritten for it.
  *
  * It is the casualty_summary rule (sql/0007) for figures that all come from one report, as an
  * import's do (one figure per category and population): the 'all' figure when there is one,
- * else the sum over the populations. The trigger still checks the result and corrects it if this
- * ever disagrees with the view, so a mistake here costs speed, never correctness.
+ * else the sum over the populations. For a new event the importer tells the figures' trigger
+ * that the rollup is written (sql/0059), so this must agree with the view: the import tests
+ * audit every imported event against it (test/support/casualty-rollup.ts). A changed event's
+ * rollup is still computed by the trigger, from all its figures.
  */
 export function casualtyRollup(figures: readonly ImportedFigure[]): {
   killed_best: number | null
@@ -32,6 +33,17 @@ export function casualtyRollup(figures: readonly ImportedFigure[]): {
 }
 
 type Ends = { low: number | null; best: number | null; high: number | null }
+
+/**
+ * An imported event's casualty_summary rows: one per category it has a figure in, by the same
+ * rule. What the importer adds to the monthly stats rollup for its new events (sql/0059).
+ */
+export function casualtySummary(
+  figures: readonly ImportedFigure[],
+): ({ category: CasualtyCategory } & Ends)[] {
+  const categories = [...new Set(figures.map((figure) => figure.category))]
+  return categories.map((category) => ({ category, ...endsOf(figures, category) }))
+}
 
 /** One report's figure: low and high fall back on each other and on best, as the view's do. */
 const endsOfFigure = (figure: ImportedFigure): Ends => ({

@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs'
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { open, readFile, stat, writeFile } from 'node:fs/promises'
 import { type CsvError, parse } from 'csv-parse'
 import { sql, type Transaction } from 'kysely'
 import { recordRevisions, statesOf, versionsSetByWriters } from '../db/aggregate-state.js'
 import type { Database } from '../db/database.js'
 import type { DB } from '../db/schema.js'
+import { hasUnfinishedLoad, isFirstLoad, withIndexesDeferred } from './bulk-load.js'
 import { checkEncoding, decodingStream, type Encoding, type FileEncoding } from './file-encoding.js'
 import type { ImportedEvent, Reject } from './imported-event.js'
 import { writeImportBatch } from './write-batch.js'
@@ -42,6 +43,14 @@ export interface ImportOptions {
   readonly dryRun?: boolean
   /** Told what the import did that the user should know (a file converted from Windows-1252). */
   readonly onWarning?: (message: string) => void
+  /**
+   * Load with the filled tables' secondary indexes dropped and built once at the end
+   * (bulk-load.ts): `auto` (the default) when the file brings more events than the database
+   * holds, or when an interrupted first load is to be carried on.
+   */
+  readonly firstLoad?: 'auto' | boolean
+  /** Told of the first load's steps (indexes dropped, each index built). */
+  readonly onStep?: (message: string) => void
 }
 
 export interface ImportProgress {
@@ -182,6 +191,12 @@ export async function importFile(
         await run((work) => work(trx))
         strictCheck()
       })
+    } else if (await loadsFirst(db, options, totalBytes)) {
+      await withIndexesDeferred(
+        db,
+        () => run((work) => db.transaction().execute(work)),
+        options.onStep,
+      )
     } else {
       await run((work) => db.transaction().execute(work))
     }
@@ -204,6 +219,27 @@ export async function importFile(
       ? await markDeleted(db, dataset, options.release, options.deletedFile)
       : null
   return { ...totals, rejects, deleted, dryRun: options.dryRun ?? false }
+}
+
+/** Whether this import runs as a first load (bulk-load.ts). */
+async function loadsFirst(db: Database, options: ImportOptions, totalBytes: number) {
+  const chosen = options.firstLoad ?? 'auto'
+  if (chosen !== 'auto') return chosen
+  if (await hasUnfinishedLoad(db)) return true
+  return isFirstLoad(db, await estimateRows(options.file, totalBytes))
+}
+
+/** Rows in the file, from the length of the lines in its first 64 KiB. */
+async function estimateRows(file: string, totalBytes: number): Promise<number> {
+  const handle = await open(file)
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(65_536), 0, 65_536, 0)
+    let lines = 0
+    for (let index = 0; index < bytesRead; index++) if (buffer[index] === 10) lines++
+    return lines === 0 ? 1 : Math.round((totalBytes * lines) / bytesRead)
+  } finally {
+    await handle.close()
+  }
 }
 
 export const describeReject = (reject: Reject) =>

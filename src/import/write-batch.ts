@@ -7,7 +7,7 @@ import {
   statesOf,
 } from '../db/aggregate-state.js'
 import type { DB } from '../db/schema.js'
-import { casualtyRollup } from './casualty-rollup.js'
+import { casualtyRollup, casualtySummary } from './casualty-rollup.js'
 import type { ImportedEvent } from './imported-event.js'
 
 export interface BatchTarget {
@@ -46,22 +46,20 @@ export async function writeImportBatch(
   if (events.length === 0) return { inserted: 0, updated: 0, unchanged: 0 }
   const existing = await trx
     .selectFrom('import_record')
-    .select(['external_id', 'raw', 'event_id'])
+    .select(['external_id', 'event_id'])
     .where('dataset', '=', target.dataset)
     // One array parameter, not a placeholder per row: a statement of 1,000 parameters costs
     // more to parse and plan than to run.
     .where('external_id', '=', sql<string>`ANY(${events.map((event) => event.externalId)}::text[])`)
     .execute()
-  const known = new Map(existing.map((row) => [row.external_id, row]))
-  const fresh: ImportedEvent[] = []
-  const changed: { event: ImportedEvent; eventId: number }[] = []
-  for (const event of events) {
-    const record = known.get(event.externalId)
-    if (!record) fresh.push(event)
-    else if (canonical(record.raw) !== canonical(event.raw) && record.event_id !== null) {
-      changed.push({ event, eventId: record.event_id })
-    }
-  }
+  const known = new Map(existing.map((row) => [row.external_id, row.event_id]))
+  const fresh = events.filter((event) => !known.has(event.externalId))
+  const changed = await rowsChangedSince(
+    trx,
+    target,
+    events.filter((event) => known.get(event.externalId) != null),
+    known,
+  )
   const unchanged = events.length - fresh.length - changed.length
   const writing = [...fresh, ...changed.map((item) => item.event)]
   if (writing.length === 0) return { inserted: 0, updated: 0, unchanged }
@@ -70,7 +68,12 @@ export async function writeImportBatch(
   const created: Created = { armed_group: [], source: [], report: [] }
   const placeIds = await upsertPlaces(trx, writing)
   const groupIds = await upsertGroups(trx, target.actorScheme, writing, created)
-  const reportIds = await upsertReports(trx, writing, created)
+  const reportIds = await upsertReports(
+    trx,
+    writing,
+    changed.map((item) => item.event),
+    created,
+  )
 
   const newIds = await allocateIds(trx, 'event', fresh.length)
   const eventIds = new Map<string, number>([
@@ -101,7 +104,13 @@ export async function writeImportBatch(
   const freshRows = eventRows.slice(0, fresh.length)
   const changedRows = eventRows.slice(fresh.length)
 
+  // The importer keeps the rollups of its new events itself (sql/0059): their triggers stand
+  // aside for the statements that insert those events and their figures, and nothing else.
+  const rollupsWritten = (on: boolean) =>
+    sql`SELECT set_config('attest.event_rollup_written', ${on ? 'on' : 'off'}, true),
+      set_config('attest.stats_rollup_written', ${on ? 'on' : 'off'}, true)`.execute(trx)
   if (freshRows.length > 0) {
+    await rollupsWritten(true)
     await sql`
       INSERT INTO event (id, title, summary, date_start, date_end, date_precision, place_id, location_text,
         latitude, longitude, geo_precision, tags, is_suicide, civilian_targeting, killed_best, injured_best,
@@ -110,6 +119,7 @@ export async function writeImportBatch(
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(freshRows)}::jsonb) AS r (${eventColumns})`.execute(
       trx,
     )
+    await rollupsWritten(false)
   }
   const changedIds = changedRows.map((row) => row.id as number)
   const before = await statesOf(trx, 'event', changedIds)
@@ -173,14 +183,21 @@ export async function writeImportBatch(
     FROM ${rowsOf([...actorRows.values()])} AS r
     -- An editor who already put this group in this role keeps their attribution and report.
     ON CONFLICT (event_id, group_id, role) DO NOTHING`.execute(trx)
-  await sql`
-    INSERT INTO casualty_figure (event_id, category, population, low, best, high, qualifier, report_id)
-    SELECT (r->>'eventId')::bigint, (r->>'category')::casualty_category, (r->>'population')::casualty_population,
-      (r->>'low')::int, (r->>'best')::int, (r->>'high')::int, (r->>'qualifier')::figure_qualifier,
-      ${target.datasetReportId}::bigint
-    FROM ${rowsOf(writing.flatMap((event) => event.figures.map((figure) => ({ eventId: idOf(event), ...figure }))))} AS r`.execute(
-    trx,
-  )
+  // A new event's rollup went in with it (casualtyRollup above), and its month's stats are added
+  // below, from the figures in hand. A changed event may have figures from other reports: the
+  // triggers compute its rollups from all of them.
+  const figuresOf = (events: readonly ImportedEvent[]) =>
+    events.flatMap((event) => event.figures.map((figure) => ({ eventId: idOf(event), ...figure })))
+  if (fresh.length > 0) {
+    await rollupsWritten(true)
+    await insertFigures(trx, target, figuresOf(fresh))
+    await rollupsWritten(false)
+    await addToStatsRollup(
+      trx,
+      fresh.map((event) => ({ id: idOf(event), event })),
+    )
+  }
+  await insertFigures(trx, target, figuresOf(changed.map((item) => item.event)))
   await sql`
     INSERT INTO event_citation (event_id, report_id)
     SELECT DISTINCT (r->>'eventId')::bigint, (r->>'reportId')::bigint
@@ -215,6 +232,46 @@ export async function writeImportBatch(
   return { inserted: fresh.length, updated, unchanged: unchanged + changed.length - updated }
 }
 
+/**
+ * Adds new events to the monthly stats rollup (sql/0043's add_to_event_stats_rollup): one to
+ * their month and country's count, and their casualty summary to its categories, as the
+ * triggers would have from casualty_summary.
+ */
+async function addToStatsRollup(
+  trx: Trx,
+  created: readonly { id: number; event: ImportedEvent }[],
+): Promise<void> {
+  const rows = created.flatMap(({ id, event }) => [
+    { id, category: null, low: null, best: null, high: null },
+    ...casualtySummary(event.figures).map((summary) => ({ id, ...summary })),
+  ])
+  await sql`
+    SELECT add_to_event_stats_rollup(coalesce((
+      SELECT jsonb_agg(to_jsonb(added)) FROM (
+        SELECT date_trunc('month', e.date_start)::date AS month, e.country_id, s.category,
+          count(*) AS events, sum(s.low) AS low, sum(s.best) AS best, sum(s.high) AS high
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS s (id bigint, category casualty_category, low int, best int, high int)
+        JOIN event e ON e.id = s.id
+        WHERE e.deleted_at IS NULL
+        GROUP BY 1, 2, 3
+      ) added), '[]'))`.execute(trx)
+}
+
+async function insertFigures(
+  trx: Trx,
+  target: BatchTarget,
+  figures: readonly ({ eventId: number } & ImportedEvent['figures'][number])[],
+): Promise<void> {
+  if (figures.length === 0) return
+  await sql`
+    INSERT INTO casualty_figure (event_id, category, population, low, best, high, qualifier, report_id)
+    SELECT (r->>'eventId')::bigint, (r->>'category')::casualty_category, (r->>'population')::casualty_population,
+      (r->>'low')::int, (r->>'best')::int, (r->>'high')::int, (r->>'qualifier')::figure_qualifier,
+      ${target.datasetReportId}::bigint
+    FROM ${rowsOf(figures)} AS r`.execute(trx)
+}
+
 type Created = Record<'armed_group' | 'source' | 'report', number[]>
 
 /**
@@ -242,12 +299,28 @@ async function recordUpdates(
   return edited.length
 }
 
-/** A raw row as comparable text: jsonb stores an object's keys in its own order. */
-function canonical(raw: unknown): string {
-  const entries = Object.entries(raw as Record<string, unknown>).sort(([a], [b]) =>
-    a < b ? -1 : a > b ? 1 : 0,
-  )
-  return JSON.stringify(entries)
+/**
+ * The rows whose raw data differs from what import_record holds: compared by the database (jsonb
+ * equality ignores the order of keys), so an unchanged re-import sends each row once and reads
+ * back only the ids of those that changed.
+ */
+async function rowsChangedSince(
+  trx: Trx,
+  target: BatchTarget,
+  events: readonly ImportedEvent[],
+  known: ReadonlyMap<string, number | null>,
+): Promise<{ event: ImportedEvent; eventId: number }[]> {
+  if (events.length === 0) return []
+  const { rows } = await sql<{ index: number }>`
+    SELECT (r.index - 1)::int AS index
+    FROM jsonb_array_elements(${JSON.stringify(events.map((event) => [event.externalId, event.raw]))}::jsonb)
+      WITH ORDINALITY AS r (row, index)
+    JOIN import_record record ON record.dataset = ${target.dataset} AND record.external_id = r.row->>0
+    WHERE record.raw IS DISTINCT FROM r.row->1`.execute(trx)
+  return rows.map(({ index }) => {
+    const event = events[index] as ImportedEvent
+    return { event, eventId: known.get(event.externalId) as number }
+  })
 }
 
 /** Ids taken from a table's identity sequence, so rows and their children go in set-based. */
@@ -418,6 +491,7 @@ async function upsertGroups(
 async function upsertReports(
   trx: Trx,
   events: readonly ImportedEvent[],
+  changedEvents: readonly ImportedEvent[],
   created: Created,
 ): Promise<Map<string, number>> {
   const reports = [
@@ -453,13 +527,23 @@ async function upsertReports(
     trx,
   )
   const ids = new Map(rows.map((row) => [row.citation, Number(row.id)]))
+  // Whom a report quotes is linked when the report is new, or cited by a changed row (a newer
+  // release may name more): a report found again was linked when it was created.
+  const newReportIds = new Set(newReports.map((row) => Number(row.id)))
+  const recited = new Set(
+    changedEvents.flatMap((event) => event.reports.map((report) => report.citation)),
+  )
+  const quoting = reports.filter(
+    (report) =>
+      newReportIds.has(ids.get(report.citation) as number) || recited.has(report.citation),
+  )
   // Whom a report quotes links to a source only when the name is one already known: a dataset's
   // "witnesses", "local sources" or a sentence naming a spokesman is not a source (the raw row
   // keeps it). A list ("Crisis Watch, Corbeau News") names each of its parts.
   await sql`
     INSERT INTO report_citation (report_id, cited_source_id)
     SELECT DISTINCT (r->>'reportId')::bigint, quoted.id
-    FROM ${rowsOf(reports.flatMap((report) => report.quotes.map((quoted) => ({ reportId: ids.get(report.citation), quoted }))))} AS r,
+    FROM ${rowsOf(quoting.flatMap((report) => report.quotes.map((quoted) => ({ reportId: ids.get(report.citation), quoted }))))} AS r,
       LATERAL unnest(regexp_split_to_array(r->>'quoted', '[[:space:]]*[,;\n][[:space:]]*') || (r->>'quoted')) AS part,
       LATERAL (SELECT source_named(part) AS id) quoted
     WHERE quoted.id IS NOT NULL
