@@ -52,6 +52,7 @@ const objectTypes = [
   'Claim',
   'Place',
   'Revision',
+  'EventDraft',
 ]
 
 const scalars = {

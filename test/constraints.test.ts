@@ -16,6 +16,19 @@ import { testDb } from './support/test-database.js'
 
 type Db = Kysely<DB>
 
+const aDraft = (db: Db, values: Record<string, unknown>) =>
+  db
+    .insertInto('event_draft')
+    .values({
+      text: 'Two killed.',
+      published_on: '2019-01-04',
+      source_name: 'Reuters',
+      extractor: 'test',
+      draft: '{}',
+      ...values,
+    } as never)
+    .execute()
+
 /**
  * One bad write per rule the database enforces. Each runs in a transaction that is rolled back;
  * the write must fail with the named constraint, so the database, not only the API, keeps the
@@ -432,6 +445,12 @@ const cases: Record<string, (db: Db) => Promise<unknown>> = {
         { name: 'b', role: 'editor', prefix: 'abcdefgh', key_hash: 'h2' },
       ])
       .execute(),
+  // drafts (sql/0065)
+  event_draft_text_not_blank: (db) => aDraft(db, { text: ' ' }),
+  event_draft_url_format: (db) => aDraft(db, { url: 'ftp://example.org' }),
+  event_draft_source_not_blank: (db) => aDraft(db, { source_name: '' }),
+  event_draft_decided: (db) => aDraft(db, { status: 'rejected' }),
+  event_draft_accepted_event: (db) => aDraft(db, { status: 'accepted', decided_at: new Date() }),
   revision_entity_type_format: (db) =>
     db
       .insertInto('revision')

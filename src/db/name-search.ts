@@ -28,9 +28,38 @@ const minimumScore = 0.3
  * How well `text` matches the record's best name: the better of trigram similarity (typos:
  * "Jund al-Khalifa") and word similarity (part of a long name: "Khilafa").
  */
-function matchScore(table: Searchable, text: string) {
+function matchScore(table: Searchable, text: string | RawBuilder<unknown>) {
   return sql`(SELECT max(greatest(similarity(candidate, ${text}), word_similarity(${text}, candidate)))
     FROM (${namesOf[table]}) AS names (candidate))`
+}
+
+/**
+ * For each name, the record it best matches as groups(search:) ranks them (the same score and
+ * threshold), or none: one statement for all the names. Groups are found first by any known
+ * spelling of a name or alias (group_named, sql/0055), which scores 1.
+ */
+export async function bestMatches(
+  db: Database,
+  table: Searchable,
+  names: readonly string[],
+): Promise<({ id: number; score: number } | null)[]> {
+  if (names.length === 0) return []
+  const exact = table === 'armed_group' ? sql`group_named(given.name)` : sql`NULL::bigint`
+  const { rows } = await sql<{ position: string; id: string | null; score: number | null }>`
+    SELECT given.position, coalesce(${exact}, best.id) AS id,
+      CASE WHEN ${exact} IS NOT NULL THEN 1 ELSE best.score END AS score
+    FROM unnest(${names}::text[]) WITH ORDINALITY AS given (name, position)
+    LEFT JOIN LATERAL (
+      SELECT ${sql.table(table)}.id, ${matchScore(table, sql`given.name`)} AS score
+      FROM ${sql.table(table)}
+      WHERE ${listed[table]} AND ${matchScore(table, sql`given.name`)} >= ${minimumScore}
+      ORDER BY score DESC, ${sql.table(table)}.id
+      LIMIT 1
+    ) best ON true
+    ORDER BY given.position`.execute(db)
+  return rows.map((row) =>
+    row.id === null ? null : { id: Number(row.id), score: Number(row.score) },
+  )
 }
 
 /**

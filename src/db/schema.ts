@@ -20,6 +20,8 @@ export type CasualtyPopulation = "all" | "civilians" | "perpetrators" | "securit
 
 export type DatePrecision = "day" | "month" | "range" | "week" | "year";
 
+export type DraftStatus = "accepted" | "new" | "rejected";
+
 export type EventLinkKind = "context" | "duplicate_of" | "retaliation_for" | "same_campaign";
 
 export type EventTypeScheme = "acled" | "gtd" | "ucdp";
@@ -215,6 +217,23 @@ export interface EventClassification {
   event_id: number;
   event_type_id: number;
   is_primary: Generated<boolean>;
+}
+
+export interface EventDraft {
+  created_at: Generated<Timestamp>;
+  created_by: number | null;
+  decided_at: Timestamp | null;
+  decided_by: number | null;
+  draft: Json;
+  event_id: number | null;
+  extractor: string;
+  id: Generated<number>;
+  published_on: string;
+  reject_reason: string | null;
+  source_name: string;
+  status: Generated<DraftStatus>;
+  text: string;
+  url: string | null;
 }
 
 export interface EventLink {
@@ -415,6 +434,7 @@ export interface DB {
   event_actor: EventActor;
   event_citation: EventCitation;
   event_classification: EventClassification;
+  event_draft: EventDraft;
   event_link: EventLink;
   event_person: EventPerson;
   event_stats_rollup: EventStatsRollup;

@@ -14,6 +14,7 @@ export const nodeTypes = [
   'Claim',
   'Place',
   'Revision',
+  'EventDraft',
 ] as const
 export type NodeType = (typeof nodeTypes)[number]
 

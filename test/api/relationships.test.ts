@@ -165,6 +165,19 @@ beforeAll(async () => {
       .returning('id')
       .executeTakeFirstOrThrow()
   ).id
+  ids.draft = (
+    await db()
+      .insertInto('event_draft')
+      .values({
+        text: 'Two killed.',
+        published_on: '2019-01-04',
+        source_name: 'Reuters',
+        extractor: 'test',
+        draft: JSON.stringify({ figures: [] }),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id
   ids.eventType = (
     await db()
       .selectFrom('event_type')
@@ -207,6 +220,7 @@ describe('node(id:)', () => {
     Claim: 'claim',
     Place: 'place',
     Revision: 'revision',
+    EventDraft: 'draft',
   }
 
   it.each(nodeTypes.map((type) => [type]))('fetches a %s by its global id', async (type) => {

@@ -1,5 +1,6 @@
 import { isAbort, request } from './api.js'
 import { append, byId, fill, h, statusLine } from './dom.js'
+import { startDraftPage } from './draft-page.js'
 import { EventList, type ListedEvent } from './event-list.js'
 import { eventPanel } from './event-panel.js'
 import { primaryRoot, typeColors, typeKey, unclassifiedColor } from './event-types.js'
@@ -258,6 +259,10 @@ function withProfileEvents(state: ExplorerState): ExplorerState {
 }
 
 async function start(): Promise<void> {
+  if (new URLSearchParams(location.search).get('page') === 'draft') {
+    startDraftPage(byId('draft-page'))
+    return
+  }
   const side = byId('side')
   fill(side, statusLine('loading', 'Loading the explorer…'))
   try {

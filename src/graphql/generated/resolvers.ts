@@ -403,6 +403,317 @@ export type DateRangeInput = {
   to?: InputMaybe<Scalars['Date']['input']>;
 };
 
+/** What to write instead of the draft's values when accepting it; what is left out is taken from the draft. */
+export type DraftChanges = {
+  /** Whether the draft's claims about recorded groups are written too (default true). */
+  claims?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The last day (dateStart when not given). */
+  dateEnd?: InputMaybe<Scalars['Date']['input']>;
+  /** How exactly the date is known. */
+  datePrecision?: InputMaybe<DatePrecision>;
+  /** The first day. */
+  dateStart?: InputMaybe<Scalars['Date']['input']>;
+  /** The figures to write, instead of the draft's figures in force. */
+  figures?: InputMaybe<Array<DraftFigureInput>>;
+  /** The groups to write, instead of the draft's. */
+  groups?: InputMaybe<Array<DraftGroupInput>>;
+  /** The links to write, instead of the mentioned events' best candidates. */
+  links?: InputMaybe<Array<EventLinkInput>>;
+  /** The place in words. */
+  locationText?: InputMaybe<Scalars['String']['input']>;
+  /** The persons to write, instead of the draft's. */
+  persons?: InputMaybe<Array<DraftPersonInput>>;
+  /** The event's place, a recorded place. */
+  placeId?: InputMaybe<Scalars['ID']['input']>;
+  /** The event's title. */
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A statement about a group that the report makes or quotes. */
+export type DraftClaim = {
+  __typename?: 'DraftClaim';
+  /** The number it states. */
+  best?: Maybe<Scalars['Float']['output']>;
+  /** How sure the extractor is, from 0 to 1. */
+  confidence: Scalars['Float']['output'];
+  /** Where they end (exclusive). */
+  end: Scalars['Int']['output'];
+  /** The recorded group this name means, when there is one: accepted claims are written on it. */
+  group?: Maybe<ArmedGroup>;
+  /** The group, as the report names it. */
+  groupName: Scalars['String']['output'];
+  /** The upper bound of a number it states. */
+  high?: Maybe<Scalars['Float']['output']>;
+  /** Its position among the draft's claims. */
+  index: Scalars['Int']['output'];
+  /** The lower bound of a number it states. */
+  low?: Maybe<Scalars['Float']['output']>;
+  /** What it is about, in snake_case (allegiance, recruits_from_abroad). */
+  property: Scalars['String']['output'];
+  /** How the number is worded. */
+  qualifier: FigureQualifier;
+  /** The words. */
+  quote: Scalars['String']['output'];
+  /** Where the words start in the text. */
+  start: Scalars['Int']['output'];
+  /** Who says so inside the report, when someone other than the report does. */
+  statedBy?: Maybe<Scalars['String']['output']>;
+  /** The statement in words. */
+  statement: Scalars['String']['output'];
+  /** A value that is no number (the group it pledged allegiance to). */
+  valueText?: Maybe<Scalars['String']['output']>;
+};
+
+/** When an event happened, as the report says it. */
+export type DraftDate = {
+  __typename?: 'DraftDate';
+  /** How sure the extractor is, from 0 to 1. */
+  confidence: Scalars['Float']['output'];
+  /** Another date the report gives for it, or a weekday that does not fit: for the editor to settle. */
+  conflict?: Maybe<Scalars['String']['output']>;
+  /** The first day. */
+  date: Scalars['Date']['output'];
+  /** The last day (the first for one day). */
+  dateEnd: Scalars['Date']['output'];
+  /** Where they end (exclusive). */
+  end: Scalars['Int']['output'];
+  /** How exactly the report dates it. */
+  precision: DatePrecision;
+  /** The words that date it. */
+  quote: Scalars['String']['output'];
+  /** Where the words that date it start in the text. */
+  start: Scalars['Int']['output'];
+};
+
+/** A recorded event a mentioned event may be. */
+export type DraftEventCandidate = {
+  __typename?: 'DraftEventCandidate';
+  /** The recorded event (null when it was deleted since). */
+  event?: Maybe<Event>;
+  /** How well it fits, from 0 to 1: dates, country and place, killed figure. */
+  score: Scalars['Float']['output'];
+};
+
+/** A casualty figure as the report gives it. */
+export type DraftFigure = {
+  __typename?: 'DraftFigure';
+  /** The count. */
+  best?: Maybe<Scalars['Int']['output']>;
+  /** What happened to the people counted. */
+  category: CasualtyCategory;
+  /** How sure the extractor is, from 0 to 1. */
+  confidence: Scalars['Float']['output'];
+  /** Where they end (exclusive). */
+  end: Scalars['Int']['output'];
+  /** The upper bound ("up to 6,000"). */
+  high?: Maybe<Scalars['Int']['output']>;
+  /** Its position among the draft's figures. */
+  index: Scalars['Int']['output'];
+  /** The lower bound ("at least 12"). */
+  low?: Maybe<Scalars['Int']['output']>;
+  /** Who they were. */
+  population: CasualtyPopulation;
+  /** How the report words it. */
+  qualifier: FigureQualifier;
+  /** The words that state it: the figure's quote when the draft is accepted. */
+  quote: Scalars['String']['output'];
+  /** Where the words that state it start in the text. */
+  start: Scalars['Int']['output'];
+  /** A later toll of the report replaces it (it is not written when the draft is accepted). */
+  superseded: Scalars['Boolean']['output'];
+  /** The report's word for a count it does not give ("dozens"). */
+  vagueTerm?: Maybe<Scalars['String']['output']>;
+};
+
+/** A figure to write: its numbers and the span of the report that states it (its quote). */
+export type DraftFigureInput = {
+  /** The count. */
+  best?: InputMaybe<Scalars['NonNegativeInt']['input']>;
+  /** What happened to the people counted. */
+  category: CasualtyCategory;
+  /** Where they end (exclusive): text between start and end is the figure's quote. */
+  end: Scalars['Int']['input'];
+  /** The upper bound. */
+  high?: InputMaybe<Scalars['NonNegativeInt']['input']>;
+  /** The lower bound. */
+  low?: InputMaybe<Scalars['NonNegativeInt']['input']>;
+  /** Who they were. */
+  population: CasualtyPopulation;
+  /** How the report words it. */
+  qualifier?: InputMaybe<FigureQualifier>;
+  /** Where the words that state it start in the report's text. */
+  start: Scalars['Int']['input'];
+  /** The report's word for a count it does not give (with qualifier VAGUE). */
+  vagueTerm?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A group the report connects with the event. */
+export type DraftGroup = {
+  __typename?: 'DraftGroup';
+  /** Other names the report gives it (an acronym). */
+  aliases: Array<Scalars['String']['output']>;
+  /** How the report attributes the event to it. */
+  attribution: Attribution;
+  /** How sure the extractor is, from 0 to 1. */
+  confidence: Scalars['Float']['output'];
+  /** Where it ends (exclusive). */
+  end: Scalars['Int']['output'];
+  /** The recorded group this name means (by name, alias or a known spelling, typos allowed as in groups(search:)); a new group is recorded on acceptance when there is none. */
+  group?: Maybe<ArmedGroup>;
+  /** Its position among the draft's groups. */
+  index: Scalars['Int']['output'];
+  /** How well the name matched that group, from 0 to 1 (1: a name, alias or known spelling). */
+  matchScore?: Maybe<Scalars['Float']['output']>;
+  /** The name as the report writes it. */
+  name: Scalars['String']['output'];
+  /** The words that name it. */
+  quote: Scalars['String']['output'];
+  /** Its part in the event. */
+  role: ActorRole;
+  /** Where the name starts in the text. */
+  start: Scalars['Int']['output'];
+};
+
+/** A group to write as an actor: a recorded group (groupId) or a name (matched, or recorded as new). */
+export type DraftGroupInput = {
+  /** How the report attributes the event to it. */
+  attribution?: InputMaybe<Attribution>;
+  /** A recorded group. */
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  /** A name, when no groupId is given. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Its part in the event. */
+  role: ActorRole;
+};
+
+/** Another event the report mentions (an earlier attack given as context). */
+export type DraftMentionedEvent = {
+  __typename?: 'DraftMentionedEvent';
+  /** Recorded events it may be (same country, dates that fit), likeliest first: acceptance links the draft's event to the first as context when it scores 0.7 or more. */
+  candidates: Array<DraftEventCandidate>;
+  /** How sure the extractor is, from 0 to 1. */
+  confidence: Scalars['Float']['output'];
+  /** When it happened. */
+  date?: Maybe<DraftDate>;
+  /** Where they end (exclusive). */
+  end: Scalars['Int']['output'];
+  /** Casualty figures the report gives for it. */
+  figures: Array<DraftFigure>;
+  /** Groups the report connects with it. */
+  groups: Array<DraftGroup>;
+  /** Its position among the mentioned events. */
+  index: Scalars['Int']['output'];
+  /** Where it happened. */
+  place?: Maybe<DraftPlace>;
+  /** The words that tell it. */
+  quote: Scalars['String']['output'];
+  /** Where the words that tell it start in the text. */
+  start: Scalars['Int']['output'];
+  /** A title made from the words that tell it. */
+  title: Scalars['String']['output'];
+};
+
+/** A person the report says took part in the event or suffered it. */
+export type DraftPerson = {
+  __typename?: 'DraftPerson';
+  /** How sure the extractor is, from 0 to 1. */
+  confidence: Scalars['Float']['output'];
+  /** Where it ends (exclusive). */
+  end: Scalars['Int']['output'];
+  /** A group the report says they belong to or lead. */
+  groupName?: Maybe<Scalars['String']['output']>;
+  /** Its position among the draft's persons. */
+  index: Scalars['Int']['output'];
+  /** The name as the report writes it. */
+  name: Scalars['String']['output'];
+  /** What happened to them. */
+  outcome?: Maybe<PersonOutcome>;
+  /** The recorded person of that name, when there is one. */
+  person?: Maybe<Person>;
+  /** The words that name them. */
+  quote: Scalars['String']['output'];
+  /** What the report calls them ("the head of the Brigade of Jihad and Unity"). */
+  role?: Maybe<Scalars['String']['output']>;
+  /** Where the name starts in the text. */
+  start: Scalars['Int']['output'];
+};
+
+/** A person to write: a recorded person (personId) or a name (matched, or recorded as new). */
+export type DraftPersonInput = {
+  /** A name, when no personId is given. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** What happened to them. */
+  outcome?: InputMaybe<PersonOutcome>;
+  /** A recorded person. */
+  personId?: InputMaybe<Scalars['ID']['input']>;
+  /** Their part in the event (combatant, victim, bomber). */
+  role: Scalars['String']['input'];
+};
+
+/** Where an event happened, as the report names it. */
+export type DraftPlace = {
+  __typename?: 'DraftPlace';
+  /** How sure the extractor is, from 0 to 1. */
+  confidence: Scalars['Float']['output'];
+  /** Its country (ISO 3166-1 alpha-3), when the report makes it known. */
+  countryCode?: Maybe<Scalars['String']['output']>;
+  /** Where it ends (exclusive). */
+  end: Scalars['Int']['output'];
+  /** The most specific place named: a town, a district, a province, or the country. */
+  name: Scalars['String']['output'];
+  /** The recorded place of that name (in that country), when there is one. */
+  place?: Maybe<Place>;
+  /** The words that name it. */
+  quote: Scalars['String']['output'];
+  /** Where the name starts in the text. */
+  start: Scalars['Int']['output'];
+};
+
+/** Someone the report quotes or relies on: a link of its source chain. */
+export type DraftSource = {
+  __typename?: 'DraftSource';
+  /** How sure the extractor is, from 0 to 1. */
+  confidence: Scalars['Float']['output'];
+  /** Where it ends (exclusive). */
+  end: Scalars['Int']['output'];
+  /** Its position among the draft's sources. */
+  index: Scalars['Int']['output'];
+  /** What kind of source it is. */
+  kind: SourceKind;
+  /** The name as the report gives it. */
+  name: Scalars['String']['output'];
+  /** The words that name it. */
+  quote: Scalars['String']['output'];
+  /** The recorded source of that name (or alias, or known spelling), when there is one. */
+  source?: Maybe<Source>;
+  /** Where the name starts in the text. */
+  start: Scalars['Int']['output'];
+  /** Who passed the statement on ("told Reuters": Reuters); null when the report itself quotes it. */
+  via?: Maybe<Scalars['String']['output']>;
+};
+
+/** Where a draft stands in the review queue. */
+export type DraftStatus =
+  /** Written as an event (EventDraft.event). */
+  | 'ACCEPTED'
+  /** Waiting for an editor. */
+  | 'NEW'
+  /** Set aside; no event was written. */
+  | 'REJECTED';
+
+/** A piece of text the draft took a value from. */
+export type DraftText = {
+  __typename?: 'DraftText';
+  /** How sure the extractor is, from 0 to 1. */
+  confidence: Scalars['Float']['output'];
+  /** Where it ends (exclusive). */
+  end: Scalars['Int']['output'];
+  /** Where it starts in the report's text. */
+  start: Scalars['Int']['output'];
+  /** The value. */
+  value: Scalars['String']['output'];
+};
+
 /** An event of political violence: an attack, a clash, a raid, a bombing. */
 export type Event = Node & {
   __typename?: 'Event';
@@ -595,6 +906,57 @@ export type EventConnection = {
 /** A page of events. */
 export type EventConnectionTotalCountArgs = {
   upTo?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
+ * A draft of an event made from a news report: every value with the span of the report's text
+ * that says it (start and end are offsets into text, in UTF-16 code units as JavaScript counts
+ * them; quote is text between them) and how sure the extractor is of it (confidence, 0 to 1).
+ */
+export type EventDraft = Node & {
+  __typename?: 'EventDraft';
+  /** Statements about groups that fit no column (estimates, allegiances). */
+  claims: Array<DraftClaim>;
+  /** When the draft was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When the event happened. */
+  date?: Maybe<DraftDate>;
+  /** When it was accepted or rejected. */
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The event an accepted draft became. */
+  event?: Maybe<Event>;
+  /** Which extractor made the draft (name and version). */
+  extractor: Scalars['String']['output'];
+  /** Casualty figures the report gives for the event. */
+  figures: Array<DraftFigure>;
+  /** Groups the report attributes the event to, or that took part in it. */
+  groups: Array<DraftGroup>;
+  /** Global id. */
+  id: Scalars['ID']['output'];
+  /** Other events the report mentions, with recorded events they may be. */
+  mentionedEvents: Array<DraftMentionedEvent>;
+  /** People who took part in it or suffered it. */
+  persons: Array<DraftPerson>;
+  /** Where it happened. */
+  place?: Maybe<DraftPlace>;
+  /** When it was published. */
+  publishedOn: Scalars['Date']['output'];
+  /** Why it was rejected. */
+  rejectReason?: Maybe<Scalars['String']['output']>;
+  /** The outlet as recorded, when a source of that name exists. */
+  source?: Maybe<Source>;
+  /** The outlet that published it, as given. */
+  sourceName: Scalars['String']['output'];
+  /** Who says what the report says, and through whom. */
+  sources: Array<DraftSource>;
+  /** New, accepted or rejected. */
+  status: DraftStatus;
+  /** The report as it was given. */
+  text: Scalars['String']['output'];
+  /** The event's title: the report's headline. */
+  title: DraftText;
+  /** Where it was published. */
+  url?: Maybe<Scalars['String']['output']>;
 };
 
 /** An event and its cursor. */
@@ -1037,6 +1399,14 @@ export type MembershipFields = {
  */
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Writes a new draft's event (editor), with the changes given instead of what the draft says:
+   * the event, its figures (each citing the report with the quote of its span), actors, persons,
+   * citations, claims about groups and links, in one revision of the event through the write
+   * path; the report, its source and the sources it cites, and new groups and persons, each
+   * recorded as created. The draft becomes ACCEPTED and names the event.
+   */
+  acceptDraft?: Maybe<EventDraft>;
   /** Cites a report (with an optional quote). */
   addEventCitation?: Maybe<Event>;
   /** Records the group's id in another dataset (unique per scheme). */
@@ -1061,6 +1431,15 @@ export type Mutation = {
   /** Soft-deletes: the event leaves lists and lookups, and appears in the change feed. */
   deleteEvent?: Maybe<Event>;
   /**
+   * Reads a news report and stores a draft of the event it describes (editor): dates resolved
+   * against publishedOn, the place, casualty figures by category and population, groups with
+   * attribution, persons, the chain of sources, claims about groups and the other events it
+   * mentions, each value with its span of the text and a confidence; names matched to the
+   * groups, places, sources, persons and events already recorded. Nothing but the draft is
+   * written.
+   */
+  draftFromReport?: Maybe<EventDraft>;
+  /**
    * Merges one group into another (admin only): its events, aliases (and its name, as an alias),
    * external ids, relations, memberships and claims move to the survivor; its id then resolves
    * to the survivor. Returns the survivor.
@@ -1073,6 +1452,8 @@ export type Mutation = {
    * survivor.
    */
   mergeSources?: Maybe<Source>;
+  /** Sets a new draft aside without writing an event (editor). */
+  rejectDraft?: Maybe<EventDraft>;
   /** Removes a casualty figure of the event. */
   removeCasualtyFigure?: Maybe<Event>;
   /** Removes a claim; the subject is given to check its version. */
@@ -1132,6 +1513,23 @@ export type Mutation = {
   updateReport?: Maybe<Report>;
   /** Changes the given fields; a field given as null is cleared, one left out is kept. */
   updateSource?: Maybe<Source>;
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationAcceptDraftArgs = {
+  changes?: InputMaybe<DraftChanges>;
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1315,6 +1713,25 @@ export type MutationDeleteEventArgs = {
  * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
  * returns the object it changed (for a part, the object it belongs to), with its new version.
  */
+export type MutationDraftFromReportArgs = {
+  publishedOn: Scalars['Date']['input'];
+  source: Scalars['String']['input'];
+  text: Scalars['String']['input'];
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
 export type MutationMergeGroupsArgs = {
   mergedId: Scalars['ID']['input'];
   mergedVersion: Scalars['Int']['input'];
@@ -1339,6 +1756,23 @@ export type MutationMergeSourcesArgs = {
   mergedVersion: Scalars['Int']['input'];
   survivorId: Scalars['ID']['input'];
   survivorVersion: Scalars['Int']['input'];
+};
+
+
+/**
+ * Writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the editor role
+ * (mergeGroups: admin) and records a revision with the state before and after. A document's
+ * mutations run one after another in one transaction: all of them are written or none is. When
+ * one fails, every field of the answer is null: the failed one carries its error, each other one
+ * an error with code ROLLED_BACK. Changes to an object or its parts name the `version` they are
+ * based on: a stale one is a CONFLICT error carrying `currentVersion`, and nothing is written; two
+ * mutations of one object in a document each name the version the one before left. Bad input is
+ * a BAD_USER_INPUT error whose extensions name the `field` and the `rule` it broke. Each mutation
+ * returns the object it changed (for a part, the object it belongs to), with its new version.
+ */
+export type MutationRejectDraftArgs = {
+  id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -2061,6 +2495,11 @@ export type Query = {
   countries: Array<Place>;
   /** A country by its ISO 3166-1 alpha-3 code. */
   country?: Maybe<Place>;
+  /**
+   * Drafts of events made from news reports (draftFromReport), newest first: the review queue.
+   * Editors and admins only.
+   */
+  drafts: Array<EventDraft>;
   /** An event by its global id; null when there is none or it was deleted. */
   event?: Maybe<Event>;
   /** An event by its id in a dataset it was imported from; null when there is none or it was deleted. */
@@ -2129,6 +2568,13 @@ export type QueryChangesArgs = {
 /** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
 export type QueryCountryArgs = {
   code: Scalars['CountryCode']['input'];
+};
+
+
+/** The read API: events, their aggregates and change feed, groups, persons, sources and reference data. */
+export type QueryDraftsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<DraftStatus>;
 };
 
 
@@ -2592,6 +3038,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( Written )
     | ( Written )
     | ( Written )
+    | ( Written )
   ;
 };
 
@@ -2621,6 +3068,21 @@ export type ResolversTypes = {
   DatePrecision: DatePrecision;
   DateRangeInput: DateRangeInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DraftChanges: DraftChanges;
+  DraftClaim: ResolverTypeWrapper<Omit<DraftClaim, 'group'> & { group?: Maybe<ResolversTypes['ArmedGroup']> }>;
+  DraftDate: ResolverTypeWrapper<DraftDate>;
+  DraftEventCandidate: ResolverTypeWrapper<Omit<DraftEventCandidate, 'event'> & { event?: Maybe<ResolversTypes['Event']> }>;
+  DraftFigure: ResolverTypeWrapper<DraftFigure>;
+  DraftFigureInput: DraftFigureInput;
+  DraftGroup: ResolverTypeWrapper<Omit<DraftGroup, 'group'> & { group?: Maybe<ResolversTypes['ArmedGroup']> }>;
+  DraftGroupInput: DraftGroupInput;
+  DraftMentionedEvent: ResolverTypeWrapper<Omit<DraftMentionedEvent, 'candidates' | 'groups' | 'place'> & { candidates: Array<ResolversTypes['DraftEventCandidate']>, groups: Array<ResolversTypes['DraftGroup']>, place?: Maybe<ResolversTypes['DraftPlace']> }>;
+  DraftPerson: ResolverTypeWrapper<Omit<DraftPerson, 'person'> & { person?: Maybe<ResolversTypes['Person']> }>;
+  DraftPersonInput: DraftPersonInput;
+  DraftPlace: ResolverTypeWrapper<Omit<DraftPlace, 'place'> & { place?: Maybe<ResolversTypes['Place']> }>;
+  DraftSource: ResolverTypeWrapper<Omit<DraftSource, 'source'> & { source?: Maybe<ResolversTypes['Source']> }>;
+  DraftStatus: DraftStatus;
+  DraftText: ResolverTypeWrapper<DraftText>;
   Event: ResolverTypeWrapper<Written>;
   EventActor: ResolverTypeWrapper<Written>;
   EventActorInput: EventActorInput;
@@ -2630,6 +3092,7 @@ export type ResolversTypes = {
   EventCitation: ResolverTypeWrapper<Written>;
   EventClassification: ResolverTypeWrapper<Written>;
   EventConnection: ResolverTypeWrapper<Omit<EventConnection, 'edges'> & { edges: Array<ResolversTypes['EventEdge']> }>;
+  EventDraft: ResolverTypeWrapper<Written>;
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
   EventFields: EventFields;
   EventFilter: EventFilter;
@@ -2715,6 +3178,20 @@ export type ResolversParentTypes = {
   Date: Scalars['Date']['output'];
   DateRangeInput: DateRangeInput;
   DateTime: Scalars['DateTime']['output'];
+  DraftChanges: DraftChanges;
+  DraftClaim: Omit<DraftClaim, 'group'> & { group?: Maybe<ResolversParentTypes['ArmedGroup']> };
+  DraftDate: DraftDate;
+  DraftEventCandidate: Omit<DraftEventCandidate, 'event'> & { event?: Maybe<ResolversParentTypes['Event']> };
+  DraftFigure: DraftFigure;
+  DraftFigureInput: DraftFigureInput;
+  DraftGroup: Omit<DraftGroup, 'group'> & { group?: Maybe<ResolversParentTypes['ArmedGroup']> };
+  DraftGroupInput: DraftGroupInput;
+  DraftMentionedEvent: Omit<DraftMentionedEvent, 'candidates' | 'groups' | 'place'> & { candidates: Array<ResolversParentTypes['DraftEventCandidate']>, groups: Array<ResolversParentTypes['DraftGroup']>, place?: Maybe<ResolversParentTypes['DraftPlace']> };
+  DraftPerson: Omit<DraftPerson, 'person'> & { person?: Maybe<ResolversParentTypes['Person']> };
+  DraftPersonInput: DraftPersonInput;
+  DraftPlace: Omit<DraftPlace, 'place'> & { place?: Maybe<ResolversParentTypes['Place']> };
+  DraftSource: Omit<DraftSource, 'source'> & { source?: Maybe<ResolversParentTypes['Source']> };
+  DraftText: DraftText;
   Event: Written;
   EventActor: Written;
   EventActorInput: EventActorInput;
@@ -2724,6 +3201,7 @@ export type ResolversParentTypes = {
   EventCitation: Written;
   EventClassification: Written;
   EventConnection: Omit<EventConnection, 'edges'> & { edges: Array<ResolversParentTypes['EventEdge']> };
+  EventDraft: Written;
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
   EventFields: EventFields;
   EventFilter: EventFilter;
@@ -2880,6 +3358,126 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DraftClaimResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftClaim'] = ResolversParentTypes['DraftClaim']> = {
+  best?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  group?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType>;
+  groupName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  high?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  low?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  property?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  qualifier?: Resolver<ResolversTypes['FigureQualifier'], ParentType, ContextType>;
+  quote?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  statedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  statement?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  valueText?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DraftDateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftDate'] = ResolversParentTypes['DraftDate']> = {
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  conflict?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  date?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  dateEnd?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  precision?: Resolver<ResolversTypes['DatePrecision'], ParentType, ContextType>;
+  quote?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type DraftEventCandidateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftEventCandidate'] = ResolversParentTypes['DraftEventCandidate']> = {
+  event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type DraftFigureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftFigure'] = ResolversParentTypes['DraftFigure']> = {
+  best?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  category?: Resolver<ResolversTypes['CasualtyCategory'], ParentType, ContextType>;
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  high?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  low?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  population?: Resolver<ResolversTypes['CasualtyPopulation'], ParentType, ContextType>;
+  qualifier?: Resolver<ResolversTypes['FigureQualifier'], ParentType, ContextType>;
+  quote?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  superseded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  vagueTerm?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DraftGroupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftGroup'] = ResolversParentTypes['DraftGroup']> = {
+  aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  attribution?: Resolver<ResolversTypes['Attribution'], ParentType, ContextType>;
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  group?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  matchScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quote?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['ActorRole'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type DraftMentionedEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftMentionedEvent'] = ResolversParentTypes['DraftMentionedEvent']> = {
+  candidates?: Resolver<Array<ResolversTypes['DraftEventCandidate']>, ParentType, ContextType>;
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  date?: Resolver<Maybe<ResolversTypes['DraftDate']>, ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  figures?: Resolver<Array<ResolversTypes['DraftFigure']>, ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['DraftGroup']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  place?: Resolver<Maybe<ResolversTypes['DraftPlace']>, ParentType, ContextType>;
+  quote?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type DraftPersonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftPerson'] = ResolversParentTypes['DraftPerson']> = {
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  groupName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  outcome?: Resolver<Maybe<ResolversTypes['PersonOutcome']>, ParentType, ContextType>;
+  person?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  quote?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type DraftPlaceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftPlace'] = ResolversParentTypes['DraftPlace']> = {
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  countryCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  place?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
+  quote?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type DraftSourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftSource'] = ResolversParentTypes['DraftSource']> = {
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['SourceKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quote?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  via?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DraftTextResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftText'] = ResolversParentTypes['DraftText']> = {
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type EventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = {
   actors?: Resolver<Array<ResolversTypes['EventActor']>, ParentType, ContextType, Partial<EventActorsArgs>>;
   casualties?: Resolver<Array<ResolversTypes['CasualtySummary']>, ParentType, ContextType>;
@@ -2954,6 +3552,31 @@ export type EventConnectionResolvers<ContextType = Context, ParentType extends R
   edges?: Resolver<Array<ResolversTypes['EventEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<EventConnectionTotalCountArgs, 'upTo'>>;
+};
+
+export type EventDraftResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EventDraft'] = ResolversParentTypes['EventDraft']> = {
+  claims?: Resolver<Array<ResolversTypes['DraftClaim']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  date?: Resolver<Maybe<ResolversTypes['DraftDate']>, ParentType, ContextType>;
+  decidedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType>;
+  extractor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  figures?: Resolver<Array<ResolversTypes['DraftFigure']>, ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['DraftGroup']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  mentionedEvents?: Resolver<Array<ResolversTypes['DraftMentionedEvent']>, ParentType, ContextType>;
+  persons?: Resolver<Array<ResolversTypes['DraftPerson']>, ParentType, ContextType>;
+  place?: Resolver<Maybe<ResolversTypes['DraftPlace']>, ParentType, ContextType>;
+  publishedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  rejectReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType>;
+  sourceName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sources?: Resolver<Array<ResolversTypes['DraftSource']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DraftStatus'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['DraftText'], ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type EventEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EventEdge'] = ResolversParentTypes['EventEdge']> = {
@@ -3051,6 +3674,7 @@ export type MembershipResolvers<ContextType = Context, ParentType extends Resolv
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  acceptDraft?: Resolver<Maybe<ResolversTypes['EventDraft']>, ParentType, ContextType, RequireFields<MutationAcceptDraftArgs, 'id'>>;
   addEventCitation?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationAddEventCitationArgs, 'eventId' | 'reportId' | 'version'>>;
   addGroupExternalId?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationAddGroupExternalIdArgs, 'externalId' | 'groupId' | 'scheme' | 'version'>>;
   addReportCitation?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<MutationAddReportCitationArgs, 'citation' | 'reportId' | 'version'>>;
@@ -3061,8 +3685,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createReport?: Resolver<Maybe<ResolversTypes['Report']>, ParentType, ContextType, RequireFields<MutationCreateReportArgs, 'fields'>>;
   createSource?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType, RequireFields<MutationCreateSourceArgs, 'fields'>>;
   deleteEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id' | 'version'>>;
+  draftFromReport?: Resolver<Maybe<ResolversTypes['EventDraft']>, ParentType, ContextType, RequireFields<MutationDraftFromReportArgs, 'publishedOn' | 'source' | 'text'>>;
   mergeGroups?: Resolver<Maybe<ResolversTypes['ArmedGroup']>, ParentType, ContextType, RequireFields<MutationMergeGroupsArgs, 'mergedId' | 'mergedVersion' | 'survivorId' | 'survivorVersion'>>;
   mergeSources?: Resolver<Maybe<ResolversTypes['Source']>, ParentType, ContextType, RequireFields<MutationMergeSourcesArgs, 'mergedId' | 'mergedVersion' | 'survivorId' | 'survivorVersion'>>;
+  rejectDraft?: Resolver<Maybe<ResolversTypes['EventDraft']>, ParentType, ContextType, RequireFields<MutationRejectDraftArgs, 'id'>>;
   removeCasualtyFigure?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveCasualtyFigureArgs, 'eventId' | 'figureId' | 'version'>>;
   removeClaim?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationRemoveClaimArgs, 'claimId' | 'subject'>>;
   removeEventActor?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationRemoveEventActorArgs, 'eventId' | 'groupId' | 'role' | 'version'>>;
@@ -3094,7 +3720,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'ArmedGroup' | 'CasualtyFigure' | 'Claim' | 'Event' | 'EventType' | 'GroupRelation' | 'Membership' | 'Person' | 'Place' | 'Report' | 'Revision' | 'Source', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ArmedGroup' | 'CasualtyFigure' | 'Claim' | 'Event' | 'EventDraft' | 'EventType' | 'GroupRelation' | 'Membership' | 'Person' | 'Place' | 'Report' | 'Revision' | 'Source', ParentType, ContextType>;
 };
 
 export interface NonNegativeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['NonNegativeInt'], any> {
@@ -3168,6 +3794,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   changes?: Resolver<ResolversTypes['EventChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'since'>>;
   countries?: Resolver<Array<ResolversTypes['Place']>, ParentType, ContextType>;
   country?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType, RequireFields<QueryCountryArgs, 'code'>>;
+  drafts?: Resolver<Array<ResolversTypes['EventDraft']>, ParentType, ContextType, RequireFields<QueryDraftsArgs, 'first'>>;
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
   eventByExternalId?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventByExternalIdArgs, 'dataset' | 'externalId'>>;
   eventStats?: Resolver<Array<ResolversTypes['EventStatsBucket']>, ParentType, ContextType, RequireFields<QueryEventStatsArgs, 'fillEmpty' | 'groupBy' | 'interval'>>;
@@ -3274,6 +3901,16 @@ export type Resolvers<ContextType = Context> = {
   CountryCode?: GraphQLScalarType;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  DraftClaim?: DraftClaimResolvers<ContextType>;
+  DraftDate?: DraftDateResolvers<ContextType>;
+  DraftEventCandidate?: DraftEventCandidateResolvers<ContextType>;
+  DraftFigure?: DraftFigureResolvers<ContextType>;
+  DraftGroup?: DraftGroupResolvers<ContextType>;
+  DraftMentionedEvent?: DraftMentionedEventResolvers<ContextType>;
+  DraftPerson?: DraftPersonResolvers<ContextType>;
+  DraftPlace?: DraftPlaceResolvers<ContextType>;
+  DraftSource?: DraftSourceResolvers<ContextType>;
+  DraftText?: DraftTextResolvers<ContextType>;
   Event?: EventResolvers<ContextType>;
   EventActor?: EventActorResolvers<ContextType>;
   EventChange?: EventChangeResolvers<ContextType>;
@@ -3282,6 +3919,7 @@ export type Resolvers<ContextType = Context> = {
   EventCitation?: EventCitationResolvers<ContextType>;
   EventClassification?: EventClassificationResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
+  EventDraft?: EventDraftResolvers<ContextType>;
   EventEdge?: EventEdgeResolvers<ContextType>;
   EventLink?: EventLinkResolvers<ContextType>;
   EventPerson?: EventPersonResolvers<ContextType>;

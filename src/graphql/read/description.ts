@@ -16,6 +16,7 @@ import {
   type Sql,
   type TypeDescription,
 } from './describe.js'
+import { draftDescription } from './draft-description.js'
 import { groupEvents } from './pagers.js'
 
 /**
@@ -535,4 +536,5 @@ export const description: Readonly<Record<string, TypeDescription>> = {
       release: column('release'),
     },
   },
+  ...draftDescription,
 }

@@ -17,11 +17,12 @@ import {
   type OperationDefinitionNode,
 } from 'graphql'
 import { type CompiledQuery, sql } from 'kysely'
+import { requireRole } from '../../auth/access.js'
 import type { Context } from '../context.js'
 import { Compiler, type Finish, refusalNodes } from './compile.js'
 import type { Sql } from './describe.js'
 import { inOneTransaction } from './mutate.js'
-import { byId, rootFields } from './roots.js'
+import { byId, rootFields, rootRoles } from './roots.js'
 import { collectFields, fragmentsOf, type Operation, subSelections } from './selection.js'
 import { statsRoot } from './stats.js'
 
@@ -98,6 +99,9 @@ export function readExecution(
         return payload.finish && value !== null ? payload.finish(value) : value
       }
       if (name === 'eventStats') return statsRoot(compiler, argsOf(), nodes, run)
+      // Before the statement cache: a cached statement must not skip the check.
+      const role = rootRoles[name]
+      if (role) requireRole(context.caller, role)
       const compile = rootFields[name]
       if (!compile)
         throw new Error(`Query.${name} has no compiled root (src/graphql/read/roots.ts)`)

@@ -1,6 +1,7 @@
 import type { FieldNode } from 'graphql'
 import { sql } from 'kysely'
 import { groupCandidatesQuery } from '../../db/group-candidates.js'
+import type { ApiRole } from '../../db/schema.js'
 import { toDbEnum as lower } from '../enums.js'
 import { badUserInput } from '../errors.js'
 import { fromGlobalId, idOfType, type NodeType } from '../ids.js'
@@ -134,6 +135,9 @@ const lookup =
   (compiler, args, fieldNodes) =>
     byId(compiler, type, idOfType(String(args.id), type, 'id'), subSelections(fieldNodes))
 
+/** Root fields only some roles may read: checked before any statement runs (execute.ts). */
+export const rootRoles: Readonly<Record<string, ApiRole>> = { drafts: 'editor' }
+
 export const rootFields: Readonly<Record<string, RootField>> = {
   node: node('id'),
   nodes,
@@ -177,6 +181,22 @@ export const rootFields: Readonly<Record<string, RootField>> = {
       WHERE external.scheme = ${String(args.scheme)} AND external.external_id = ${String(args.externalId)}
       LIMIT 1)`,
     ),
+  // The review queue, newest first.
+  drafts: (compiler, args, nodes) => {
+    const first = Number(args.first)
+    if (!(first >= 1 && first <= 100))
+      throw badUserInput('first must be from 1 to 100', 'first', 'range')
+    const row = compiler.alias()
+    return compiler.list(
+      compiler.object('EventDraft', subSelections(nodes), row),
+      sql`event_draft AS ${sql.id(row)}`,
+      args.status == null
+        ? sql`true`
+        : sql`${col(row, 'status')} = ${lower(String(args.status))}::draft_status`,
+      [sql`${col(row, 'id')} DESC`],
+      first,
+    )
+  },
   person: lookup('Person'),
   persons: (compiler, args, nodes) =>
     compiler.connection(byName('person', 'persons'), 'Person', nodes, args, undefined),

@@ -96,6 +96,87 @@ export type DateRangeInput = {
   to?: string | null | undefined;
 };
 
+/** What to write instead of the draft's values when accepting it; what is left out is taken from the draft. */
+export type DraftChanges = {
+  /** Whether the draft's claims about recorded groups are written too (default true). */
+  claims?: boolean | null | undefined;
+  /** The last day (dateStart when not given). */
+  dateEnd?: string | null | undefined;
+  /** How exactly the date is known. */
+  datePrecision?: DatePrecision | null | undefined;
+  /** The first day. */
+  dateStart?: string | null | undefined;
+  /** The figures to write, instead of the draft's figures in force. */
+  figures?: Array<DraftFigureInput> | null | undefined;
+  /** The groups to write, instead of the draft's. */
+  groups?: Array<DraftGroupInput> | null | undefined;
+  /** The links to write, instead of the mentioned events' best candidates. */
+  links?: Array<EventLinkInput> | null | undefined;
+  /** The place in words. */
+  locationText?: string | null | undefined;
+  /** The persons to write, instead of the draft's. */
+  persons?: Array<DraftPersonInput> | null | undefined;
+  /** The event's place, a recorded place. */
+  placeId?: string | number | null | undefined;
+  /** The event's title. */
+  title?: string | null | undefined;
+};
+
+/** A figure to write: its numbers and the span of the report that states it (its quote). */
+export type DraftFigureInput = {
+  /** The count. */
+  best?: number | null | undefined;
+  /** What happened to the people counted. */
+  category: CasualtyCategory;
+  /** Where they end (exclusive): text between start and end is the figure's quote. */
+  end: number;
+  /** The upper bound. */
+  high?: number | null | undefined;
+  /** The lower bound. */
+  low?: number | null | undefined;
+  /** Who they were. */
+  population: CasualtyPopulation;
+  /** How the report words it. */
+  qualifier?: FigureQualifier | null | undefined;
+  /** Where the words that state it start in the report's text. */
+  start: number;
+  /** The report's word for a count it does not give (with qualifier VAGUE). */
+  vagueTerm?: string | null | undefined;
+};
+
+/** A group to write as an actor: a recorded group (groupId) or a name (matched, or recorded as new). */
+export type DraftGroupInput = {
+  /** How the report attributes the event to it. */
+  attribution?: Attribution | null | undefined;
+  /** A recorded group. */
+  groupId?: string | number | null | undefined;
+  /** A name, when no groupId is given. */
+  name?: string | null | undefined;
+  /** Its part in the event. */
+  role: ActorRole;
+};
+
+/** A person to write: a recorded person (personId) or a name (matched, or recorded as new). */
+export type DraftPersonInput = {
+  /** A name, when no personId is given. */
+  name?: string | null | undefined;
+  /** What happened to them. */
+  outcome?: PersonOutcome | null | undefined;
+  /** A recorded person. */
+  personId?: string | number | null | undefined;
+  /** Their part in the event (combatant, victim, bomber). */
+  role: string;
+};
+
+/** Where a draft stands in the review queue. */
+export type DraftStatus =
+  /** Written as an event (EventDraft.event). */
+  | 'ACCEPTED'
+  /** Waiting for an editor. */
+  | 'NEW'
+  /** Set aside; no event was written. */
+  | 'REJECTED';
+
 /** Filters on events; every given filter must match. */
 export type EventFilter = {
   /** Events with an actor in one of these roles (with `groups`: one of those groups in one of these roles). */
@@ -141,6 +222,16 @@ export type EventFilter = {
   sources?: Array<string | number> | null | undefined;
   /** Events changed at or after this time. */
   updatedSince?: string | null | undefined;
+};
+
+/** A link to a related event, for setEventLink. */
+export type EventLinkInput = {
+  /** How the events relate. */
+  kind: EventLinkKind;
+  /** Why they are linked, in words. */
+  note?: string | null | undefined;
+  /** The related event. */
+  relatedEventId: string | number;
 };
 
 /** How two events relate. */
@@ -281,6 +372,59 @@ export type PlaceLevel =
   /** A town, village or neighbourhood. */
   | 'LOCALITY';
 
+/** What kind of source. */
+export type SourceKind =
+  /** An armed group's own statements. */
+  | 'ARMED_GROUP'
+  /** A dataset (UCDP, ACLED, GTD). */
+  | 'DATASET'
+  /** A government body or official. */
+  | 'GOVERNMENT'
+  /** The UN or another international organisation. */
+  | 'INTERNATIONAL_ORGANIZATION'
+  /** A news agency (Reuters, AFP). */
+  | 'NEWS_AGENCY'
+  /** A newspaper, broadcaster or news site. */
+  | 'NEWS_OUTLET'
+  /** A non-governmental organisation. */
+  | 'NGO'
+  /** Something else. */
+  | 'OTHER'
+  /** A named person (a spokesperson, a witness). */
+  | 'PERSON'
+  /** A researcher or research institute. */
+  | 'RESEARCH'
+  /** An account on social media. */
+  | 'SOCIAL_MEDIA';
+
+export type DraftSpanFragment = { start: number, end: number, quote: string, confidence: number };
+
+export type DraftFromReportMutationVariables = Exact<{
+  text: string;
+  url?: string | null | undefined;
+  publishedOn: string;
+  source: string;
+}>;
+
+
+export type DraftFromReportMutation = { draftFromReport: { id: string, text: string, extractor: string, title: { value: string, start: number, end: number, confidence: number }, date: { date: string, dateEnd: string, precision: DatePrecision, conflict: string | null, start: number, end: number, confidence: number } | null, place: { name: string, countryCode: string | null, start: number, end: number, confidence: number, place: { id: string, name: string, level: PlaceLevel } | null } | null, figures: Array<{ index: number, category: CasualtyCategory, population: CasualtyPopulation, low: number | null, best: number | null, high: number | null, qualifier: FigureQualifier, vagueTerm: string | null, superseded: boolean, start: number, end: number, quote: string, confidence: number }>, groups: Array<{ index: number, name: string, aliases: Array<string>, role: ActorRole, attribution: Attribution, matchScore: number | null, start: number, end: number, confidence: number, group: { id: string, name: string } | null }>, persons: Array<{ index: number, name: string, role: string | null, outcome: PersonOutcome | null, start: number, end: number, confidence: number, person: { id: string, name: string } | null }>, sources: Array<{ index: number, name: string, kind: SourceKind, via: string | null, start: number, end: number, confidence: number, source: { id: string, name: string } | null }>, claims: Array<{ index: number, groupName: string, property: string, statement: string, start: number, end: number, confidence: number }>, mentionedEvents: Array<{ index: number, title: string, start: number, end: number, confidence: number, date: { date: string, precision: DatePrecision } | null, candidates: Array<{ score: number, event: { id: string, title: string } | null }> }> } | null };
+
+export type AcceptDraftMutationVariables = Exact<{
+  id: string | number;
+  changes?: DraftChanges | null | undefined;
+}>;
+
+
+export type AcceptDraftMutation = { acceptDraft: { id: string, status: DraftStatus, event: { id: string, title: string } | null } | null };
+
+export type RejectDraftMutationVariables = Exact<{
+  id: string | number;
+  reason?: string | null | undefined;
+}>;
+
+
+export type RejectDraftMutation = { rejectDraft: { id: string, status: DraftStatus } | null };
+
 export type EventDetailQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -358,6 +502,14 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const DraftSpanFragmentDoc = new TypedDocumentString(`
+    fragment DraftSpan on DraftFigure {
+  start
+  end
+  quote
+  confidence
+}
+    `, {"fragmentName":"DraftSpan"}) as unknown as TypedDocumentString<DraftSpanFragment, unknown>;
 export const ReportReferenceFragmentDoc = new TypedDocumentString(`
     fragment ReportReference on Report {
   id
@@ -413,6 +565,152 @@ export const EventTypeKeyFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"EventTypeKey"}) as unknown as TypedDocumentString<EventTypeKeyFragment, unknown>;
+export const DraftFromReportDocument = new TypedDocumentString(`
+    mutation DraftFromReport($text: String!, $url: String, $publishedOn: Date!, $source: String!) {
+  draftFromReport(
+    text: $text
+    url: $url
+    publishedOn: $publishedOn
+    source: $source
+  ) {
+    id
+    text
+    extractor
+    title {
+      value
+      start
+      end
+      confidence
+    }
+    date {
+      date
+      dateEnd
+      precision
+      conflict
+      start
+      end
+      confidence
+    }
+    place {
+      name
+      countryCode
+      place {
+        id
+        name
+        level
+      }
+      start
+      end
+      confidence
+    }
+    figures {
+      index
+      category
+      population
+      low
+      best
+      high
+      qualifier
+      vagueTerm
+      superseded
+      ...DraftSpan
+    }
+    groups {
+      index
+      name
+      aliases
+      role
+      attribution
+      group {
+        id
+        name
+      }
+      matchScore
+      start
+      end
+      confidence
+    }
+    persons {
+      index
+      name
+      role
+      outcome
+      person {
+        id
+        name
+      }
+      start
+      end
+      confidence
+    }
+    sources {
+      index
+      name
+      kind
+      via
+      source {
+        id
+        name
+      }
+      start
+      end
+      confidence
+    }
+    claims {
+      index
+      groupName
+      property
+      statement
+      start
+      end
+      confidence
+    }
+    mentionedEvents {
+      index
+      title
+      date {
+        date
+        precision
+      }
+      candidates {
+        event {
+          id
+          title
+        }
+        score
+      }
+      start
+      end
+      confidence
+    }
+  }
+}
+    fragment DraftSpan on DraftFigure {
+  start
+  end
+  quote
+  confidence
+}`) as unknown as TypedDocumentString<DraftFromReportMutation, DraftFromReportMutationVariables>;
+export const AcceptDraftDocument = new TypedDocumentString(`
+    mutation AcceptDraft($id: ID!, $changes: DraftChanges) {
+  acceptDraft(id: $id, changes: $changes) {
+    id
+    status
+    event {
+      id
+      title
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AcceptDraftMutation, AcceptDraftMutationVariables>;
+export const RejectDraftDocument = new TypedDocumentString(`
+    mutation RejectDraft($id: ID!, $reason: String) {
+  rejectDraft(id: $id, reason: $reason) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<RejectDraftMutation, RejectDraftMutationVariables>;
 export const EventDetailDocument = new TypedDocumentString(`
     query EventDetail($id: ID!) {
   event(id: $id) {

@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { datesIn } from '../src/drafts/dates.js'
+import type { Extraction } from '../src/drafts/extraction.js'
+import { defaultExtractor } from '../src/drafts/extractors.js'
+
+// The extractor on its own (no database): what it finds in the seed report and in a few
+// sentences written for one rule each; every value's span must hold the words it came from.
+
+const seed = readFileSync(
+  new URL('./fixtures/drafts/reports/01-sidi-bouzid-raid.txt', import.meta.url),
+  'utf8',
+)
+const extract = (text: string, publishedOn = '2019-01-04', source = 'Reuters') =>
+  defaultExtractor().extract({ text, publishedOn, source })
+const inForce = (extraction: Extraction['event']) =>
+  extraction.figures
+    .filter((figure) => !figure.superseded)
+    .map((f) => [f.category, f.population, f.best ?? f.low ?? f.high])
+
+describe('the seed report', () => {
+  const extraction = extract(seed, '2019-01-04', 'The Defense Post')
+  const { event } = extraction
+
+  it('dates the raid Thursday, January 3, 2019 from the publication, and flags the caption’s 2018', () => {
+    expect(event.date).toMatchObject({ date: '2019-01-03', precision: 'DAY' })
+    expect(event.date?.conflict).toMatch(/January 3, 2018.*2018-01-03/)
+    expect(seed.slice(event.date?.start, event.date?.end)).toBe('Thursday, January 3')
+  })
+
+  it('counts perpetrators killed and a police officer injured, not civilians', () => {
+    expect(inForce(event)).toEqual([
+      ['KILLED', 'PERPETRATORS', 2],
+      ['INJURED', 'SECURITY_FORCES', 1],
+    ])
+  })
+
+  it('finds Jund al-Khilafa as the raid’s target, Ezzedine Alaoui among the dead with his role', () => {
+    expect(event.groups).toEqual([
+      expect.objectContaining({
+        name: 'Jund al-Khilafa',
+        attribution: 'CONFIRMED',
+        role: 'TARGET',
+      }),
+    ])
+    expect(event.persons).toEqual([
+      expect.objectContaining({
+        name: 'Ezzedine Alaoui',
+        outcome: 'KILLED',
+        groupName: 'Brigade of Jihad and Unity',
+      }),
+    ])
+    expect(event.place).toMatchObject({ name: 'Sidi Bouzid', countryCode: 'TUN' })
+  })
+
+  it('follows the source chain: Sliti through Reuters, the interior ministry, Zelin', () => {
+    const sources = Object.fromEntries(extraction.sources.map((source) => [source.name, source]))
+    expect(sources['Soufien Sliti']).toMatchObject({ kind: 'PERSON', via: 'Reuters' })
+    expect(sources['interior ministry']).toMatchObject({ kind: 'GOVERNMENT' })
+    expect(sources['Aaron Zelin']).toMatchObject({ kind: 'PERSON' })
+    expect(sources['The Defense Post']).toBeUndefined()
+  })
+
+  it('keeps the claims about groups: an allegiance, and the disputed estimate of Tunisians who joined', () => {
+    expect(extraction.claims).toContainEqual(
+      expect.objectContaining({
+        groupName: 'Jund al-Khilafa',
+        property: 'allegiance',
+        valueText: 'ISIS',
+      }),
+    )
+    expect(extraction.claims).toContainEqual(
+      expect.objectContaining({ groupName: 'ISIS', high: 6000, qualifier: 'AT_MOST' }),
+    )
+  })
+
+  it('lists the earlier attacks it mentions as other events, with their own dates and figures', () => {
+    const mentioned = extraction.mentionedEvents.map((e) => [
+      e.date?.date,
+      e.date?.precision,
+      inForce(e),
+    ])
+    expect(mentioned).toEqual([
+      ['2018-10-29', 'DAY', [['INJURED', 'ALL', 26]]],
+      ['2015-11-01', 'MONTH', [['KILLED', 'SECURITY_FORCES', 12]]],
+      ['2015-06-01', 'MONTH', [['KILLED', 'ALL', 38]]],
+    ])
+  })
+
+  it('gives every value the span of its own words', () => {
+    const values = [
+      event.date,
+      event.place,
+      ...event.figures,
+      ...event.groups,
+      ...event.persons,
+      ...extraction.sources,
+    ]
+    for (const value of values) {
+      expect(value?.end).toBeGreaterThan(value?.start ?? Number.POSITIVE_INFINITY)
+      expect(value?.confidence).toBeGreaterThan(0)
+      expect(value?.confidence).toBeLessThanOrEqual(1)
+    }
+    for (const figure of event.figures)
+      expect(seed.slice(figure.start, figure.end)).toMatch(/killed|injured/)
+    for (const group of event.groups) expect(seed.slice(group.start, group.end)).toBe(group.name)
+  })
+})
+
+describe('dates', () => {
+  const on = (text: string, publishedOn = '2021-03-15') => datesIn(text, publishedOn)[0]
+
+  it('resolves weekdays back from the publication day, and a date without its year to the latest before it', () => {
+    expect(on('on Saturday')).toMatchObject({ date: '2021-03-13', precision: 'DAY' })
+    expect(on('on Monday')).toMatchObject({ date: '2021-03-15' })
+    expect(on('on December 30', '2021-01-04')).toMatchObject({ date: '2020-12-30' })
+  })
+
+  it('gives weeks, months and years their spans', () => {
+    expect(on('last week')).toMatchObject({
+      date: '2021-03-08',
+      dateEnd: '2021-03-14',
+      precision: 'WEEK',
+    })
+    expect(on('in June 2015')).toMatchObject({
+      date: '2015-06-01',
+      dateEnd: '2015-06-30',
+      precision: 'MONTH',
+    })
+    expect(on('between April 7 and April 10', '2022-04-11')).toMatchObject({
+      date: '2022-04-07',
+      dateEnd: '2022-04-10',
+      precision: 'RANGE',
+    })
+  })
+
+  it('flags a weekday that does not fit its date', () => {
+    expect(on('Friday, January 3, 2019')?.conflict).toContain('Friday does not fall on 2019-01-03')
+  })
+})
+
+describe('figures', () => {
+  it('supersedes a toll that a later one revised, and says whom a count of people counted', () => {
+    const text = `Bomb kills four policemen in Peshawar
+
+A suicide bomber killed four policemen and wounded six other people on Tuesday, police said. Police later raised the death toll to five.`
+    expect(inForce(extract(text, '2020-02-18').event)).toEqual([
+      ['INJURED', 'ALL', 6],
+      ['KILLED', 'SECURITY_FORCES', 5],
+    ])
+  })
+
+  it('reads qualifiers and counts written in words', () => {
+    const { event } = extract(
+      'Gunmen killed at least two hundred villagers and abducted dozens of women on Sunday, officials said.',
+      '2021-03-15',
+    )
+    expect(
+      event.figures.map((f) => [f.category, f.population, f.qualifier, f.low, f.vagueTerm]),
+    ).toEqual([
+      ['KILLED', 'CIVILIANS', 'AT_LEAST', 200, null],
+      ['HOSTAGE', 'CIVILIANS', 'VAGUE', null, 'dozens'],
+    ])
+  })
+})
+
+describe('groups', () => {
+  it('tells a claim from a suspicion, and a patron from an actor', () => {
+    const { event } = extract(
+      `Bombing kills 20 in Jolo
+
+Two bombs killed 20 people on Sunday, officials said. Islamic State claimed responsibility. Officials suspect the Abu Sayyaf group, which has pledged allegiance to Islamic State, carried out the attack.`,
+      '2019-01-28',
+    )
+    expect(event.groups.map((g) => [g.name, g.attribution])).toEqual([
+      ['Islamic State', 'CLAIMED'],
+      ['Abu Sayyaf', 'SUSPECTED'],
+    ])
+  })
+})
