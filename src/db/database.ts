@@ -39,6 +39,18 @@ export function poolUsage(db: Database): { inUse: number; idle: number; waiting:
   }
 }
 
+/**
+ * A connection of its own with the pool's settings, outside the pool: for LISTEN, which holds
+ * its connection for as long as the process runs (src/subscriptions/hub.ts).
+ */
+export function dedicatedConnection(db: Database): pg.Client {
+  const pool = pools.get(db)
+  if (!pool) throw new Error('dedicatedConnection needs a database made by createDatabase')
+  const client = new pg.Client({ ...pool.options, application_name: 'attest listen' })
+  client.on('error', () => {})
+  return client
+}
+
 export function createDatabase(connectionString: string, options: DatabaseOptions = {}): Database {
   const pool = new pg.Pool({
     connectionString,
