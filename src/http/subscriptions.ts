@@ -37,6 +37,13 @@ const mailboxCapacity = 256
 /** A subscriber whose client has taken no message for this long is closed (it stopped reading). */
 const stallLimitMs = 30_000
 
+/** A subscription's place under the limits, taken when its document is accepted. */
+interface Reserved {
+  readonly request: IncomingMessage
+  /** Gives the place back (once, whoever calls it). */
+  readonly release: () => void
+}
+
 /** What one WebSocket connection holds. */
 interface Connection {
   readonly socket: WebSocket
@@ -149,7 +156,9 @@ export function registerSubscriptions(
         const connection = connections.get(ctx.extra.request)
         if (!connection) return [refusal('Not connected', 'UNAUTHENTICATED')]
         if (!hub.started)
-          return [refusal('The service is starting: its database is not ready', 'SERVICE_UNAVAILABLE')]
+          return [
+            refusal('The service is starting: its database is not ready', 'SERVICE_UNAVAILABLE'),
+          ]
         let document: DocumentNode
         try {
           document = parse(payload.query, { maxTokens: limits.maxTokens })
@@ -189,20 +198,36 @@ export function registerSubscriptions(
               'SUBSCRIPTIONS_PER_KEY',
             ),
           ]
+        // Counted here, before anything awaits: a burst of subscribes cannot pass the limits.
+        connection.active += 1
+        perCaller.set(connection.callerKey, (perCaller.get(connection.callerKey) ?? 0) + 1)
+        clearTimeout(connection.idle)
+        let released = false
+        const release = () => {
+          if (released) return
+          released = true
+          connection.active -= 1
+          const left = (perCaller.get(connection.callerKey) ?? 1) - 1
+          if (left > 0) perCaller.set(connection.callerKey, left)
+          else perCaller.delete(connection.callerKey)
+          if (connection.active === 0 && connections.has(ctx.extra.request)) startIdle(connection)
+        }
         return {
           schema,
           document,
           operationName: payload.operationName ?? null,
           variableValues: payload.variables ?? null,
-          contextValue: { request: ctx.extra.request },
+          contextValue: { request: ctx.extra.request, release } satisfies Reserved,
         }
       },
       subscribe: async (args) => {
-        const request = (args.contextValue as { request: IncomingMessage }).request
+        const { request, release } = args.contextValue as Reserved
         const connection = connections.get(request)
-        if (!connection) return { errors: [refusal('Not connected', 'UNAUTHENTICATED')] }
         const requestId = randomUUID()
+        // The place is the mailbox's from the moment it is made; any refusal before gives it back.
+        let handedOver = false
         try {
+          if (!connection) return { errors: [refusal('Not connected', 'UNAUTHENTICATED')] }
           const operation = getOperationAST(args.document, args.operationName) as NonNullable<
             ReturnType<typeof getOperationAST>
           >
@@ -227,7 +252,6 @@ export function registerSubscriptions(
             undefined,
             config.historyPublic,
           )
-          let ended = false
           const stalled = { stalledFor: () => 0 }
           const subscription = {
             schema,
@@ -238,31 +262,21 @@ export function registerSubscriptions(
             context,
             capacity: mailboxCapacity,
             onEnd: () => {
-              if (ended) return
-              ended = true
               connection.stalled.delete(stalled)
-              connection.active -= 1
-              perCaller.set(connection.callerKey, (perCaller.get(connection.callerKey) ?? 1) - 1)
-              if ((perCaller.get(connection.callerKey) ?? 0) <= 0)
-                perCaller.delete(connection.callerKey)
-              if (connection.active === 0 && connections.has(request))
-                startIdle(connection)
+              release()
             },
           }
-          // Counted before the first await, so that a burst of subscribes cannot pass the limits.
-          connection.active += 1
-          perCaller.set(connection.callerKey, (perCaller.get(connection.callerKey) ?? 0) + 1)
-          clearTimeout(connection.idle)
           try {
             const mailbox =
               field.name === 'eventStats'
                 ? await subscribeEventStats(hub, subscription, limits.maxResponseBytes)
                 : subscribeEventChanges(hub, subscription)
+            handedOver = true
             stalled.stalledFor = () => mailbox.stalledFor()
             connection.stalled.add(stalled)
             return mailbox
           } catch (error) {
-            subscription.onEnd()
+            connection.stalled.delete(stalled)
             throw error
           }
         } catch (error) {
@@ -272,7 +286,17 @@ export function registerSubscriptions(
           )
           if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR')
             logger.error({ err: error, requestId }, 'internal error in a subscription')
-          return { errors: [formatted] } as unknown as ExecutionResult
+          const { message, path, extensions } = formatted
+          return {
+            errors: [
+              new GraphQLError(message, {
+                ...(path && { path }),
+                ...(extensions && { extensions }),
+              }),
+            ],
+          } as ExecutionResult
+        } finally {
+          if (!handedOver) release()
         }
       },
     },

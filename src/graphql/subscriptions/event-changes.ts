@@ -66,8 +66,7 @@ export function subscribeEventChanges(
   const { schema, read, key, nodes, args, context } = request
   // Refusals (a bad filter or cursor) are thrown before anything is subscribed.
   const filter = toEventFilter(args.filter as EventFilterInput | null | undefined)
-  const cursor =
-    args.after == null ? hub.position : decodeFeedCursor(String(args.after), 'after')
+  const cursor = args.after == null ? hub.position : decodeFeedCursor(String(args.after), 'after')
   const noticeType = schema.getType('EventChangeNotice') as GraphQLObjectType
   const fields = [...collectFields(read, noticeType, subSelections(nodes))]
   const eventFields = fields.filter(([, fieldNodes]) => nameOf(fieldNodes) === 'event')
