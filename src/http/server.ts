@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { GraphQLError } from 'graphql'
 import { sql } from 'kysely'
 import type { Config } from '../config.js'
-import { type Database, dedicatedConnection } from '../db/database.js'
+import { companionDatabase, type Database, dedicatedConnection } from '../db/database.js'
 import { createApolloServer } from '../graphql/apollo.js'
 import { createContext } from '../graphql/context.js'
 import { routeQueriesToReplica } from '../graphql/read-replica.js'
@@ -153,10 +153,14 @@ export async function startHttpServer({
 
   // Subscriptions read the change feed and its events from the primary: a replica's lag could
   // show a notice an event older than the change it announces.
-  const hub = new ChangeHub(db, () => dedicatedConnection(db), logger)
+  const feedDb = companionDatabase(db, 3)
+  const hub = new ChangeHub(feedDb, () => dedicatedConnection(db, 'attest listen'), logger)
   const hubStarted = hub.start(isReady)
   if (isReady()) await hubStarted
-  app.addHook('onClose', () => hub.stop())
+  app.addHook('onClose', async () => {
+    await hub.stop()
+    await feedDb.destroy()
+  })
   registerSubscriptions(app, { db, hub, logger, config })
 
   registerGraphiql(app)
