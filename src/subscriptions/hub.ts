@@ -4,6 +4,7 @@ import type { EventFilter } from '../db/event-filter.js'
 import {
   type FeedChange,
   type FeedPosition,
+  type FilterMatches,
   feedHead,
   isAfter,
   matchFilters,
@@ -55,6 +56,7 @@ export interface HubOptions {
 }
 
 const changesChannel = 'attest_event_changes'
+const filtersPerStatement = 100
 const revokedChannel = 'attest_api_key_revoked'
 
 /**
@@ -239,9 +241,8 @@ export class ChangeHub {
     for (const watcher of [...subscribers, ...touchWatchers])
       if (!filters.has(watcher.filterKey))
         filters.set(watcher.filterKey, { filter: watcher.filter, index: filters.size })
-    const matches = await matchFilters(
-      this.db,
-      changes.map((change) => change.position.id),
+    const matches = await this.#judge(
+      changes,
       [...filters.values()].map((entry) => entry.filter),
     )
     const judge = (watcher: Watcher, change: FeedChange) => {
@@ -304,6 +305,30 @@ export class ChangeHub {
       }
     }
     return allTaken
+  }
+
+  /**
+   * Every filter before and after every change: one statement per `filtersPerStatement` filters,
+   * which bounds a statement's parameters and planning however many subscribers differ.
+   */
+  async #judge(
+    changes: readonly FeedChange[],
+    filters: readonly EventFilter[],
+  ): Promise<Map<number, FilterMatches>> {
+    const ids = changes.map((change) => change.position.id)
+    const chunks: EventFilter[][] = []
+    for (let at = 0; at < filters.length; at += filtersPerStatement)
+      chunks.push(filters.slice(at, at + filtersPerStatement))
+    const judged = await Promise.all(chunks.map((chunk) => matchFilters(this.db, ids, chunk)))
+    return new Map(
+      ids.map((id) => [
+        id,
+        {
+          before: judged.flatMap((chunk) => chunk.get(id)?.before ?? []),
+          after: judged.flatMap((chunk) => chunk.get(id)?.after ?? []),
+        },
+      ]),
+    )
   }
 
   async #listen(): Promise<void> {
