@@ -28,7 +28,8 @@ export interface FeedChange {
 export async function feedHead(db: Database): Promise<FeedPosition> {
   const { rows } = await sql<{ xid: string }>`
     SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid`.execute(db)
-  return { xid: (BigInt((rows[0] as { xid: string }).xid) - 1n).toString(), id: 0 }
+  // Ids start at 1: (xmin, 0) is before every revision of xmin and of every later transaction.
+  return { xid: (rows[0] as { xid: string }).xid, id: 0 }
 }
 
 /** Whether `a` is after `b` in the feed. */
