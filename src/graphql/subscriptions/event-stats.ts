@@ -28,19 +28,17 @@ export async function subscribeEventStats(
   const { schema, read, key, nodes, args, context } = request
   const filter: EventFilter = toEventFilter(args.filter as EventFilterInput | null | undefined)
   const bucketType = schema.getType('EventStatsBucket') as GraphQLObjectType
-  const metricKeys = new Set(
+  // A bucket is known by its dimensions: the response keys of its metrics are left out.
+  const metrics = new Map(
     [...collectFields(read, bucketType, subSelections(nodes))]
-      .filter(([, fieldNodes]) =>
-        ['eventCount', 'casualties'].includes((fieldNodes[0] as FieldNode).name.value),
-      )
-      .map(([responseKey, fieldNodes]) => [responseKey, (fieldNodes[0] as FieldNode).name.value])
-      .map(([responseKey]) => responseKey as string),
+      .map(([responseKey, fieldNodes]): [string, string] => [
+        responseKey,
+        (fieldNodes[0] as FieldNode).name.value,
+      ])
+      .filter(([, name]) => name === 'eventCount' || name === 'casualties'),
   )
-  const countKey = [...collectFields(read, bucketType, subSelections(nodes))].find(
-    ([, fieldNodes]) => (fieldNodes[0] as FieldNode).name.value === 'eventCount',
-  )?.[0]
   const identity = (bucket: Record<string, unknown>) =>
-    JSON.stringify(Object.entries(bucket).filter(([field]) => !metricKeys.has(field)))
+    JSON.stringify(Object.entries(bucket).filter(([field]) => !metrics.has(field)))
 
   const run = async (value: Sql) => {
     const { rows } = await sql<{ v: string | null }>`SELECT (${value})::text AS v`.execute(
@@ -76,7 +74,8 @@ export async function subscribeEventStats(
         for (const [bucketIdentity, json] of sent) {
           if (now.has(bucketIdentity)) continue
           const emptied = JSON.parse(json) as Record<string, unknown>
-          for (const metric of metricKeys) emptied[metric] = metric === countKey ? 0 : []
+          for (const [responseKey, name] of metrics)
+            emptied[responseKey] = name === 'eventCount' ? 0 : []
           changed.push(emptied)
         }
         sent = now
