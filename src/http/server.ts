@@ -155,8 +155,7 @@ export async function startHttpServer({
   // show a notice an event older than the change it announces.
   const feedDb = companionDatabase(db, 3)
   const hub = new ChangeHub(feedDb, () => dedicatedConnection(db, 'attest listen'), logger)
-  const hubStarted = hub.start(isReady)
-  if (isReady()) await hubStarted
+  await hub.start(isReady)
   app.addHook('onClose', async () => {
     await hub.stop()
     await feedDb.destroy()

@@ -91,9 +91,20 @@ export class ChangeHub {
 
   /**
    * Starts once `isReady` (the database is migrated) and the feed can be read, retrying every
-   * pollMs; resolves when started or stopped.
+   * pollMs in the background. Resolves after the first attempt, started or not, so that a server
+   * whose database is away still starts (its subscriptions are refused until the hub is started).
    */
   async start(isReady: () => boolean = () => true): Promise<void> {
+    let attempted: () => void = () => {}
+    const firstAttempt = new Promise<void>((resolve) => {
+      attempted = resolve
+    })
+    void this.#startWhenReady(isReady, attempted)
+    await firstAttempt
+  }
+
+  async #startWhenReady(isReady: () => boolean, attempted: () => void): Promise<void> {
+    let told = false
     while (!this.#stopped) {
       try {
         if (isReady()) {
@@ -101,7 +112,11 @@ export class ChangeHub {
           break
         }
       } catch (error) {
-        this.logger.warn({ err: error }, 'the change feed cannot be read yet; retrying')
+        // Once per start: the readiness check already tells of a database that stays away.
+        if (!told) this.logger.warn({ err: error }, 'the change feed cannot be read yet; retrying')
+        told = true
+      } finally {
+        attempted()
       }
       await new Promise((resolve) => setTimeout(resolve, this.#pollMs).unref())
     }
