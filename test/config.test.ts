@@ -190,6 +190,17 @@ describe('loadConfig', () => {
     ['METRICS_ADDRESS', '9464', /METRICS_ADDRESS is invalid: expected host:port/],
     ['METRICS_ADDRESS', '127.0.0.1:0', /METRICS_ADDRESS is invalid: expected a TCP port/],
     ['HISTORY_PUBLIC', 'open', /HISTORY_PUBLIC is invalid: expected true or false/],
+    [
+      'SUBSCRIPTIONS_PER_CONNECTION',
+      '0',
+      /SUBSCRIPTIONS_PER_CONNECTION is invalid: expected a whole number, 1 or more/,
+    ],
+    ['SUBSCRIPTIONS_PER_KEY', 'lots', /SUBSCRIPTIONS_PER_KEY is invalid: expected a whole number/],
+    [
+      'SUBSCRIPTION_IDLE_SECONDS',
+      '1m',
+      /SUBSCRIPTION_IDLE_SECONDS is invalid: expected a whole number/,
+    ],
   ]
 
   it.each(refusals)('refuses %s=%s with a message naming the variable', (name, value, message) => {
