@@ -2,7 +2,7 @@
 -- order that no reader can see a gap in. A revision's id is taken when its row is written, not
 -- when its transaction commits, so a reader that has seen id 12 may later see 11 commit. The id
 -- of the writing transaction settles it: a reader reads only rows of transactions older than
--- every transaction still running (pg_snapshot_xmin), in (xid, id) order, and never sees one
+-- every transaction that may still write (src/db/event-feed.ts), in (xid, id) order, and never sees one
 -- appear behind its cursor.
 --
 -- Nullable and filled by a default from now on: existing rows keep NULL (no table rewrite) and

@@ -5,8 +5,8 @@ import { type EventFilter, eventFilterCondition } from './event-filter.js'
 import type { RevisionOperation } from './schema.js'
 
 // The event change feed (sql/0060): every revision of an event, read in (xid, id) order and only
-// up to the oldest transaction still running, so that nothing can commit behind a reader's
-// position. What subscriptions deliver, and what a reconnecting subscriber catches up from.
+// up to the oldest transaction that may still write, so that nothing can commit behind a
+// reader's position. What subscriptions deliver, and what a reconnecting subscriber catches up from.
 
 /** A position in the feed: after the revision `id` of the transaction `xid` (a 64-bit xid8). */
 export interface FeedPosition {
@@ -22,13 +22,27 @@ export interface FeedChange {
 }
 
 /**
- * Where a reader that wants only what commits from now on starts: before every transaction still
- * running. (One that committed while an older one still runs may be read too: never one less.)
+ * The feed's end: the oldest transaction that may still write to this database. Every revision
+ * of an older transaction is final (committed and visible, or rolled back); none can appear later.
+ * The snapshot's running transactions count, except those seen running in another database of
+ * the server (a long import there must not hold this feed back). One that ended between the
+ * snapshot and the look at pg_stat_activity is not seen anywhere and counts: the end errs early,
+ * never late.
+ */
+const feedEnd = sql<string>`(SELECT coalesce(
+    (SELECT min(running) FROM pg_snapshot_xip(snapshot) running
+      WHERE running::text::bigint % 4294967296 NOT IN (
+        SELECT backend_xid::text::bigint FROM pg_stat_activity
+        WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL)),
+    pg_snapshot_xmax(snapshot))
+  FROM pg_current_snapshot() snapshot)`
+
+/**
+ * Where a reader that wants only what commits from now on starts: at the feed's end, before
+ * every transaction that may still write (ids start at 1, so id 0 is before all of its own).
  */
 export async function feedHead(db: Database): Promise<FeedPosition> {
-  const { rows } = await sql<{ xid: string }>`
-    SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid`.execute(db)
-  // Ids start at 1: (xmin, 0) is before every revision of xmin and of every later transaction.
+  const { rows } = await sql<{ xid: string }>`SELECT ${feedEnd}::text AS xid`.execute(db)
   return { xid: (rows[0] as { xid: string }).xid, id: 0 }
 }
 
@@ -54,7 +68,7 @@ export async function readEventFeed(
     SELECT xid::text, id, entity_id, operation, created_at FROM revision
     WHERE entity_type = 'event' AND xid IS NOT NULL
       AND (xid, id) > (${after.xid}::xid8, ${after.id}::bigint)
-      AND xid < pg_snapshot_xmin(pg_current_snapshot())
+      AND xid < ${feedEnd}
     ORDER BY xid, id
     LIMIT ${limit}`.execute(db)
   return rows.map((row) => ({

@@ -451,11 +451,12 @@ describe('the Live toggle', () => {
       key,
     )) as { data: { createEvent: { id: string; version: number } } }
     await expect.poll(() => listHeading(page).textContent()).toBe('1,853 events')
-    await api.query(
+    const deleted = await api.query(
       'mutation ($id: ID!, $version: Int!) { deleteEvent(id: $id, version: $version) { id } }',
       created.data.createEvent,
       key,
     )
+    expect(deleted.errors).toBeUndefined()
     await expect.poll(() => listHeading(page).textContent()).toBe('1,852 events')
     expect(problems).toEqual([])
     await page.close()
