@@ -102,7 +102,10 @@ describe('GraphiQL', () => {
     })
     await page.goto(api.url.replace('/graphql', '/graphiql'), { waitUntil: 'load' })
     const editor = page.locator('.graphiql-query-editor')
-    await expect.poll(() => editor.innerText(), { timeout: 30_000 }).toContain('RecentEvents')
+    await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
+      .poll(() => editor.innerText(), { timeout: 30_000 })
+      .toContain('RecentEvents')
     await editor.click()
     await page.keyboard.press('ControlOrMeta+A')
     await page.keyboard.press('Delete')
@@ -112,6 +115,7 @@ describe('GraphiQL', () => {
     await page.locator('.graphiql-execute-button').click()
     const { key } = await createApiKey(testDb(), 'graphiql subscription', 'editor')
     const shown = async () =>
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
       (await page.locator('.result-window').innerText()).replace(/\s+/g, ' ')
     // The subscription may take a moment to be held: write until its first message shows.
     await expect
