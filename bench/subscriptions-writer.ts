@@ -27,7 +27,7 @@ for (let n = 0; n < transactions; n++) {
         title: `Bench event ${k}`,
         date_start: '2024-01-01',
         date_end: '2024-01-01',
-        country_id: countryIds[k % countryIds.length] as number,
+        place_id: countryIds[k % countryIds.length] as number,
         killed_best: k % 7,
       }
     })
