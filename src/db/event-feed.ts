@@ -97,7 +97,8 @@ export async function matchFilters(
   filters: readonly EventFilter[],
 ): Promise<Map<number, FilterMatches>> {
   if (revisionIds.length === 0 || filters.length === 0) return new Map()
-  const shadow = await eventShadow(db)
+  // The generated search vector costs three to_tsvector per state: computed only when asked.
+  const shadow = (await eventShadow(db))(filters.some((filter) => filter.search?.trim()))
   const conditions = sql`ARRAY[${sql.join(filters.map((filter) => sql`coalesce(${eventFilterCondition(filter)}, false)`))}]::boolean[]`
   const judged = (state: 'before' | 'after') => sql`(WITH ${shadow(state)}
     SELECT ${conditions} FROM event)`
@@ -110,7 +111,7 @@ export async function matchFilters(
   )
 }
 
-type Shadow = (state: 'before' | 'after') => ReturnType<typeof sql>
+type Shadow = (withGenerated: boolean) => (state: 'before' | 'after') => ReturnType<typeof sql>
 
 // The event table's stored columns and its generated ones' expressions, read from the catalog
 // once per database: a state leaves the generated search vector out (stateSql).
@@ -134,19 +135,22 @@ async function buildShadow(db: Database): Promise<Shadow> {
     WHERE a.attrelid = 'event'::regclass AND a.attnum > 0 AND NOT a.attisdropped
     ORDER BY a.attnum`.execute(db)
   // The expressions are the catalog's own text over the row's columns, never a client's input.
-  const columns = sql.join(
-    rows.map((row) =>
-      row.generated === null
-        ? sql.ref(`s.${row.name}`)
-        : sql`${sql.raw(row.generated)} AS ${sql.ref(row.name)}`,
-    ),
-  )
+  const columns = (withGenerated: boolean) =>
+    sql.join(
+      rows.map((row) =>
+        row.generated === null
+          ? sql.ref(`s.${row.name}`)
+          : withGenerated
+            ? sql`${sql.raw(row.generated)} AS ${sql.ref(row.name)}`
+            : sql`NULL AS ${sql.ref(row.name)}`,
+      ),
+    )
   const parts = partTables('event')
-  return (state) => {
+  return (withGenerated) => (state) => {
     const value = sql`r.${sql.raw(state)}`
     return sql.join(
       [
-        sql`event AS (SELECT ${columns} FROM jsonb_populate_record(NULL::event, ${value}) s
+        sql`event AS (SELECT ${columns(withGenerated)} FROM jsonb_populate_record(NULL::event, ${value}) s
           WHERE ${value} IS NOT NULL)`,
         ...parts.map(
           (table) =>

@@ -57,6 +57,7 @@ export interface HubOptions {
 
 const changesChannel = 'attest_event_changes'
 const filtersPerStatement = 100
+const pairsPerStatement = 2000
 const revokedChannel = 'attest_api_key_revoked'
 
 /**
@@ -323,27 +324,33 @@ export class ChangeHub {
   }
 
   /**
-   * Every filter before and after every change: one statement per `filtersPerStatement` filters,
-   * which bounds a statement's parameters and planning however many subscribers differ.
+   * Every filter before and after every change, in statements of at most `pairsPerStatement`
+   * (change, filter) pairs: a statement's parameters and time stay bounded (under the statement
+   * timeout) however many changes and distinct filters meet.
    */
   async #judge(
     changes: readonly FeedChange[],
     filters: readonly EventFilter[],
   ): Promise<Map<number, FilterMatches>> {
     const ids = changes.map((change) => change.position.id)
-    const chunks: EventFilter[][] = []
-    for (let at = 0; at < filters.length; at += filtersPerStatement)
-      chunks.push(filters.slice(at, at + filtersPerStatement))
-    const judged = await Promise.all(chunks.map((chunk) => matchFilters(this.db, ids, chunk)))
-    return new Map(
-      ids.map((id) => [
-        id,
-        {
-          before: judged.flatMap((chunk) => chunk.get(id)?.before ?? []),
-          after: judged.flatMap((chunk) => chunk.get(id)?.after ?? []),
-        },
-      ]),
+    if (filters.length === 0) return new Map()
+    const filtersPer = Math.min(filters.length, filtersPerStatement)
+    const idsPer = Math.max(1, Math.floor(pairsPerStatement / Math.max(1, filtersPer)))
+    const judged = new Map<number, { before: boolean[]; after: boolean[] }>(
+      ids.map((id) => [id, { before: [], after: [] }]),
     )
+    for (let at = 0; at < filters.length; at += filtersPer) {
+      const chunk = filters.slice(at, at + filtersPer)
+      for (let from = 0; from < ids.length; from += idsPer) {
+        const matches = await matchFilters(this.db, ids.slice(from, from + idsPer), chunk)
+        for (const [id, match] of matches) {
+          const entry = judged.get(id)
+          entry?.before.push(...match.before)
+          entry?.after.push(...match.after)
+        }
+      }
+    }
+    return judged
   }
 
   async #listen(): Promise<void> {
