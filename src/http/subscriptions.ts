@@ -307,8 +307,15 @@ export function registerSubscriptions(
     unsubscribeRevoked()
     clearInterval(sweep)
     for (const client of wss.clients) client.close(1001, 'The server is shutting down')
-    await server.dispose()
-    await new Promise<void>((resolve) => wss.close(() => resolve()))
+    // A client that does not answer the close within a second is cut: shutdown does not wait.
+    const cut = setTimeout(() => {
+      for (const client of wss.clients) client.terminate()
+    }, 1000)
+    try {
+      await server.dispose()
+    } finally {
+      clearTimeout(cut)
+    }
   })
 }
 

@@ -189,7 +189,7 @@ export class ChangeHub {
     try {
       do {
         this.#again = false
-        for (;;) {
+        while (!this.#stopped) {
           const from = this.position
           const changes = await readEventFeed(this.db, from, this.#batchSize)
           if (changes.length === 0) break
@@ -223,7 +223,7 @@ export class ChangeHub {
     try {
       for (;;) {
         const changes = await readEventFeed(this.db, subscriber.cursor, this.#batchSize)
-        if (!this.#modes.has(subscriber) || subscriber.closed) return
+        if (this.#stopped || !this.#modes.has(subscriber) || subscriber.closed) return
         if (changes.length === 0) {
           // Nothing is left before the finished transactions' end, which the hub's position
           // cannot be past: from here the subscriber is in the stream.
