@@ -441,7 +441,10 @@ describe('the explorer', () => {
 describe('the Live toggle', () => {
   it('updates the list when an event is written, and again when it is deleted', async () => {
     const { page, problems } = await openExplorer()
-    await expect.poll(() => listHeading(page).textContent()).toBe('1,852 events')
+    // Other tests of this file write events too: from whatever the list holds now.
+    await expect.poll(() => listHeading(page).textContent()).toMatch(/^[\d,]+ events$/)
+    const count = async () => Number((await listHeading(page).textContent())?.replace(/\D/g, ''))
+    const before = await count()
     await page.getByLabel('Live').check()
     await expect.poll(() => page.locator('#live-status').textContent()).toBe('(live)')
     const { key } = await createApiKey(testDb(), 'live toggle', 'editor')
@@ -450,14 +453,14 @@ describe('the Live toggle', () => {
       {},
       key,
     )) as { data: { createEvent: { id: string; version: number } } }
-    await expect.poll(() => listHeading(page).textContent()).toBe('1,853 events')
+    await expect.poll(count).toBe(before + 1)
     const deleted = await api.query(
       'mutation ($id: ID!, $version: Int!) { deleteEvent(id: $id, version: $version) { id } }',
       created.data.createEvent,
       key,
     )
     expect(deleted.errors).toBeUndefined()
-    await expect.poll(() => listHeading(page).textContent()).toBe('1,852 events')
+    await expect.poll(count).toBe(before)
     expect(problems).toEqual([])
     await page.close()
   })
