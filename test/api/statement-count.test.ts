@@ -86,7 +86,9 @@ async function explorerDocuments(): Promise<Document[]> {
     MonthlyStats: [() => ({ filter: { dateRange } }), (ids) => ({ filter: filter(ids) })],
   }
   return parse(query).definitions.flatMap((definition) => {
-    if (definition.kind !== Kind.OPERATION_DEFINITION) return []
+    // The Live toggle's subscription runs over the WebSocket, not as one HTTP request.
+    if (definition.kind !== Kind.OPERATION_DEFINITION || definition.operation === 'subscription')
+      return []
     const operationName = definition.name?.value as string
     const sets = variables[operationName]
     if (!sets) throw new Error(`no variables for the explorer's ${operationName}: add them here`)
