@@ -85,6 +85,12 @@ export interface Limits {
   readonly exportConcurrency: number
   /** Events per page of an export: one statement each, under statementTimeoutMs. */
   readonly exportPageRows: number
+  /** Subscriptions one WebSocket connection may hold at once. */
+  readonly subscriptionsPerConnection: number
+  /** Subscriptions one caller (API key, else client address) may hold at once on an instance. */
+  readonly subscriptionsPerKey: number
+  /** A WebSocket connection with no subscription is closed after this long. */
+  readonly subscriptionIdleSeconds: number
 }
 
 /** A configuration value that is present but wrong; the message names the variable. */
@@ -127,6 +133,11 @@ export function loadConfig(env: Env = process.env): Config {
         optional(env, 'RATE_LIMIT_WINDOW_SECONDS', parsePositiveInteger) ?? 60,
       exportConcurrency: optional(env, 'EXPORT_CONCURRENCY', parsePositiveInteger) ?? 4,
       exportPageRows: optional(env, 'EXPORT_PAGE_ROWS', parsePositiveInteger) ?? 1000,
+      subscriptionsPerConnection:
+        optional(env, 'SUBSCRIPTIONS_PER_CONNECTION', parsePositiveInteger) ?? 20,
+      subscriptionsPerKey: optional(env, 'SUBSCRIPTIONS_PER_KEY', parsePositiveInteger) ?? 100,
+      subscriptionIdleSeconds:
+        optional(env, 'SUBSCRIPTION_IDLE_SECONDS', parsePositiveInteger) ?? 60,
     }),
     introspection: optional(env, 'INTROSPECTION', parseBoolean) ?? true,
     corsOrigins: Object.freeze(optional(env, 'CORS_ORIGINS', parseOrigins) ?? []),

@@ -27,6 +27,9 @@ const everyVariable = {
   RATE_LIMIT_WINDOW_SECONDS: '10',
   EXPORT_CONCURRENCY: '2',
   EXPORT_PAGE_ROWS: '250',
+  SUBSCRIPTIONS_PER_CONNECTION: '5',
+  SUBSCRIPTIONS_PER_KEY: '50',
+  SUBSCRIPTION_IDLE_SECONDS: '30',
   INTROSPECTION: 'false',
   CORS_ORIGINS: 'https://app.example, http://127.0.0.1:5173',
   TRUST_PROXY: 'true',
@@ -65,6 +68,9 @@ describe('loadConfig', () => {
         rateLimitWindowSeconds: 60,
         exportConcurrency: 4,
         exportPageRows: 1000,
+        subscriptionsPerConnection: 20,
+        subscriptionsPerKey: 100,
+        subscriptionIdleSeconds: 60,
       },
       introspection: true,
       corsOrigins: [],
@@ -108,6 +114,9 @@ describe('loadConfig', () => {
         rateLimitWindowSeconds: 10,
         exportConcurrency: 2,
         exportPageRows: 250,
+        subscriptionsPerConnection: 5,
+        subscriptionsPerKey: 50,
+        subscriptionIdleSeconds: 30,
       },
       introspection: false,
       corsOrigins: ['https://app.example', 'http://127.0.0.1:5173'],
@@ -181,6 +190,17 @@ describe('loadConfig', () => {
     ['METRICS_ADDRESS', '9464', /METRICS_ADDRESS is invalid: expected host:port/],
     ['METRICS_ADDRESS', '127.0.0.1:0', /METRICS_ADDRESS is invalid: expected a TCP port/],
     ['HISTORY_PUBLIC', 'open', /HISTORY_PUBLIC is invalid: expected true or false/],
+    [
+      'SUBSCRIPTIONS_PER_CONNECTION',
+      '0',
+      /SUBSCRIPTIONS_PER_CONNECTION is invalid: expected a whole number, 1 or more/,
+    ],
+    ['SUBSCRIPTIONS_PER_KEY', 'lots', /SUBSCRIPTIONS_PER_KEY is invalid: expected a whole number/],
+    [
+      'SUBSCRIPTION_IDLE_SECONDS',
+      '1m',
+      /SUBSCRIPTION_IDLE_SECONDS is invalid: expected a whole number/,
+    ],
   ]
 
   it.each(refusals)('refuses %s=%s with a message naming the variable', (name, value, message) => {

@@ -88,9 +88,10 @@ describe(`the previous release (${previousRelease.slice(0, 8)}) and this code`, 
     const url = await emptyDatabase()
     const previous = await build(previousRelease)
     expect(await runCli(['migrate'], { DATABASE_URL: url }, previous)).toMatchObject({ code: 0 })
-    expect(await runCli(['demo', 'load'], { DATABASE_URL: url }, previous)).toMatchObject({
-      code: 0,
-    })
+    // The article's 4 events: releases since the UCDP demo load 1,852 without the flag.
+    expect(
+      await runCli(['demo', 'load', '--article-only'], { DATABASE_URL: url }, previous),
+    ).toMatchObject({ code: 0 })
     // The previous release lacks at least the newest migration.
     const db = createDatabase(url, { maxConnections: 1 })
     const { pending } = await migrationStatus(db).finally(() => db.destroy())

@@ -45,5 +45,5 @@ it('declares every root operation type the service serves, so plain buildSchema 
   })
   const built = roots(buildSchema(typeDefs))
   expect(built).toEqual(roots(served))
-  expect(built).toEqual({ query: 'Query', mutation: 'Mutation', subscription: undefined })
+  expect(built).toEqual({ query: 'Query', mutation: 'Mutation', subscription: 'Subscription' })
 })

@@ -35,6 +35,11 @@ const partsOf: Record<Aggregate, Record<string, readonly string[]>> = {
   report: { report_citation: ['report_id'] },
 }
 
+/** The tables of an aggregate's parts, as its state holds them under `parts`. */
+export function partTables(kind: Aggregate): readonly string[] {
+  return Object.keys(partsOf[kind])
+}
+
 export const aggregateNames: Record<Aggregate, string> = {
   event: 'event',
   armed_group: 'group',

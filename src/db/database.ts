@@ -51,6 +51,38 @@ export function listenToNotices(db: Database, listener: (message: string) => voi
   return () => listeners.delete(listener)
 }
 
+/** The pool's settings, for connections of the same server outside the pool. */
+function poolOptions(db: Database): pg.PoolConfig {
+  const pool = pools.get(db)
+  if (!pool) throw new Error('needs a database made by createDatabase')
+  return pool.options
+}
+
+/**
+ * A connection of its own with the pool's settings, outside the pool: for LISTEN, which holds
+ * its connection for as long as the process runs (src/subscriptions/hub.ts).
+ */
+export function dedicatedConnection(db: Database, applicationName: string): pg.Client {
+  const client = new pg.Client({ ...poolOptions(db), application_name: applicationName })
+  client.on('error', () => {})
+  return client
+}
+
+/**
+ * A small pool of its own to the same server, for background work (reading the change feed)
+ * that must neither wait behind the requests' pool nor be counted with its statements.
+ */
+export function companionDatabase(db: Database, maxConnections: number): Database {
+  const { connectionString, statement_timeout } = poolOptions(db) as pg.PoolConfig & {
+    statement_timeout?: number
+  }
+  if (!connectionString) throw new Error('companionDatabase needs a connection string')
+  return createDatabase(connectionString, {
+    maxConnections,
+    ...(statement_timeout && { statementTimeoutMs: statement_timeout }),
+  })
+}
+
 export function createDatabase(connectionString: string, options: DatabaseOptions = {}): Database {
   const pool = new pg.Pool({
     connectionString,

@@ -393,6 +393,7 @@ export interface Revision {
   id: Generated<number>;
   operation: RevisionOperation;
   release: string | null;
+  xid: Generated<string | null>;
 }
 
 export interface Source {

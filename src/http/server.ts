@@ -4,12 +4,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { GraphQLError } from 'graphql'
 import { sql } from 'kysely'
 import type { Config } from '../config.js'
-import type { Database } from '../db/database.js'
+import { companionDatabase, type Database, dedicatedConnection } from '../db/database.js'
 import { createApolloServer } from '../graphql/apollo.js'
 import { createContext } from '../graphql/context.js'
 import { routeQueriesToReplica } from '../graphql/read-replica.js'
 import type { Logger } from '../logger.js'
 import { explorerDir } from '../paths.js'
+import { ChangeHub } from '../subscriptions/hub.js'
 import { createAdmission, sendRefusal } from './admission.js'
 import { registerCompression } from './compression.js'
 import { registerCors } from './cors.js'
@@ -19,6 +20,7 @@ import { registerGraphiql } from './graphiql.js'
 import { serveMetrics } from './metrics-access.js'
 import { observeGraphQLRequests } from './observability.js'
 import { registerSecurityHeaders } from './security-headers.js'
+import { registerSubscriptions } from './subscriptions.js'
 
 export type HttpConfig = Pick<
   Config,
@@ -70,7 +72,7 @@ const httpErrorCodes: Readonly<Record<number, string>> = {
  * The service's HTTP front: GraphQL at /graphql (POST and GET), GraphiQL at /graphiql (and for
  * a browser's GET of /graphql), the explorer at / for browsers (an index of endpoints for
  * other clients), liveness at /healthz, readiness (the database answers) at /readyz and
- * Prometheus metrics at /metrics.
+ * Prometheus metrics at /metrics; subscriptions over graphql-ws on /graphql (subscriptions.ts).
  */
 export async function startHttpServer({
   db,
@@ -148,6 +150,17 @@ export async function startHttpServer({
       }
     },
   })
+
+  // Subscriptions read the change feed and its events from the primary: a replica's lag could
+  // show a notice an event older than the change it announces.
+  const feedDb = companionDatabase(db, 3)
+  const hub = new ChangeHub(feedDb, () => dedicatedConnection(db, 'attest listen'), logger)
+  await hub.start(isReady)
+  app.addHook('onClose', async () => {
+    await hub.stop()
+    await feedDb.destroy()
+  })
+  registerSubscriptions(app, { db, hub, logger, config })
 
   registerGraphiql(app)
   registerExports(app, readDb ?? db, limits)

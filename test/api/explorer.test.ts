@@ -4,6 +4,7 @@ import path from 'node:path'
 import { sql } from 'kysely'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApiKey } from '../../src/auth/api-keys.js'
 import { loadDemoSet } from '../../src/demo/demo-sets.js'
 import { buildExplorer } from '../../src/explorer/build.js'
 import { toGlobalId } from '../../src/graphql/ids.js'
@@ -434,5 +435,33 @@ describe('the explorer', () => {
       expect(response.headers.get('x-content-type-options')).toBe('nosniff')
       expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
     }
+  })
+})
+
+describe('the Live toggle', () => {
+  it('updates the list when an event is written, and again when it is deleted', async () => {
+    const { page, problems } = await openExplorer()
+    // Other tests of this file write events too: from whatever the list holds now.
+    await expect.poll(() => listHeading(page).textContent()).toMatch(/^[\d,]+ events$/)
+    const count = async () => Number((await listHeading(page).textContent())?.replace(/\D/g, ''))
+    const before = await count()
+    await page.getByLabel('Live').check()
+    await expect.poll(() => page.locator('#live-status').textContent()).toBe('(live)')
+    const { key } = await createApiKey(testDb(), 'live toggle', 'editor')
+    const created = (await api.query(
+      'mutation { createEvent(fields: { title: "Written while the explorer watches", dateStart: "2020-05-01" }) { id version } }',
+      {},
+      key,
+    )) as { data: { createEvent: { id: string; version: number } } }
+    await expect.poll(count).toBe(before + 1)
+    const deleted = await api.query(
+      'mutation ($id: ID!, $version: Int!) { deleteEvent(id: $id, version: $version) { id } }',
+      created.data.createEvent,
+      key,
+    )
+    expect(deleted.errors).toBeUndefined()
+    await expect.poll(count).toBe(before)
+    expect(problems).toEqual([])
+    await page.close()
   })
 })

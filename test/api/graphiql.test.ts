@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApiKey } from '../../src/auth/api-keys.js'
 import { loadDemoData } from '../../src/demo/load-demo.js'
 import { projectRoot } from '../../src/paths.js'
 import { startApi, type TestApi } from '../support/api.js'
@@ -89,6 +90,47 @@ describe('GraphiQL', () => {
       .toContain('Events that match every given filter')
     await page.screenshot({ path: path.join(artifacts, 'graphiql.png') })
     expect(offSite).toEqual([])
+    expect(blocked).toEqual([])
+    await page.close()
+  })
+
+  it('runs a subscription over the WebSocket and shows what a write sends', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } })
+    const blocked: string[] = []
+    page.on('console', (message) => {
+      if (/Content Security Policy/.test(message.text())) blocked.push(message.text())
+    })
+    await page.goto(api.url.replace('/graphql', '/graphiql'), { waitUntil: 'load' })
+    const editor = page.locator('.graphiql-query-editor')
+    await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
+      .poll(() => editor.innerText(), { timeout: 30_000 })
+      .toContain('RecentEvents')
+    await editor.click()
+    await page.keyboard.press('ControlOrMeta+A')
+    await page.keyboard.press('Delete')
+    await page.keyboard.type(
+      'subscription Watch { eventChanges(filter: { search: "Graphiql" }) { kind event { title',
+    )
+    await page.locator('.graphiql-execute-button').click()
+    const { key } = await createApiKey(testDb(), 'graphiql subscription', 'editor')
+    const shown = async () =>
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
+      (await page.locator('.result-window').innerText()).replace(/\s+/g, ' ')
+    // The subscription may take a moment to be held: write until its first message shows.
+    await expect
+      .poll(
+        async () => {
+          await api.query(
+            'mutation { createEvent(fields: { title: "Seen in Graphiql", dateStart: "2020-01-01" }) { id } }',
+            {},
+            key,
+          )
+          return shown()
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toContain('"title": "Seen in Graphiql"')
     expect(blocked).toEqual([])
     await page.close()
   })

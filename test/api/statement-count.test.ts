@@ -87,8 +87,8 @@ async function explorerDocuments(): Promise<Document[]> {
   }
   return parse(query).definitions.flatMap((definition) => {
     if (definition.kind !== Kind.OPERATION_DEFINITION) return []
-    // The draft page's mutations write: one statement per root field is a read's promise
-    // (test/api/drafts.test.ts tests them).
+    // The draft page's mutations write (test/api/drafts.test.ts tests them), and the Live
+    // toggle's subscription runs over the WebSocket: one statement per HTTP read is what is asked.
     if (definition.operation !== 'query') return []
     const operationName = definition.name?.value as string
     const sets = variables[operationName]

@@ -16,6 +16,7 @@ import {
   MonthlyStatsDocument,
 } from './generated/operations.js'
 import { groupPanel } from './group-panel.js'
+import { Live } from './live.js'
 import { MapSection } from './map-section.js'
 import {
   csvExportLink,
@@ -41,6 +42,13 @@ class Explorer {
   private readonly list: EventList
   private readonly form: FilterForm
   private readonly detail = h('div', { class: 'detail', hidden: true })
+  // The Live toggle: a change to the shown events reloads the map, list and timeline.
+  private readonly live = new Live(
+    () => this.reload(),
+    (status) => {
+      byId('live-status').textContent = status && `(${status})`
+    },
+  )
   // What is on screen, so that a change of state reloads only what it changes.
   private shown = { events: '', stats: '', detail: '' }
   private readonly loading: Record<keyof Explorer['shown'], AbortController | null> = {
@@ -80,6 +88,11 @@ class Explorer {
     })
     this.mount()
     document.addEventListener('click', (event) => this.followLink(event))
+    const toggle = byId<HTMLInputElement>('live')
+    toggle.addEventListener('change', () => {
+      if (toggle.checked) this.live.start(eventFilter(this.state, { withBrush: false }))
+      else this.live.stop()
+    })
     window.addEventListener('popstate', () => this.restore())
     this.restore()
   }
@@ -139,9 +152,17 @@ class Explorer {
         ? `group:${state.profile}`
         : ''
     if (detailKey !== this.shown.detail) this.loadDetail(detailKey)
+    this.live.follow(statsFilter)
     this.mapSection.map.setSelected(state.event)
     this.timelineSection.setBrush(state.brush)
     byId<HTMLAnchorElement>('csv-export').href = csvExportLink(state)
+  }
+
+  /** Loads the events and the timeline again (the Live toggle heard of a change). */
+  private reload(): void {
+    this.shown.events = ''
+    this.shown.stats = ''
+    this.sync()
   }
 
   /** Starts a load of one view, cancelling the one it replaces. */

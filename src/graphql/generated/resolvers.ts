@@ -869,6 +869,26 @@ export type EventChangeEdge = {
   node: EventChange;
 };
 
+/** One change of an event, as `eventChanges` delivers it. */
+export type EventChangeNotice = {
+  __typename?: 'EventChangeNotice';
+  /** When the change was written (its transaction's time). */
+  changedAt: Scalars['DateTime']['output'];
+  /** Opaque position of the change in the feed: give it as `after` to continue from it. */
+  cursor: Scalars['String']['output'];
+  /** The event as it is when the notice is sent; null when it is deleted. */
+  event?: Maybe<Event>;
+  /** Global id of the event; given for deleted events too. */
+  eventId: Scalars['ID']['output'];
+  /**
+   * Whether the event matches the subscription's filter after the change. False for the change
+   * that took it out (it matched before): the last notice about it until it matches again.
+   */
+  inFilter: Scalars['Boolean']['output'];
+  /** What the change was: CREATED, UPDATED (restores and reverts too) or DELETED. */
+  kind: ChangeKind;
+};
+
 /** A report telling of an event. */
 export type EventCitation = {
   __typename?: 'EventCitation';
@@ -2942,6 +2962,59 @@ export type SourceRecord = {
   release: Scalars['String']['output'];
 };
 
+/**
+ * Live updates over the graphql-ws protocol on `/graphql` (WebSocket, subprotocol
+ * `graphql-transport-ws`), on whichever instance a write happened: see docs/subscriptions.md. The
+ * API key goes in `connection_init`'s payload as `{ "authorization": "Bearer <key>" }`. Documents
+ * have the same limits as queries (depth, aliases, cost); each connection and each key may hold a
+ * limited number of subscriptions, and a connection with none is closed after a while.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every event created, updated or deleted that matches the filter, in commit order, each with a
+   * cursor: judged on the event as the change left it, and as it found it, so that an update that
+   * takes an event out of the filter is sent once, with `inFilter` false. Without `after`, from the
+   * moment of subscribing; with the `cursor` of the last message received, everything since, read
+   * from the same revisions as the event's `history`, with nothing missed or repeated. A client
+   * that reads too slowly is caught up from the same feed; one that stops reading for long is
+   * closed with a reason, never skipped silently.
+   */
+  eventChanges: EventChangeNotice;
+  /**
+   * Live `eventStats` for a chart: first every bucket, then, at most once a second, the buckets
+   * that writes changed (a bucket left with no events comes once with eventCount 0).
+   */
+  eventStats: Array<EventStatsBucket>;
+};
+
+
+/**
+ * Live updates over the graphql-ws protocol on `/graphql` (WebSocket, subprotocol
+ * `graphql-transport-ws`), on whichever instance a write happened: see docs/subscriptions.md. The
+ * API key goes in `connection_init`'s payload as `{ "authorization": "Bearer <key>" }`. Documents
+ * have the same limits as queries (depth, aliases, cost); each connection and each key may hold a
+ * limited number of subscriptions, and a connection with none is closed after a while.
+ */
+export type SubscriptionEventChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<EventFilter>;
+};
+
+
+/**
+ * Live updates over the graphql-ws protocol on `/graphql` (WebSocket, subprotocol
+ * `graphql-transport-ws`), on whichever instance a write happened: see docs/subscriptions.md. The
+ * API key goes in `connection_init`'s payload as `{ "authorization": "Bearer <key>" }`. Documents
+ * have the same limits as queries (depth, aliases, cost); each connection and each key may hold a
+ * limited number of subscriptions, and a connection with none is closed after a while.
+ */
+export type SubscriptionEventStatsArgs = {
+  filter?: InputMaybe<EventFilter>;
+  groupBy: Array<EventStatsDimension>;
+  interval?: InputMaybe<TimeInterval>;
+};
+
 /** The width of TIME buckets. */
 export type TimeInterval =
   /** One bucket per day. */
@@ -3089,6 +3162,7 @@ export type ResolversTypes = {
   EventChange: ResolverTypeWrapper<Written>;
   EventChangeConnection: ResolverTypeWrapper<Omit<EventChangeConnection, 'edges'> & { edges: Array<ResolversTypes['EventChangeEdge']> }>;
   EventChangeEdge: ResolverTypeWrapper<Omit<EventChangeEdge, 'node'> & { node: ResolversTypes['EventChange'] }>;
+  EventChangeNotice: ResolverTypeWrapper<Omit<EventChangeNotice, 'event'> & { event?: Maybe<ResolversTypes['Event']> }>;
   EventCitation: ResolverTypeWrapper<Written>;
   EventClassification: ResolverTypeWrapper<Written>;
   EventConnection: ResolverTypeWrapper<Omit<EventConnection, 'edges'> & { edges: Array<ResolversTypes['EventEdge']> }>;
@@ -3156,6 +3230,7 @@ export type ResolversTypes = {
   SourceKind: SourceKind;
   SourceRecord: ResolverTypeWrapper<SourceRecord>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeInterval: TimeInterval;
 };
 
@@ -3198,6 +3273,7 @@ export type ResolversParentTypes = {
   EventChange: Written;
   EventChangeConnection: Omit<EventChangeConnection, 'edges'> & { edges: Array<ResolversParentTypes['EventChangeEdge']> };
   EventChangeEdge: Omit<EventChangeEdge, 'node'> & { node: ResolversParentTypes['EventChange'] };
+  EventChangeNotice: Omit<EventChangeNotice, 'event'> & { event?: Maybe<ResolversParentTypes['Event']> };
   EventCitation: Written;
   EventClassification: Written;
   EventConnection: Omit<EventConnection, 'edges'> & { edges: Array<ResolversParentTypes['EventEdge']> };
@@ -3253,6 +3329,7 @@ export type ResolversParentTypes = {
   SourceFields: SourceFields;
   SourceRecord: SourceRecord;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
 };
 
 export type ArmedGroupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ArmedGroup'] = ResolversParentTypes['ArmedGroup']> = {
@@ -3536,6 +3613,15 @@ export type EventChangeConnectionResolvers<ContextType = Context, ParentType ext
 export type EventChangeEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EventChangeEdge'] = ResolversParentTypes['EventChangeEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['EventChange'], ParentType, ContextType>;
+};
+
+export type EventChangeNoticeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EventChangeNotice'] = ResolversParentTypes['EventChangeNotice']> = {
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inFilter?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ChangeKind'], ParentType, ContextType>;
 };
 
 export type EventCitationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EventCitation'] = ResolversParentTypes['EventCitation']> = {
@@ -3889,6 +3975,11 @@ export type SourceRecordResolvers<ContextType = Context, ParentType extends Reso
   release?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  eventChanges?: SubscriptionResolver<ResolversTypes['EventChangeNotice'], "eventChanges", ParentType, ContextType, Partial<SubscriptionEventChangesArgs>>;
+  eventStats?: SubscriptionResolver<Array<ResolversTypes['EventStatsBucket']>, "eventStats", ParentType, ContextType, RequireFields<SubscriptionEventStatsArgs, 'groupBy' | 'interval'>>;
+};
+
 export type Resolvers<ContextType = Context> = {
   ArmedGroup?: ArmedGroupResolvers<ContextType>;
   ArmedGroupConnection?: ArmedGroupConnectionResolvers<ContextType>;
@@ -3916,6 +4007,7 @@ export type Resolvers<ContextType = Context> = {
   EventChange?: EventChangeResolvers<ContextType>;
   EventChangeConnection?: EventChangeConnectionResolvers<ContextType>;
   EventChangeEdge?: EventChangeEdgeResolvers<ContextType>;
+  EventChangeNotice?: EventChangeNoticeResolvers<ContextType>;
   EventCitation?: EventCitationResolvers<ContextType>;
   EventClassification?: EventClassificationResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
@@ -3953,5 +4045,6 @@ export type Resolvers<ContextType = Context> = {
   SourceConnection?: SourceConnectionResolvers<ContextType>;
   SourceEdge?: SourceEdgeResolvers<ContextType>;
   SourceRecord?: SourceRecordResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 };
 

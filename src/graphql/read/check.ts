@@ -14,9 +14,15 @@ import { rootFields } from './roots.js'
 const notDescribed = (name: string) =>
   name.endsWith('Connection') ||
   name.endsWith('Edge') ||
-  ['Query', 'Mutation', 'Subscription', 'PageInfo', 'EventStatsBucket', 'CasualtyTotal'].includes(
-    name,
-  ) ||
+  [
+    'Query',
+    'Mutation',
+    'Subscription',
+    'EventChangeNotice',
+    'PageInfo',
+    'EventStatsBucket',
+    'CasualtyTotal',
+  ].includes(name) ||
   name.startsWith('__')
 
 /** Root fields with a strategy of their own (read/stats.ts) rather than a compiled root. */

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server'
 import {
+  type DocumentNode,
   type FieldNode,
   GraphQLError,
   type GraphQLNamedType,
@@ -31,7 +32,12 @@ export function operationCost(
   operation: OperationDefinitionNode,
   operationView: Operation,
 ): number {
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType()
+  const root =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType()
   if (!root) return 0
   let total = 0
   for (const [, nodes] of collectFields(operationView, root, [operation.selectionSet])) {
@@ -167,6 +173,33 @@ function countCost(
 // What a totalCount without upTo (a search's) may count, for its cost.
 const schemaDefaultCount = 10_000
 
+/** The refusal of an operation whose cost is over `maxCost`; undefined when within it. */
+export function costRefusal(
+  schema: GraphQLSchema,
+  maxCost: number,
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+): GraphQLError | undefined {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {})
+  // Refused variables are the executor's to report.
+  if (coerced.errors) return undefined
+  const fragments = fragmentsOf(document)
+  const cost = operationCost(schema, operation, { fragments, variables: coerced.coerced })
+  if (cost <= maxCost) return undefined
+  return new GraphQLError(
+    `Query cost limit of ${maxCost} exceeded (MAX_COST), found ${Math.round(cost)}: the request could read about ${Math.round(cost)} objects and values. Ask for fewer items with first or last and page with the cursors, or nest fewer lists.`,
+    {
+      extensions: {
+        code: 'GRAPHQL_VALIDATION_FAILED',
+        limit: 'MAX_COST',
+        cost: Math.round(cost),
+        http: { status: 400 },
+      },
+    },
+  )
+}
+
 /** Refuses, before any SQL runs, an operation whose cost is over `maxCost` (HTTP 400). */
 export function costLimit(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<Context> {
   return {
@@ -174,27 +207,8 @@ export function costLimit(schema: GraphQLSchema, maxCost: number): ApolloServerP
       return {
         async didResolveOperation({ operation, document, request }) {
           if (!operation) return
-          const variables = getVariableValues(
-            schema,
-            operation.variableDefinitions ?? [],
-            request.variables ?? {},
-          )
-          // Refused variables are the executor's to report.
-          if (variables.errors) return
-          const fragments = fragmentsOf(document)
-          const cost = operationCost(schema, operation, { fragments, variables: variables.coerced })
-          if (cost <= maxCost) return
-          throw new GraphQLError(
-            `Query cost limit of ${maxCost} exceeded (MAX_COST), found ${Math.round(cost)}: the request could read about ${Math.round(cost)} objects and values. Ask for fewer items with first or last and page with the cursors, or nest fewer lists.`,
-            {
-              extensions: {
-                code: 'GRAPHQL_VALIDATION_FAILED',
-                limit: 'MAX_COST',
-                cost: Math.round(cost),
-                http: { status: 400 },
-              },
-            },
-          )
+          const refusal = costRefusal(schema, maxCost, operation, document, request.variables)
+          if (refusal) throw refusal
         },
       }
     },

@@ -75,6 +75,15 @@ export type CasualtyPopulation =
   /** Not known or not said. */
   | 'UNKNOWN';
 
+/** The kind of a change. */
+export type ChangeKind =
+  /** The event was created since (and may have changed again). */
+  | 'CREATED'
+  /** The event was soft-deleted since. */
+  | 'DELETED'
+  /** The event existed before and was changed since. */
+  | 'UPDATED';
+
 /** How exactly a date is known. */
 export type DatePrecision =
   /** The exact day. */
@@ -476,6 +485,13 @@ export type GroupNamesQuery = { nodes: Array<
     | { id: string, name: string }
     | Record<PropertyKey, never>
    | null> };
+
+export type LiveChangesSubscriptionVariables = Exact<{
+  filter?: EventFilter | null | undefined;
+}>;
+
+
+export type LiveChangesSubscription = { eventChanges: { cursor: string, kind: ChangeKind, inFilter: boolean, eventId: string } };
 
 export type MonthlyStatsQueryVariables = Exact<{
   filter?: EventFilter | null | undefined;
@@ -1026,6 +1042,16 @@ export const GroupNamesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GroupNamesQuery, GroupNamesQueryVariables>;
+export const LiveChangesDocument = new TypedDocumentString(`
+    subscription LiveChanges($filter: EventFilter) {
+  eventChanges(filter: $filter) {
+    cursor
+    kind
+    inFilter
+    eventId
+  }
+}
+    `) as unknown as TypedDocumentString<LiveChangesSubscription, LiveChangesSubscriptionVariables>;
 export const MonthlyStatsDocument = new TypedDocumentString(`
     query MonthlyStats($filter: EventFilter) {
   eventStats(filter: $filter, groupBy: [TIME], interval: MONTH) {

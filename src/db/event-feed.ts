@@ -1,0 +1,163 @@
+import { sql } from 'kysely'
+import { partTables } from './aggregate-state.js'
+import type { Database } from './database.js'
+import { type EventFilter, eventFilterCondition } from './event-filter.js'
+import type { RevisionOperation } from './schema.js'
+
+// The event change feed (sql/0060): every revision of an event, read in (xid, id) order and only
+// up to the oldest transaction that may still write, so that nothing can commit behind a
+// reader's position. What subscriptions deliver, and what a reconnecting subscriber catches up from.
+
+/** A position in the feed: after the revision `id` of the transaction `xid` (a 64-bit xid8). */
+export interface FeedPosition {
+  readonly xid: string
+  readonly id: number
+}
+
+export interface FeedChange {
+  readonly position: FeedPosition
+  readonly eventId: number
+  readonly operation: RevisionOperation
+  readonly changedAt: Date
+}
+
+/**
+ * The feed's end: the oldest transaction that may still write to this database. Every revision
+ * of an older transaction is final (committed and visible, or rolled back); none can appear later.
+ * The snapshot's running transactions count, except those seen running in another database of
+ * the server (a long import there must not hold this feed back). One that ended between the
+ * snapshot and the look at pg_stat_activity is not seen anywhere and counts: the end errs early,
+ * never late.
+ */
+const feedEnd = sql<string>`(SELECT coalesce(
+    (SELECT min(running) FROM pg_snapshot_xip(snapshot) running
+      WHERE running::text::bigint % 4294967296 NOT IN (
+        SELECT backend_xid::text::bigint FROM pg_stat_activity
+        WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL)),
+    pg_snapshot_xmax(snapshot))
+  FROM pg_current_snapshot() snapshot)`
+
+/**
+ * Where a reader that wants only what commits from now on starts: at the feed's end, before
+ * every transaction that may still write (ids start at 1, so id 0 is before all of its own).
+ */
+export async function feedHead(db: Database): Promise<FeedPosition> {
+  const { rows } = await sql<{ xid: string }>`SELECT ${feedEnd}::text AS xid`.execute(db)
+  return { xid: (rows[0] as { xid: string }).xid, id: 0 }
+}
+
+/** Whether `a` is after `b` in the feed. */
+export function isAfter(a: FeedPosition, b: FeedPosition): boolean {
+  const [x, y] = [BigInt(a.xid), BigInt(b.xid)]
+  return x !== y ? x > y : a.id > b.id
+}
+
+/** The changes after `after`, oldest first, at most `limit`, of finished transactions only. */
+export async function readEventFeed(
+  db: Database,
+  after: FeedPosition,
+  limit: number,
+): Promise<FeedChange[]> {
+  const { rows } = await sql<{
+    xid: string
+    id: number
+    entity_id: number
+    operation: RevisionOperation
+    created_at: Date
+  }>`
+    SELECT xid::text, id, entity_id, operation, created_at FROM revision
+    WHERE entity_type = 'event' AND xid IS NOT NULL
+      AND (xid, id) > (${after.xid}::xid8, ${after.id}::bigint)
+      AND xid < ${feedEnd}
+    ORDER BY xid, id
+    LIMIT ${limit}`.execute(db)
+  return rows.map((row) => ({
+    position: { xid: row.xid, id: row.id },
+    eventId: row.entity_id,
+    operation: row.operation,
+    changedAt: row.created_at,
+  }))
+}
+
+/** Whether each filter held of the event before and after one change. */
+export interface FilterMatches {
+  readonly before: readonly boolean[]
+  readonly after: readonly boolean[]
+}
+
+/**
+ * Judges each filter on the event as each revision left it (after) and as it found it (before),
+ * in one statement. The filter is the list's own condition (eventFilterCondition), run over the
+ * revision's state in place of the tables: CTEs named `event` and after each of its parts shadow
+ * them, so an event that an update takes out of a filter is still known to have been in it.
+ */
+export async function matchFilters(
+  db: Database,
+  revisionIds: readonly number[],
+  filters: readonly EventFilter[],
+): Promise<Map<number, FilterMatches>> {
+  if (revisionIds.length === 0 || filters.length === 0) return new Map()
+  // The generated search vector costs three to_tsvector per state: computed only when asked.
+  const shadow = (await eventShadow(db))(filters.some((filter) => filter.search?.trim()))
+  const conditions = sql`ARRAY[${sql.join(filters.map((filter) => sql`coalesce(${eventFilterCondition(filter)}, false)`))}]::boolean[]`
+  const judged = (state: 'before' | 'after') => sql`(WITH ${shadow(state)}
+    SELECT ${conditions} FROM event)`
+  const { rows } = await sql<{ id: number; before: boolean[] | null; after: boolean[] | null }>`
+    SELECT r.id, ${judged('before')} AS before, ${judged('after')} AS after
+    FROM revision r WHERE r.id = ANY(${[...revisionIds]}::bigint[])`.execute(db)
+  const none = filters.map(() => false)
+  return new Map(
+    rows.map((row) => [row.id, { before: row.before ?? none, after: row.after ?? none }]),
+  )
+}
+
+type Shadow = (withGenerated: boolean) => (state: 'before' | 'after') => ReturnType<typeof sql>
+
+// The event table's stored columns and its generated ones' expressions, read from the catalog
+// once per database: a state leaves the generated search vector out (stateSql).
+const shadows = new WeakMap<Database, Promise<Shadow>>()
+
+function eventShadow(db: Database): Promise<Shadow> {
+  let shadow = shadows.get(db)
+  if (!shadow) {
+    shadow = buildShadow(db)
+    shadow.catch(() => shadows.delete(db))
+    shadows.set(db, shadow)
+  }
+  return shadow
+}
+
+async function buildShadow(db: Database): Promise<Shadow> {
+  const { rows } = await sql<{ name: string; generated: string | null }>`
+    SELECT a.attname AS name,
+      CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END AS generated
+    FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE a.attrelid = 'event'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+    ORDER BY a.attnum`.execute(db)
+  // The expressions are the catalog's own text over the row's columns, never a client's input.
+  const columns = (withGenerated: boolean) =>
+    sql.join(
+      rows.map((row) =>
+        row.generated === null
+          ? sql.ref(`s.${row.name}`)
+          : withGenerated
+            ? sql`${sql.raw(row.generated)} AS ${sql.ref(row.name)}`
+            : sql`NULL AS ${sql.ref(row.name)}`,
+      ),
+    )
+  const parts = partTables('event')
+  return (withGenerated) => (state) => {
+    const value = sql`r.${sql.raw(state)}`
+    return sql.join(
+      [
+        sql`event AS (SELECT ${columns(withGenerated)} FROM jsonb_populate_record(NULL::event, ${value}) s
+          WHERE ${value} IS NOT NULL)`,
+        ...parts.map(
+          (table) =>
+            sql`${sql.id(table)} AS (SELECT * FROM jsonb_populate_recordset(NULL::${sql.id(table)}, ${value} -> 'parts' -> ${sql.lit(table)}))`,
+        ),
+      ],
+      sql`, `,
+    )
+  }
+}

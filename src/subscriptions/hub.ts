@@ -1,0 +1,389 @@
+import type pg from 'pg'
+import type { Database } from '../db/database.js'
+import {
+  type FeedChange,
+  type FeedPosition,
+  type FilterMatches,
+  feedHead,
+  isAfter,
+  matchFilters,
+  readEventFeed,
+} from '../db/event-feed.js'
+import type { EventFilter } from '../db/event-filter.js'
+import type { Logger } from '../logger.js'
+
+/** One change as a subscriber receives it: whether the event is in its filter after it. */
+export interface MatchedChange {
+  readonly change: FeedChange
+  /** False: the change took the event out of the filter (it was in before). */
+  readonly inFilter: boolean
+}
+
+/** Something that watches changes under a filter. */
+interface Watcher {
+  readonly filter: EventFilter
+  /** Equal for equal filters: each distinct filter is judged once per batch. */
+  readonly filterKey: string
+}
+
+/**
+ * A subscriber to every change under its filter (eventChanges). Its cursor is the last change
+ * it was given, or the position from which nothing more concerned it.
+ */
+export interface ChangeSubscriber extends Watcher {
+  cursor: FeedPosition
+  /** Equal for subscribers whose messages read the same selection: fetched once per batch. */
+  readonly selectionKey: string
+  /** Reads what the messages show of these events (the read path), by event id. */
+  fetch(eventIds: readonly number[]): Promise<Map<number, unknown>>
+  /** Queues one message; false when its queue is full (it is then caught up later). */
+  offer(change: MatchedChange, fetched: Map<number, unknown>): boolean
+  readonly closed: boolean
+}
+
+/** A watcher told only that a batch touched its filter (eventStats). */
+export interface TouchWatcher extends Watcher {
+  touched(): void
+}
+
+type Mode = 'live' | 'behind' | 'catching'
+
+export interface HubOptions {
+  /** Changes read per statement. */
+  readonly batchSize?: number
+  /** How often the feed is read without a notification (a missed one, or one held back). */
+  readonly pollMs?: number
+}
+
+const changesChannel = 'attest_event_changes'
+const filtersPerStatement = 100
+const pairsPerStatement = 2000
+const revokedChannel = 'attest_api_key_revoked'
+
+/**
+ * One per instance: LISTENs on one connection, reads the change feed from its position when
+ * woken (and every pollMs), judges every distinct filter of its subscribers once per batch, reads
+ * each distinct selection once per batch, and hands each subscriber its messages in feed order.
+ * A subscriber whose queue is full, or who starts from an older cursor, leaves the live stream
+ * and is caught up from the feed on its own until it has reached the stream again.
+ */
+export class ChangeHub {
+  #position: FeedPosition | undefined
+  readonly #modes = new Map<ChangeSubscriber, Mode>()
+  readonly #touchWatchers = new Set<TouchWatcher>()
+  readonly #revocationListeners = new Set<(apiKeyId: number) => void>()
+  #draining = false
+  #again = false
+  #stopped = false
+  #listener: pg.Client | undefined
+  #poll: NodeJS.Timeout | undefined
+  readonly #batchSize: number
+  readonly #pollMs: number
+
+  constructor(
+    private readonly db: Database,
+    private readonly connect: () => pg.Client,
+    private readonly logger: Logger,
+    options: HubOptions = {},
+  ) {
+    this.#batchSize = options.batchSize ?? 500
+    this.#pollMs = options.pollMs ?? 1000
+  }
+
+  /**
+   * Starts once `isReady` (the database is migrated) and the feed can be read, retrying every
+   * pollMs in the background. Resolves after the first attempt, started or not, so that a server
+   * whose database is away still starts (its subscriptions are refused until the hub is started).
+   */
+  async start(isReady: () => boolean = () => true): Promise<void> {
+    let attempted: () => void = () => {}
+    const firstAttempt = new Promise<void>((resolve) => {
+      attempted = resolve
+    })
+    void this.#startWhenReady(isReady, attempted)
+    await firstAttempt
+  }
+
+  async #startWhenReady(isReady: () => boolean, attempted: () => void): Promise<void> {
+    let told = false
+    while (!this.#stopped) {
+      try {
+        if (isReady()) {
+          this.#position = await feedHead(this.db)
+          break
+        }
+      } catch (error) {
+        // Once per start: the readiness check already tells of a database that stays away.
+        if (!told) this.logger.warn({ err: error }, 'the change feed cannot be read yet; retrying')
+        told = true
+      } finally {
+        attempted()
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.#pollMs).unref())
+    }
+    if (this.#stopped) return
+    await this.#listen().catch(() => {}) // it reconnects by itself
+    this.#poll = setInterval(() => this.wake(), this.#pollMs)
+    this.#poll.unref()
+  }
+
+  /** Whether subscriptions can be served: the feed's position is known. */
+  get started(): boolean {
+    return this.#position !== undefined
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    clearInterval(this.#poll)
+    const listener = this.#listener
+    this.#listener = undefined
+    await listener?.end().catch(() => {})
+  }
+
+  /** The position a subscriber that asks for what happens from now on starts at. */
+  get position(): FeedPosition {
+    if (!this.#position) throw new Error('the change hub is not started')
+    return this.#position
+  }
+
+  /** Adds a subscriber; one whose cursor is behind the stream is caught up first. */
+  subscribe(subscriber: ChangeSubscriber): void {
+    this.#modes.set(subscriber, 'live')
+    if (isAfter(this.position, subscriber.cursor)) this.#setBehind(subscriber)
+  }
+
+  unsubscribe(subscriber: ChangeSubscriber): void {
+    this.#modes.delete(subscriber)
+  }
+
+  watch(watcher: TouchWatcher): () => void {
+    this.#touchWatchers.add(watcher)
+    return () => this.#touchWatchers.delete(watcher)
+  }
+
+  /** Told the id of every API key revoked, on any instance. */
+  onRevoked(listener: (apiKeyId: number) => void): () => void {
+    this.#revocationListeners.add(listener)
+    return () => this.#revocationListeners.delete(listener)
+  }
+
+  /** The subscriber's reader has room again: a subscriber left behind is caught up. */
+  resume(subscriber: ChangeSubscriber): void {
+    if (this.#modes.get(subscriber) === 'behind') void this.#catchUp(subscriber)
+  }
+
+  /** Reads the feed from the hub's position (coalesced: one reader at a time). */
+  wake(): void {
+    if (this.#stopped || !this.#position) return
+    if (this.#draining) {
+      this.#again = true
+      return
+    }
+    this.#draining = true
+    void this.#drain().finally(() => {
+      this.#draining = false
+    })
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      do {
+        this.#again = false
+        while (!this.#stopped) {
+          const from = this.position
+          const changes = await readEventFeed(this.db, from, this.#batchSize)
+          if (changes.length === 0) break
+          const recipients = [...this.#modes]
+            .filter(([subscriber, mode]) => mode === 'live' && !isAfter(from, subscriber.cursor))
+            .map(([subscriber]) => subscriber)
+          await this.#deliver(changes, recipients, [...this.#touchWatchers])
+          this.#position = (changes.at(-1) as FeedChange).position
+          // Whoever joined the stream while this batch was read missed part of it.
+          for (const [subscriber, mode] of this.#modes)
+            if (mode === 'live' && isAfter(this.position, subscriber.cursor))
+              this.#setBehind(subscriber)
+          if (changes.length < this.#batchSize) break
+        }
+      } while (this.#again && !this.#stopped)
+    } catch (error) {
+      // The position stays: the next wake reads the same changes again.
+      this.logger.warn({ err: error }, 'reading the event change feed failed; retrying')
+    }
+  }
+
+  #setBehind(subscriber: ChangeSubscriber): void {
+    this.#modes.set(subscriber, 'behind')
+    void this.#catchUp(subscriber)
+  }
+
+  /** Reads the feed for one subscriber from its own cursor until it has reached the stream. */
+  async #catchUp(subscriber: ChangeSubscriber): Promise<void> {
+    if (this.#modes.get(subscriber) !== 'behind') return
+    this.#modes.set(subscriber, 'catching')
+    try {
+      for (;;) {
+        const changes = await readEventFeed(this.db, subscriber.cursor, this.#batchSize)
+        if (this.#stopped || !this.#modes.has(subscriber) || subscriber.closed) return
+        if (changes.length === 0) {
+          // Nothing is left before the finished transactions' end, which the hub's position
+          // cannot be past: from here the subscriber is in the stream.
+          if (isAfter(this.position, subscriber.cursor)) subscriber.cursor = this.position
+          this.#modes.set(subscriber, 'live')
+          return
+        }
+        if (!(await this.#deliver(changes, [subscriber], []))) {
+          this.#modes.set(subscriber, 'behind')
+          return
+        }
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'catching a subscriber up from the change feed failed')
+      if (this.#modes.has(subscriber)) this.#modes.set(subscriber, 'behind')
+      setTimeout(() => this.resume(subscriber), this.#pollMs).unref()
+    }
+  }
+
+  /**
+   * Judges the batch under each distinct filter, reads each distinct selection once, and queues
+   * each subscriber's messages; false when the (only) subscriber's queue filled up.
+   */
+  async #deliver(
+    changes: readonly FeedChange[],
+    subscribers: readonly ChangeSubscriber[],
+    touchWatchers: readonly TouchWatcher[],
+  ): Promise<boolean> {
+    if (subscribers.length === 0 && touchWatchers.length === 0) return true
+    const filters = new Map<string, { filter: EventFilter; index: number }>()
+    for (const watcher of [...subscribers, ...touchWatchers])
+      if (!filters.has(watcher.filterKey))
+        filters.set(watcher.filterKey, { filter: watcher.filter, index: filters.size })
+    const matches = await this.#judge(
+      changes,
+      [...filters.values()].map((entry) => entry.filter),
+    )
+    const judge = (watcher: Watcher, change: FeedChange) => {
+      const index = (filters.get(watcher.filterKey) as { index: number }).index
+      const match = matches.get(change.position.id)
+      return { before: match?.before[index] ?? false, after: match?.after[index] ?? false }
+    }
+    for (const watcher of touchWatchers) {
+      if (
+        changes.some((change) => {
+          const { before, after } = judge(watcher, change)
+          return before || after
+        })
+      )
+        watcher.touched()
+    }
+    const bySelection = new Map<string, { subscriber: ChangeSubscriber; ids: Set<number> }>()
+    const messages = new Map<ChangeSubscriber, MatchedChange[]>()
+    for (const subscriber of subscribers) {
+      const mine: MatchedChange[] = []
+      for (const change of changes) {
+        if (!isAfter(change.position, subscriber.cursor)) continue
+        const { before, after } = judge(subscriber, change)
+        if (before || after) mine.push({ change, inFilter: after })
+      }
+      messages.set(subscriber, mine)
+      if (mine.length === 0) continue
+      let shared = bySelection.get(subscriber.selectionKey)
+      if (!shared) {
+        shared = { subscriber, ids: new Set() }
+        bySelection.set(subscriber.selectionKey, shared)
+      }
+      for (const { change } of mine) shared.ids.add(change.eventId)
+    }
+    const fetched = new Map<string, Map<number, unknown>>()
+    await Promise.all(
+      [...bySelection].map(async ([key, { subscriber, ids }]) => {
+        fetched.set(key, await subscriber.fetch([...ids]))
+      }),
+    )
+    const last = (changes.at(-1) as FeedChange).position
+    let allTaken = true
+    for (const [subscriber, mine] of messages) {
+      if (subscriber.closed) continue
+      const events = fetched.get(subscriber.selectionKey) ?? new Map<number, unknown>()
+      let taken = true
+      for (const message of mine) {
+        if (!subscriber.offer(message, events)) {
+          taken = false
+          break
+        }
+        subscriber.cursor = message.change.position
+      }
+      if (taken) {
+        if (isAfter(last, subscriber.cursor)) subscriber.cursor = last
+      } else {
+        allTaken = false
+        // Its queue is full: it leaves the stream, and is caught up once it has read it.
+        if (this.#modes.get(subscriber) === 'live') this.#modes.set(subscriber, 'behind')
+      }
+    }
+    return allTaken
+  }
+
+  /**
+   * Every filter before and after every change, in statements of at most `pairsPerStatement`
+   * (change, filter) pairs: a statement's parameters and time stay bounded (under the statement
+   * timeout) however many changes and distinct filters meet.
+   */
+  async #judge(
+    changes: readonly FeedChange[],
+    filters: readonly EventFilter[],
+  ): Promise<Map<number, FilterMatches>> {
+    const ids = changes.map((change) => change.position.id)
+    if (filters.length === 0) return new Map()
+    const filtersPer = Math.min(filters.length, filtersPerStatement)
+    const idsPer = Math.max(1, Math.floor(pairsPerStatement / Math.max(1, filtersPer)))
+    const judged = new Map<number, { before: boolean[]; after: boolean[] }>(
+      ids.map((id) => [id, { before: [], after: [] }]),
+    )
+    for (let at = 0; at < filters.length; at += filtersPer) {
+      const chunk = filters.slice(at, at + filtersPer)
+      for (let from = 0; from < ids.length; from += idsPer) {
+        const matches = await matchFilters(this.db, ids.slice(from, from + idsPer), chunk)
+        for (const [id, match] of matches) {
+          const entry = judged.get(id)
+          entry?.before.push(...match.before)
+          entry?.after.push(...match.after)
+        }
+      }
+    }
+    return judged
+  }
+
+  async #listen(): Promise<void> {
+    if (this.#stopped) return
+    const client = this.connect()
+    client.on('notification', (message) => {
+      if (message.channel === changesChannel) this.wake()
+      else if (message.channel === revokedChannel) {
+        const id = Number(message.payload)
+        for (const listener of this.#revocationListeners) listener(id)
+      }
+    })
+    const reconnect = (error?: Error) => {
+      if (this.#stopped || this.#listener !== client) return
+      this.#listener = undefined
+      this.logger.warn({ err: error }, 'the LISTEN connection was lost; reconnecting')
+      client.end().catch(() => {})
+      setTimeout(() => {
+        this.#listen()
+          .then(() => this.wake())
+          .catch(() => reconnect())
+      }, this.#pollMs).unref()
+    }
+    client.on('error', reconnect)
+    client.on('end', () => reconnect())
+    this.#listener = client
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${changesChannel}`)
+      await client.query(`LISTEN ${revokedChannel}`)
+    } catch (error) {
+      if (this.#listener === client) reconnect(error as Error)
+      throw error
+    }
+  }
+}
