@@ -185,6 +185,24 @@ describe('drafts', () => {
       rule: 'range',
     })
   })
+
+  it('shows a draft by its id (node, nodes) to editors only', async () => {
+    const made = await makeDraft({ ...seedReport, url: null })
+    const byNode = `query ($id: ID!) { node(id: $id) { ... on EventDraft { id status } } }`
+    const byNodes = `query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`
+    expect(dataOf(await api.query(byNode, { id: made.id }, keys.editor)).node).toMatchObject({
+      id: made.id,
+      status: 'NEW',
+    })
+    for (const key of [keys.reader, undefined]) {
+      expect(errorOf(await api.query(byNode, { id: made.id }, key)).extensions?.code).toMatch(
+        /^(FORBIDDEN|UNAUTHENTICATED)$/,
+      )
+      expect(errorOf(await api.query(byNodes, { ids: [made.id] }, key)).extensions?.code).toMatch(
+        /^(FORBIDDEN|UNAUTHENTICATED)$/,
+      )
+    }
+  })
 })
 
 describe('acceptDraft', () => {

@@ -22,7 +22,7 @@ import type { Context } from '../context.js'
 import { Compiler, type Finish, refusalNodes } from './compile.js'
 import type { Sql } from './describe.js'
 import { inOneTransaction } from './mutate.js'
-import { byId, rootFields, rootRoles } from './roots.js'
+import { byId, roleFor, rootFields } from './roots.js'
 import { collectFields, fragmentsOf, type Operation, subSelections } from './selection.js'
 import { statsRoot } from './stats.js'
 
@@ -100,7 +100,7 @@ export function readExecution(
       }
       if (name === 'eventStats') return statsRoot(compiler, argsOf(), nodes, run)
       // Before the statement cache: a cached statement must not skip the check.
-      const role = rootRoles[name]
+      const role = roleFor(name, argsOf())
       if (role) requireRole(context.caller, role)
       const compile = rootFields[name]
       if (!compile)

@@ -138,6 +138,20 @@ const lookup =
 /** Root fields only some roles may read: checked before any statement runs (execute.ts). */
 export const rootRoles: Readonly<Record<string, ApiRole>> = { drafts: 'editor' }
 
+/** Objects only some roles may read, also when asked for by id (node, nodes). */
+const typeRoles: Readonly<Partial<Record<NodeType, ApiRole>>> = { EventDraft: 'editor' }
+
+/** The role a root field needs for these arguments, if any. */
+export function roleFor(name: string, args: Args): ApiRole | undefined {
+  if (rootRoles[name]) return rootRoles[name]
+  const ids = name === 'node' ? [String(args.id)] : name === 'nodes' ? (args.ids as string[]) : []
+  for (const [index, id] of ids.entries()) {
+    const role = typeRoles[fromGlobalId(id, name === 'node' ? 'id' : `ids[${index}]`).type]
+    if (role) return role
+  }
+  return undefined
+}
+
 export const rootFields: Readonly<Record<string, RootField>> = {
   node: node('id'),
   nodes,
