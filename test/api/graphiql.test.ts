@@ -95,7 +95,10 @@ describe('GraphiQL', () => {
   })
 
   it('runs a subscription over the WebSocket and shows what a write sends', async () => {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } })
+    // A context of its own: GraphiQL keeps the last document and operation name in the
+    // browser's storage, and the first test's RecentEvents would be sent with this document.
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1200 } })
+    const page = await context.newPage()
     const blocked: string[] = []
     page.on('console', (message) => {
       if (/Content Security Policy/.test(message.text())) blocked.push(message.text())
@@ -112,6 +115,13 @@ describe('GraphiQL', () => {
     await page.keyboard.type(
       'subscription Watch { eventChanges(filter: { search: "Graphiql" }) { kind event { title',
     )
+    await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
+      .poll(() => editor.innerText(), { timeout: 10_000 })
+      .not.toContain('RecentEvents')
+    // GraphiQL reads the operation's name from the editor after a debounce: clicked at once, it
+    // would send the new document with the old name (RecentEvents).
+    await page.waitForTimeout(1500)
     await page.locator('.graphiql-execute-button').click()
     const { key } = await createApiKey(testDb(), 'graphiql subscription', 'editor')
     const shown = async () =>
@@ -132,7 +142,7 @@ describe('GraphiQL', () => {
       )
       .toContain('"title": "Seen in Graphiql"')
     expect(blocked).toEqual([])
-    await page.close()
+    await context.close()
   })
 
   it('is linked from the index, and /graphiql serves the same page', async () => {
