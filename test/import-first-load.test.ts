@@ -45,7 +45,7 @@ const content = async (on: Database) =>
         (SELECT md5(string_agg((to_jsonb(e) - '{created_at,updated_at,search_vector}'::text[])::text, '|' ORDER BY id)) FROM event e),
         (SELECT md5(string_agg(to_jsonb(f)::text, '|' ORDER BY id)) FROM casualty_figure f),
         (SELECT md5(string_agg(to_jsonb(a)::text, '|' ORDER BY id)) FROM event_actor a),
-        (SELECT md5(string_agg((to_jsonb(r) - '{id,created_at,after}'::text[])::text, '|' ORDER BY entity_type, entity_id)) FROM revision r),
+        (SELECT md5(string_agg((to_jsonb(r) - '{id,created_at,after,xid}'::text[])::text, '|' ORDER BY entity_type, entity_id)) FROM revision r),
         (SELECT md5(string_agg((after - '{created_at,updated_at}'::text[])::text, '|' ORDER BY entity_type, entity_id)) FROM revision r),
         (SELECT md5(string_agg(to_jsonb(r)::text, '|' ORDER BY month, country_id, category)) FROM event_stats_rollup r)
       ) AS digest`.execute(on)
