@@ -103,12 +103,17 @@ service_inputs_hash() {
 
 # Sets ATTEST_POSTGRES_IMAGE and ATTEST_SERVICE_IMAGE (and ATTEST_BASE_IMAGE when built here).
 prepare_images() {
+  local hash
   case "${ATTEST_IMAGES:-registry}" in
   debian)
     ATTEST_POSTGRES_IMAGE=$(postgres_image_built_here)
     ATTEST_BASE_IMAGE=$(node_image_built_here)
-    ATTEST_SERVICE_IMAGE=$(build_image \
-      "attest-service:$({ echo "$ATTEST_BASE_IMAGE"; service_inputs_hash; } | short_hash)" \
+    hash=$({ echo "$ATTEST_BASE_IMAGE"; service_inputs_hash; } | short_hash)
+    # The build stage tagged too: it is the next build's cache (its npm ci, while the lockfile
+    # stays), and the older one goes with its tag.
+    build_image "attest-service-build:$hash" --target build \
+      --build-arg BASE_IMAGE="$ATTEST_BASE_IMAGE" "$repo_root" >/dev/null
+    ATTEST_SERVICE_IMAGE=$(build_image "attest-service:$hash" \
       --build-arg BASE_IMAGE="$ATTEST_BASE_IMAGE" "$repo_root")
     export ATTEST_BASE_IMAGE
     ;;
