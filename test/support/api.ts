@@ -34,7 +34,8 @@ export interface StartApiOptions {
   readonly env?: Record<string, string>
   /** The explorer's bundle to serve (in-process only: the image serves its own). */
   readonly explorerDir?: string
-  /** The test reads the server's SQL (`statements`) or its heap: it must run in this process. */
+  /** The test reads the server from the inside (its SQL, its heap) or on a second address of
+   * this machine (METRICS_ADDRESS): it must run in this process. */
   readonly inProcess?: boolean
 }
 
