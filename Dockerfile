@@ -1,5 +1,8 @@
 # The Attest service. `docker compose up` runs it beside a Postgres (see docker-compose.yml).
-FROM node:20-bookworm-slim AS build
+# BASE_IMAGE: any Node 20 on Debian with npm and a `node` user; CI builds one where no registry
+# can be pulled from (containers/images.sh).
+ARG BASE_IMAGE=node:20-bookworm-slim
+FROM ${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,7 +11,7 @@ COPY src ./src
 # src/ holds the explorer page too; the build bundles it into dist/explorer, which the image ships.
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM ${BASE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -5,7 +5,8 @@ import { parse } from 'yaml'
 import { loadConfig } from '../src/config.js'
 import { projectRoot } from '../src/paths.js'
 
-// No container engine runs here, so the file's structure is checked instead of `docker compose up`.
+// The file's structure, as compose reads it with none of its variables set; the stack itself is
+// run by test/compose-stack.test.ts (`npm run test:containers`).
 interface Service {
   image?: string
   build?: string
@@ -26,13 +27,14 @@ const interpolate = (value: string) => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, 
 
 describe('docker-compose.yml', () => {
   it('runs a current Postgres with a health check and a named volume', () => {
-    expect(postgres?.image).toMatch(/^postgres:(1[7-9]|[2-9]\d)(\.|-|$)/)
+    expect(interpolate(postgres?.image ?? '')).toMatch(/^postgres:(1[7-9]|[2-9]\d)(\.|-|$)/)
     expect(postgres?.healthcheck?.test.join(' ')).toMatch(/pg_isready/)
     expect(Object.keys(compose.volumes)).toContain('postgres-data')
   })
 
   it('builds the service from the Dockerfile and starts it once Postgres is healthy', async () => {
     expect(attest?.build).toBe('.')
+    expect(migrate?.image).toBe(attest?.image)
     expect(attest?.depends_on?.postgres?.condition).toBe('service_healthy')
     expect(attest?.healthcheck?.test.join(' ')).toMatch(/\/readyz/)
     const dockerfile = await readFile(path.join(projectRoot, 'Dockerfile'), 'utf8')
@@ -72,6 +74,6 @@ describe('docker-compose.yml', () => {
     expect(url.password).toBe(db.POSTGRES_PASSWORD)
     expect(url.pathname).toBe(`/${db.POSTGRES_DB}`)
     expect(config.host).toBe('0.0.0.0')
-    expect(attest?.ports).toEqual([`127.0.0.1:${config.port}:${config.port}`])
+    expect(attest?.ports?.map(interpolate)).toEqual([`127.0.0.1:${config.port}:${config.port}`])
   })
 })

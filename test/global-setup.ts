@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node'
 import { createDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrator.js'
+import { apiServiceImage } from './support/service-container.js'
 import {
   createEmptyDatabase,
   dropTemplate,
@@ -15,6 +16,8 @@ declare module 'vitest' {
     postgresAdminUrl: string
     /** A migrated database that each test file's database is copied from. */
     templateDatabase: string
+    /** host:port at which other containers reach the server; '' when it is not in a container. */
+    postgresAddressForContainers: string
   }
 }
 
@@ -25,6 +28,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const server = await startPostgresServer()
   console.log(`[attest tests] Postgres from ${server.kind}`)
+  const serviceImage = apiServiceImage()
+  if (serviceImage) console.log(`[attest tests] the API from the container image ${serviceImage}`)
   const template = uniqueDatabaseName('attest_template')
   const db = createDatabase(await createEmptyDatabase(server.adminUrl, template), {
     maxConnections: 1,
@@ -37,6 +42,7 @@ export default async function setup(project: TestProject) {
   await markAsTemplate(server.adminUrl, template)
   project.provide('postgresAdminUrl', server.adminUrl)
   project.provide('templateDatabase', template)
+  project.provide('postgresAddressForContainers', server.addressForContainers ?? '')
   return async () => {
     await dropTemplate(server.adminUrl, template)
     await server.stop()

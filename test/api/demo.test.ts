@@ -7,7 +7,7 @@ import { testDatabaseUrl, testDb } from '../support/test-database.js'
 let api: TestApi
 beforeAll(async () => {
   await loadDemoData(testDb())
-  api = await startApi(testDatabaseUrl())
+  api = await startApi(testDatabaseUrl(), undefined, { inProcess: true }) // reads its SQL
 })
 afterAll(() => api.stop())
 

@@ -17,7 +17,7 @@ const limits = {
 
 let api: TestApi
 beforeAll(async () => {
-  api = await startApi(testDatabaseUrl(), undefined, { env: limits })
+  api = await startApi(testDatabaseUrl(), undefined, { env: limits, inProcess: true }) // reads its SQL
 })
 afterAll(() => api.stop())
 

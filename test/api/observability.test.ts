@@ -147,6 +147,7 @@ describe('/metrics is never public', () => {
     const port = await freePort()
     const separate = await startApi(testDatabaseUrl(), undefined, {
       env: { METRICS_ADDRESS: `127.0.0.1:${port}` },
+      inProcess: true, // its second address is on this machine
     })
     try {
       expect((await scrape(new URL('/metrics', separate.url))).status).toBe(404)
@@ -166,6 +167,7 @@ describe('operation names in the metrics', () => {
     const port = await freePort()
     const keyed = await startApi(testDatabaseUrl(), undefined, {
       env: { READ_REQUIRES_KEY: 'true', METRICS_ADDRESS: `127.0.0.1:${port}` },
+      inProcess: true, // its second address is on this machine
     })
     const { key } = await createApiKey(testDb(), 'labelled reader', 'reader')
     const named = (name: string, withKey: boolean) =>

@@ -23,7 +23,7 @@ beforeAll(async () => {
       FROM event e JOIN report r ON r.headline = 'Report of Source ' || substr(e.title, 7)
       WHERE e.id % 3 = 0;
   `.execute(testDb())
-  api = await startApi(testDatabaseUrl())
+  api = await startApi(testDatabaseUrl(), undefined, { inProcess: true }) // reads its SQL
 })
 afterAll(() => api.stop())
 

@@ -10,7 +10,7 @@ let api: TestApi
 let small: TestApi
 beforeAll(async () => {
   await loadDemoData(testDb())
-  api = await startApi(testDatabaseUrl())
+  api = await startApi(testDatabaseUrl(), undefined, { inProcess: true }) // reads its SQL
   small = await startApi(testDatabaseUrl(), undefined, { env: { MAX_RESPONSE_BYTES: '600' } })
 })
 afterAll(async () => {

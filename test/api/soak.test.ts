@@ -16,7 +16,7 @@ let api: TestApi
 let queries: string[]
 beforeAll(async () => {
   await loadDemoData(testDb())
-  api = await startApi(testDatabaseUrl())
+  api = await startApi(testDatabaseUrl(), undefined, { inProcess: true }) // weighs its heap
   const guide = await readFile(path.join(projectRoot, 'docs', 'api.md'), 'utf8')
   const examples = guide.slice(0, guide.indexOf('### Conventions'))
   // The examples that need no variables.

@@ -228,7 +228,7 @@ async function idsOf(db: Database, api: TestApi): Promise<Ids> {
 
 beforeAll(async () => {
   await loadDemoData(testDb())
-  const demo = await startApi(testDatabaseUrl())
+  const demo = await startApi(testDatabaseUrl(), undefined, { inProcess: true })
   apis.demo = { api: demo, ids: await idsOf(testDb(), demo) }
   const name = uniqueDatabaseName('attest_test')
   const url = await createEmptyDatabase(
@@ -238,7 +238,7 @@ beforeAll(async () => {
   )
   synthetic = { name, db: createDatabase(url, { maxConnections: 2 }) }
   await synthesize(synthetic.db, { events: 300, seed: 1 })
-  const api = await startApi(url)
+  const api = await startApi(url, undefined, { inProcess: true })
   apis.synthetic = { api, ids: await idsOf(synthetic.db, api) }
 })
 afterAll(async () => {

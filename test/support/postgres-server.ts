@@ -12,6 +12,8 @@ export interface PostgresServer {
   readonly kind: 'TEST_DATABASE_URL' | 'testcontainers' | 'embedded'
   /** Connection string of a database on the server with the right to create databases. */
   readonly adminUrl: string
+  /** host:port of the server as other containers reach it, when it runs in a container. */
+  readonly addressForContainers?: string
   stop(): Promise<void>
 }
 
@@ -23,7 +25,7 @@ export async function startPostgresServer(env = process.env): Promise<PostgresSe
   const given = env.TEST_DATABASE_URL?.trim()
   if (given) return { kind: 'TEST_DATABASE_URL', adminUrl: given, stop: async () => {} }
   if (containerRuntimeConfigured(env)) {
-    const container = await startContainer()
+    const container = await startContainer(env.ATTEST_POSTGRES_IMAGE || 'postgres:17-alpine')
     if (container) return container
   }
   return startEmbedded()
@@ -48,7 +50,8 @@ export function containerRuntimeConfigured(
   return Boolean(env.DOCKER_HOST) || candidates.some((candidate) => existsSync(candidate))
 }
 
-async function startContainer(): Promise<PostgresServer | undefined> {
+/** image: ATTEST_POSTGRES_IMAGE where Postgres is built rather than pulled (containers/images.sh). */
+async function startContainer(image: string): Promise<PostgresServer | undefined> {
   const { getContainerRuntimeClient } = await import('testcontainers')
   const answered = await Promise.race([
     getContainerRuntimeClient().then(
@@ -59,10 +62,11 @@ async function startContainer(): Promise<PostgresServer | undefined> {
   ])
   if (!answered) return undefined
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql')
-  const container = await new PostgreSqlContainer('postgres:17-alpine').start()
+  const container = await new PostgreSqlContainer(image).start()
   return {
     kind: 'testcontainers',
     adminUrl: container.getConnectionUri(),
+    addressForContainers: `${container.getIpAddress(container.getNetworkNames()[0] ?? 'bridge')}:5432`,
     stop: async () => {
       await container.stop()
     },
