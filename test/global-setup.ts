@@ -1,7 +1,6 @@
 import type { TestProject } from 'vitest/node'
 import { createDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrator.js'
-import { apiServiceImage } from './support/service-container.js'
 import {
   createEmptyDatabase,
   dropTemplate,
@@ -9,6 +8,7 @@ import {
   startPostgresServer,
   uniqueDatabaseName,
 } from './support/postgres-server.js'
+import { apiServiceImage } from './support/service-container.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
