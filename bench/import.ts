@@ -143,31 +143,20 @@ try {
       more,
       '23.1',
     ),
-    await measure(
-      `${tenth.toLocaleString('en')} ACLED rows into it`,
-      acled,
-      await generate(
-        path.join(fixtures, 'acled-sample.csv'),
-        'event_id_cnty',
-        tenth,
-        1,
-        path.join(dir, 'acled.csv'),
-      ),
-      '2024-01',
-    ),
-    await measure(
-      `${tenth.toLocaleString('en')} GTD rows into it`,
-      gtd,
-      await generate(
-        path.join(fixtures, 'gtd-sample.csv'),
-        'eventid',
-        tenth,
-        300_000_000_000,
-        path.join(dir, 'gtd.csv'),
-      ),
-      '2021',
-    ),
   )
+  // The other layouts, from their hand-written fixtures: name, dataset, template, id column,
+  // first id, release.
+  const layouts = [
+    ['ACLED', acled, 'acled-sample.csv', 'event_id_cnty', 1, '2024-01'],
+    ['GTD', gtd, 'gtd-sample.csv', 'eventid', 300_000_000_000, '2021'],
+  ] as const
+  for (const [label, dataset, template, idColumn, firstId, release] of layouts) {
+    const file = path.join(dir, template)
+    await generate(path.join(fixtures, template), idColumn, tenth, firstId, file)
+    results.push(
+      await measure(`${tenth.toLocaleString('en')} ${label} rows into it`, dataset, file, release),
+    )
+  }
   const { rows: version } = await sql<{ version: string }>`SELECT version()`.execute(db)
   const line = (result: Measured) => {
     const { rows: count, inserted, updated, unchanged, rejects } = result.summary
