@@ -75,7 +75,7 @@ const server = await startPostgresServer({
   TEST_DATABASE_URL: process.env.DATABASE_URL,
 })
 const name = uniqueDatabaseName('attest_import_bench')
-const db = createDatabase(await createEmptyDatabase(server.adminUrl, name), { maxConnections: 2 })
+const db = createDatabase(await createEmptyDatabase(server.adminUrl, name), { maxConnections: 4 })
 
 async function measure(
   scenario: string,

@@ -51,6 +51,11 @@ export function listenToNotices(db: Database, listener: (message: string) => voi
   return () => listeners.delete(listener)
 }
 
+/** How many connections the pool may hold at once (1 for a database not made by createDatabase). */
+export function poolCapacity(db: Database): number {
+  return pools.get(db)?.options.max ?? 1
+}
+
 /** The pool's settings, for connections of the same server outside the pool. */
 function poolOptions(db: Database): pg.PoolConfig {
   const pool = pools.get(db)

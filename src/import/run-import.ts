@@ -3,12 +3,13 @@ import { open, readFile, stat, writeFile } from 'node:fs/promises'
 import { type CsvError, parse } from 'csv-parse'
 import { sql, type Transaction } from 'kysely'
 import { recordRevisions, statesOf, versionsSetByWriters } from '../db/aggregate-state.js'
-import type { Database } from '../db/database.js'
+import { type Database, poolCapacity } from '../db/database.js'
 import type { DB } from '../db/schema.js'
+import { BatchPipeline, type Transact } from './batch-pipeline.js'
 import { hasUnfinishedLoad, isFirstLoad, withIndexesDeferred } from './bulk-load.js'
 import { checkEncoding, decodingStream, type Encoding, type FileEncoding } from './file-encoding.js'
 import type { ImportedEvent, Reject } from './imported-event.js'
-import { writeImportBatch } from './write-batch.js'
+import { type BatchResult, type BatchTarget, writeImportBatch } from './write-batch.js'
 
 /** What distinguishes one dataset's import from another's. */
 export interface Dataset {
@@ -51,6 +52,8 @@ export interface ImportOptions {
   readonly firstLoad?: 'auto' | boolean
   /** Told of the first load's steps (indexes dropped, each index built). */
   readonly onStep?: (message: string) => void
+  /** How many batches' events are written at once (batch-pipeline.ts); 2 by default. */
+  readonly writers?: number
 }
 
 export interface ImportProgress {
@@ -108,52 +111,39 @@ export async function importFile(
   // Once a row is bad with --strict, nothing more is written: the rest is only checked.
   const writes = () => !options.dryRun && !(options.strict && rejects.length > 0)
 
-  const run = async (
-    transaction: <T>(work: (trx: Transaction<DB>) => Promise<T>) => Promise<T>,
-  ) => {
-    let datasetReportId: number | undefined
-    const write = async (
-      events: readonly ImportedEvent[],
-      read: { rows: number; bytes: number },
-    ) => {
-      const result = await transaction(async (trx) => {
-        // One import of a dataset writes at a time: two would race to create the same groups.
-        // A batch need not wait for its commit to reach the disk: a crash loses at most the last
-        // few batches' commits, whole, and running the import again writes them again.
-        await sql`SELECT pg_advisory_xact_lock(hashtext(${`attest import ${dataset.name}`})),
-          set_config('synchronous_commit', 'off', true)`.execute(trx)
-        await versionsSetByWriters(trx)
-        // Found or created by the first batch, then reused: it is the same for the whole file.
-        datasetReportId ??= await ensureReleaseReport(trx, dataset, options.release)
-        return writeImportBatch(
-          trx,
-          {
-            dataset: dataset.name,
-            release: options.release,
-            actorScheme: dataset.actorScheme,
-            datasetReportId,
-          },
-          events,
-        )
-      })
-      totals.inserted += result.inserted
-      totals.updated += result.updated
-      totals.unchanged += result.unchanged
-      options.onProgress?.({ ...read, elapsedMs: Date.now() - started, totalBytes })
+  const datasetLock = sql`hashtext(${`attest import ${dataset.name}`})`
+  let datasetReportId: number | undefined
+  // What every transaction of the import runs first.
+  const begin = async (trx: Transaction<DB>): Promise<BatchTarget> => {
+    // A batch need not wait for its commit to reach the disk: a crash loses at most the last
+    // few batches' commits, whole, and running the import again writes them again.
+    await sql`SELECT set_config('synchronous_commit', 'off', true)`.execute(trx)
+    await versionsSetByWriters(trx)
+    // Found or created by the first batch, then reused: it is the same for the whole file.
+    datasetReportId ??= await ensureReleaseReport(trx, dataset, options.release)
+    return {
+      dataset: dataset.name,
+      release: options.release,
+      actorScheme: dataset.actorScheme,
+      datasetReportId,
     }
+  }
+  const written = (result: BatchResult) => {
+    totals.inserted += result.inserted
+    totals.updated += result.updated
+    totals.unchanged += result.unchanged
+  }
 
-    // The next batch is read and mapped while the database writes this one: the file and the
-    // database work side by side. Batches still commit one at a time, in file order.
+  /** Reads the file and hands its batches to `writer`, which writes them in order. */
+  const run = async (writer: BatchWriter) => {
     let batch: ImportedEvent[] = []
-    let writing: Promise<void> = Promise.resolve()
     const flush = async () => {
       if (!writes()) batch = []
       if (batch.length === 0) return
-      await writing
-      writing = write(batch, { rows: totals.rows, bytes })
-      // Its failure is raised by the next flush or at the end, not as an unhandled rejection.
-      writing.catch(() => {})
+      const read = { rows: totals.rows, bytes }
+      await writer.add(batch)
       batch = []
+      options.onProgress?.({ ...read, elapsedMs: Date.now() - started, totalBytes })
     }
     try {
       const rows = readCsv(options.file, dataset, encoding, (malformed) => {
@@ -172,12 +162,35 @@ export async function importFile(
       await flush()
       if (totals.rows === 0) throw new ImportError(`${options.file} has a header and no rows`)
     } catch (error) {
-      // The batch in flight ends (commits or fails) before the import reports its error.
-      await writing.catch(() => {})
+      // The batches in flight end (commit or fail) before the import reports its error.
+      await writer.settle()
       throw error
     }
-    await writing
+    await writer.finish()
   }
+
+  /** Batches overlapping (batch-pipeline.ts), `held` connections of the pool already taken. */
+  const overlapping = (held: number) =>
+    db.connection().execute(async (connection) => {
+      // One import of a dataset writes at a time: two would race to create the same groups and
+      // could both take a row for new.
+      await sql`SELECT pg_advisory_lock(${datasetLock})`.execute(connection)
+      try {
+        const free = poolCapacity(db) - held - 1
+        const serial: Transact = (work) => connection.transaction().execute(work)
+        await run(
+          new BatchPipeline({
+            serial,
+            parallel: free > 0 ? (work) => db.transaction().execute(work) : serial,
+            writers: Math.max(1, Math.min(options.writers ?? 2, free)),
+            begin,
+            written,
+          }),
+        )
+      } finally {
+        await sql`SELECT pg_advisory_unlock(${datasetLock})`.execute(connection)
+      }
+    })
 
   // With --strict the file is one transaction, rolled back when any row is bad.
   const strictCheck = () => {
@@ -185,20 +198,22 @@ export async function importFile(
   }
   try {
     if (options.dryRun) {
-      await run(() => Promise.reject(new Error('a dry run writes nothing')))
+      await run(inOneTransaction(() => Promise.reject(new Error('a dry run writes nothing'))))
     } else if (options.strict) {
       await db.transaction().execute(async (trx) => {
-        await run((work) => work(trx))
+        await sql`SELECT pg_advisory_xact_lock(${datasetLock})`.execute(trx)
+        await run(
+          inOneTransaction(async (events) =>
+            written(await writeImportBatch(trx, await begin(trx), events)),
+          ),
+        )
         strictCheck()
       })
     } else if (await loadsFirst(db, options, totalBytes)) {
-      await withIndexesDeferred(
-        db,
-        () => run((work) => db.transaction().execute(work)),
-        options.onStep,
-      )
+      // The first load holds a connection of its own (bulk-load.ts).
+      await withIndexesDeferred(db, () => overlapping(1), options.onStep)
     } else {
-      await run((work) => db.transaction().execute(work))
+      await overlapping(0)
     }
   } catch (error) {
     if (!(error instanceof StrictFailure)) throw error
@@ -241,6 +256,14 @@ async function estimateRows(file: string, totalBytes: number): Promise<number> {
     await handle.close()
   }
 }
+
+/** Takes the batches of an import in file order (batch-pipeline.ts, or inOneTransaction). */
+type BatchWriter = Pick<BatchPipeline, 'add' | 'finish' | 'settle'>
+
+/** Batches written one after the other, as `write` does them (--strict's single transaction). */
+const inOneTransaction = (
+  write: (events: readonly ImportedEvent[]) => Promise<void>,
+): BatchWriter => ({ add: write, finish: async () => {}, settle: async () => {} })
 
 export const describeReject = (reject: Reject) =>
   `line ${reject.line}${reject.column ? `, column ${reject.column}` : ''}: ${reject.reason}`

@@ -33,18 +33,50 @@ type Trx = Transaction<DB>
 const rowsOf = (rows: readonly unknown[]) =>
   sql`jsonb_array_elements(${JSON.stringify(rows)}::jsonb)`
 
+/** What a batch's rows are against what the dataset's earlier imports recorded. */
+export interface BatchPlan {
+  /** Rows never imported: new events. */
+  readonly fresh: readonly ImportedEvent[]
+  /** Rows imported before whose raw data has changed since, with their events. */
+  readonly changed: readonly { readonly event: ImportedEvent; readonly eventId: number }[]
+  readonly unchanged: number
+}
+
+/** The rows shared between events (places, groups, reports), by the keys the rows name them by. */
+export interface SharedRows {
+  readonly placeIds: ReadonlyMap<string, number>
+  readonly groupIds: ReadonlyMap<string, number>
+  readonly reportIds: ReadonlyMap<string, number>
+  /** Ids for the new events, in the file's order: taken here, one batch after another. */
+  readonly newEventIds: readonly number[]
+}
+
 /**
  * Writes one batch of imported rows in the caller's transaction, set-based: a fixed number of
  * statements per batch, whatever its size. A row whose raw data is unchanged is skipped; a
  * changed row (a newer release) updates its event, replaces what the dataset says about it
- * and records a revision.
+ * and records a revision. The same three steps run-import.ts runs in two transactions to let
+ * batches overlap.
  */
 export async function writeImportBatch(
   trx: Trx,
   target: BatchTarget,
   events: readonly ImportedEvent[],
 ): Promise<BatchResult> {
-  if (events.length === 0) return { inserted: 0, updated: 0, unchanged: 0 }
+  const plan = await planBatch(trx, target, events)
+  if (!writesAnything(plan)) return { inserted: 0, updated: 0, unchanged: plan.unchanged }
+  return writeBatchEvents(trx, target, plan, await writeSharedRows(trx, target, plan))
+}
+
+export const writesAnything = (plan: BatchPlan) => plan.fresh.length + plan.changed.length > 0
+
+/** Which rows are new, changed or unchanged: by import_record's digests of what it holds. */
+export async function planBatch(
+  trx: Trx,
+  target: BatchTarget,
+  events: readonly ImportedEvent[],
+): Promise<BatchPlan> {
+  if (events.length === 0) return { fresh: [], changed: [], unchanged: 0 }
   const existing = await trx
     .selectFrom('import_record')
     .select(['external_id', 'event_id', 'raw_digest'])
@@ -67,22 +99,55 @@ export async function writeImportBatch(
       changed.push({ event, eventId: Number(record.event_id) })
   }
   changed.push(...(await rowsChangedSince(trx, target, undigested, known)))
-  const unchanged = events.length - fresh.length - changed.length
-  const writing = [...fresh, ...changed.map((item) => item.event)]
-  if (writing.length === 0) return { inserted: 0, updated: 0, unchanged }
+  return { fresh, changed, unchanged: events.length - fresh.length - changed.length }
+}
 
-  // What the batch creates besides its events, recorded as created by the release at the end.
+/**
+ * The places, groups and reports the batch's rows name, found or created; what it creates is
+ * recorded as created by the release. Committed before the events that point at them when the
+ * batches overlap, so that the next batch finds them instead of creating them again.
+ */
+export async function writeSharedRows(
+  trx: Trx,
+  target: Pick<BatchTarget, 'actorScheme' | 'dataset' | 'release'>,
+  plan: BatchPlan,
+): Promise<SharedRows> {
+  const writing = [...plan.fresh, ...plan.changed.map((item) => item.event)]
   const created: Created = { armed_group: [], source: [], report: [] }
   const placeIds = await upsertPlaces(trx, writing)
   const groupIds = await upsertGroups(trx, target.actorScheme, writing, created)
   const reportIds = await upsertReports(
     trx,
     writing,
-    changed.map((item) => item.event),
+    plan.changed.map((item) => item.event),
     created,
   )
+  // What a mutation records, an import records too (src/db/aggregate-state.ts): one revision per
+  // aggregate it creates or changes, in the same shape, written by the release.
+  for (const [kind, ids] of Object.entries(created))
+    await recordRevisions(
+      trx,
+      'create',
+      kind as Aggregate,
+      target,
+      ids.map((id) => ({ id, before: null })),
+    )
+  const newEventIds = await allocateIds(trx, 'event', plan.fresh.length)
+  return { placeIds, groupIds, reportIds, newEventIds }
+}
 
-  const newIds = await allocateIds(trx, 'event', fresh.length)
+/**
+ * The batch's events and what they hold (figures, actors, classifications, citations, the
+ * import records), given their shared rows. Batches of new events only touch rows of their
+ * own, so two can be written at once.
+ */
+export async function writeBatchEvents(
+  trx: Trx,
+  target: BatchTarget,
+  { fresh, changed, unchanged }: BatchPlan,
+  { placeIds, groupIds, reportIds, newEventIds: newIds }: SharedRows,
+): Promise<BatchResult> {
+  const writing = [...fresh, ...changed.map((item) => item.event)]
   const eventIds = new Map<string, number>([
     ...fresh.map((event, index) => [event.externalId, newIds[index] as number] as const),
     ...changed.map(({ event, eventId }) => [event.externalId, eventId] as const),
@@ -191,7 +256,7 @@ export async function writeImportBatch(
     -- An editor who already put this group in this role keeps their attribution and report.
     ON CONFLICT (event_id, group_id, role) DO NOTHING`.execute(trx)
   // A new event's rollup went in with it (casualtyRollup above), and its month's stats are added
-  // below, from the figures in hand. A changed event may have figures from other reports: the
+  // at the end, from the figures in hand. A changed event may have figures from other reports: the
   // triggers compute its rollups from all of them.
   const figuresOf = (events: readonly ImportedEvent[]) =>
     events.flatMap((event) => event.figures.map((figure) => ({ eventId: idOf(event), ...figure })))
@@ -199,10 +264,6 @@ export async function writeImportBatch(
     await rollupsWritten(true)
     await insertFigures(trx, target, figuresOf(fresh))
     await rollupsWritten(false)
-    await addToStatsRollup(
-      trx,
-      fresh.map((event) => ({ id: idOf(event), event })),
-    )
   }
   await insertFigures(trx, target, figuresOf(changed.map((item) => item.event)))
   await sql`
@@ -224,17 +285,20 @@ export async function writeImportBatch(
     ON CONFLICT (dataset, external_id) DO UPDATE
       SET release = excluded.release, raw = excluded.raw, raw_digest = excluded.raw_digest,
         event_id = excluded.event_id, imported_at = now()`.execute(trx)
-  // What a mutation records, an import records too (src/db/aggregate-state.ts): one revision per
-  // aggregate it creates or changes, in the same shape, written by the release.
-  for (const [kind, ids] of Object.entries({ ...created, event: newIds }))
-    await recordRevisions(
-      trx,
-      'create',
-      kind as Aggregate,
-      target,
-      ids.map((id) => ({ id, before: null })),
-    )
+  await recordRevisions(
+    trx,
+    'create',
+    'event',
+    target,
+    newIds.map((id) => ({ id, before: null })),
+  )
   const updated = await recordUpdates(trx, target, before)
+  // Last: the months' locks it takes (sql/0043) are then held only until the commit, so batches
+  // written side by side wait little for each other's months.
+  await addToStatsRollup(
+    trx,
+    fresh.map((event) => ({ id: idOf(event), event })),
+  )
   return { inserted: fresh.length, updated, unchanged: unchanged + changed.length - updated }
 }
 
@@ -247,6 +311,7 @@ async function addToStatsRollup(
   trx: Trx,
   created: readonly { id: number; event: ImportedEvent }[],
 ): Promise<void> {
+  if (created.length === 0) return
   const rows = created.flatMap(({ id, event }) => [
     { id, category: null, low: null, best: null, high: null },
     ...casualtySummary(event.figures).map((summary) => ({ id, ...summary })),
