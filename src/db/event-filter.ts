@@ -142,22 +142,22 @@ function inBoundingBox(box: NonNullable<EventFilter['boundingBox']>) {
 /** Groups (optionally with affiliates at the event's date), roles and attributions: one actor must match all. */
 function actorCondition(filter: EventFilter): RawBuilder<unknown> | undefined {
   const parts: RawBuilder<unknown>[] = []
-  let affiliates: RawBuilder<unknown> | undefined
-  if (filter.groupIds?.length) {
-    if (filter.includeAffiliates) {
-      // The affiliates (sql/0009) join the actor, so the planner starts from the few groups and
-      // their actors' index instead of from every event.
-      affiliates = sql`JOIN group_affiliates(${ids(filter.groupIds)}) affiliate ON affiliate.group_id = actor.group_id`
-      parts.push(sql`affiliate.valid @> event.date_start`)
-    } else {
-      parts.push(sql`actor.group_id = ANY(${ids(filter.groupIds)})`)
-    }
-  }
+  if (filter.groupIds?.length && !filter.includeAffiliates)
+    parts.push(sql`actor.group_id = ANY(${ids(filter.groupIds)})`)
   if (filter.actorRoles?.length)
     parts.push(sql`actor.role = ANY(${[...filter.actorRoles]}::actor_role[])`)
   if (filter.attributions?.length)
     parts.push(sql`actor.attribution = ANY(${[...filter.attributions]}::attribution[])`)
-  if (parts.length === 0 && !affiliates) return undefined
-  return sql`EXISTS (SELECT 1 FROM event_actor actor ${affiliates ?? sql``}
+  if (filter.groupIds?.length && filter.includeAffiliates) {
+    // The affiliates' events gathered once, from their actors (each actor carries its event's
+    // date, sql/0041): the planner cannot tell how many groups a recursive walk (sql/0009) returns,
+    // and guessing hundreds it scanned every event (3 s at a million, against 0.4 s this way).
+    const where = [sql`affiliate.valid @> actor.event_date_start`, ...parts]
+    return sql`event.id = ANY(ARRAY(SELECT actor.event_id FROM event_actor actor
+      JOIN group_affiliates(${ids(filter.groupIds)}) affiliate ON affiliate.group_id = actor.group_id
+      WHERE ${sql.join(where, sql` AND `)}))`
+  }
+  if (parts.length === 0) return undefined
+  return sql`EXISTS (SELECT 1 FROM event_actor actor
     WHERE ${sql.join([sql`actor.event_id = event.id`, ...parts], sql` AND `)})`
 }
