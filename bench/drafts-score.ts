@@ -6,7 +6,9 @@ import type { EventExtraction, Extraction } from '../src/drafts/extraction.js'
 
 export interface ExpectedFigure {
   readonly population: string
-  readonly best: number
+  /** Null for a vague figure ("dozens"), which is matched by its term. */
+  readonly best: number | null
+  readonly vague?: string
 }
 export interface ExpectedEvent {
   readonly date: string
@@ -140,7 +142,10 @@ function scoreEvent(
       figures,
       wanted[category],
       (figure, e) =>
-        figure.population === e.population && (figure.best ?? figure.low ?? figure.high) === e.best,
+        figure.population === e.population &&
+        (e.best === null
+          ? figure.vagueTerm?.toLowerCase() === e.vague
+          : (figure.best ?? figure.low ?? figure.high) === e.best),
     )
   }
   const groups = event?.groups ?? []
