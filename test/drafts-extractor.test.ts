@@ -178,3 +178,35 @@ Two bombs killed 20 people on Sunday, officials said. Islamic State claimed resp
     ])
   })
 })
+
+describe('places', () => {
+  it('places a town the gazetteer knows in the country it lies in, with its point and its province', () => {
+    const { event } = extract(
+      `Attack near the Venezuelan border
+
+Gunmen killed two farmers near Cucuta in Colombia's Norte de Santander province on Monday, the army said.`,
+      '2022-03-08',
+    )
+    expect(event.place).toMatchObject({
+      name: 'Cucuta',
+      countryCode: 'COL',
+      admin1: 'Norte de Santander',
+      geoPrecision: 'NEAR',
+    })
+    expect(event.place?.latitude).toBeCloseTo(7.89, 1)
+    expect(event.place?.longitude).toBeCloseTo(-72.5, 1)
+  })
+
+  it('names a province alone when the report names no town, with no point', () => {
+    const { event } = extract(
+      'Militants killed three soldiers in Pakistan’s Khyber Pakhtunkhwa province on Friday, the military said.',
+      '2023-05-14',
+    )
+    expect(event.place).toMatchObject({
+      name: 'Khyber Pakhtunkhwa',
+      countryCode: 'PAK',
+      geoPrecision: 'ADMIN1',
+      latitude: null,
+    })
+  })
+})

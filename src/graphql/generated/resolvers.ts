@@ -653,12 +653,20 @@ export type DraftPersonInput = {
 /** Where an event happened, as the report names it. */
 export type DraftPlace = {
   __typename?: 'DraftPlace';
+  /** The first-level division (state, province) it lies in, when the report names one. */
+  admin1?: Maybe<Scalars['String']['output']>;
   /** How sure the extractor is, from 0 to 1. */
   confidence: Scalars['Float']['output'];
   /** Its country (ISO 3166-1 alpha-3), when the report makes it known. */
   countryCode?: Maybe<Scalars['String']['output']>;
   /** Where it ends (exclusive). */
   end: Scalars['Int']['output'];
+  /** How close the point or the name comes to where it happened: NEAR for a town's point, else the division named. */
+  geoPrecision?: Maybe<GeoPrecision>;
+  /** Latitude of the place, from the gazetteer the project ships, when it knows the name in that country. */
+  latitude?: Maybe<Scalars['Float']['output']>;
+  /** Longitude of the place, as latitude. */
+  longitude?: Maybe<Scalars['Float']['output']>;
   /** The most specific place named: a town, a district, a province, or the country. */
   name: Scalars['String']['output'];
   /** The recorded place of that name (in that country), when there is one. */
@@ -3527,9 +3535,13 @@ export type DraftPersonResolvers<ContextType = Context, ParentType extends Resol
 };
 
 export type DraftPlaceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftPlace'] = ResolversParentTypes['DraftPlace']> = {
+  admin1?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   countryCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  geoPrecision?: Resolver<Maybe<ResolversTypes['GeoPrecision']>, ParentType, ContextType>;
+  latitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  longitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   place?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
   quote?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -332,9 +332,7 @@ export async function writeAcceptedDraft(
     date_precision: lower(precision),
     place_id: placeId,
     location_text: changes.locationText ?? stored.place?.name ?? null,
-    latitude: place?.latitude ?? null,
-    longitude: place?.longitude ?? null,
-    geo_precision: place ? geoPrecisionOf(place.level) : null,
+    ...pointOf(place, stored.place, changes.locationText),
   })
   for (const figure of figures)
     await insertRow(trx, 'casualty_figure', {
@@ -418,6 +416,29 @@ async function placeOf(trx: Database, id: number) {
     .executeTakeFirst()
   if (!place) throw invalidField('placeId names no place', 'placeId', 'unknown_id')
   return place
+}
+
+/**
+ * Where the event is: the recorded place's point; else the gazetteer's point of the place the
+ * draft names, unless the editor named another (changes.locationText).
+ */
+function pointOf(
+  place: { level: string; latitude: number | null; longitude: number | null } | null,
+  named: StoredDraft['place'],
+  locationText: string | null | undefined,
+) {
+  if (place)
+    return {
+      latitude: place.latitude,
+      longitude: place.longitude,
+      geo_precision: geoPrecisionOf(place.level),
+    }
+  const same = named && (locationText == null || locationText.trim() === named.name)
+  return {
+    latitude: same ? (named.latitude ?? null) : null,
+    longitude: same ? (named.longitude ?? null) : null,
+    geo_precision: same && named.geoPrecision ? named.geoPrecision.toLowerCase() : null,
+  }
 }
 
 const geoPrecisionOf = (level: string) =>
