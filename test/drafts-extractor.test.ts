@@ -162,6 +162,43 @@ A suicide bomber killed four policemen and wounded six other people on Tuesday, 
       ['HOSTAGE', 'CIVILIANS', 'VAGUE', null, 'dozens'],
     ])
   })
+  it('counts each part of a joined subject, past an aside, and a part said "including"', () => {
+    const figures = (text: string) => inForce(extract(text, '2022-03-08').event)
+    expect(
+      figures('Six rebels and a policeman were killed in a shootout on Monday, the army said.'),
+    ).toEqual([
+      ['KILLED', 'SECURITY_FORCES', 1],
+      ['KILLED', 'PERPETRATORS', 6],
+    ])
+    expect(
+      figures(
+        'Some 30 people, most of them farmers, were killed in the raid on Monday, police said.',
+      ),
+    ).toEqual([['KILLED', 'ALL', 30]])
+    expect(
+      figures('The bomb killed 11 people, including three soldiers, on Monday, officials said.'),
+    ).toEqual([
+      ['KILLED', 'ALL', 11],
+      ['KILLED', 'SECURITY_FORCES', 3],
+    ])
+  })
+
+  it('reads "a dozen", "one was wounded", the wounded in hospital, and a toll revised in a later sentence', () => {
+    const { event } = extract(
+      `Gunmen killed a dozen villagers and two soldiers were killed and one was wounded on Monday, the governor said. Another 9 people were being treated in hospital.
+
+The toll was later revised to 15 by the army.`,
+      '2022-03-08',
+    )
+    expect(event.figures.map((f) => [f.category, f.population, f.best, f.superseded])).toEqual(
+      expect.arrayContaining([
+        ['KILLED', 'CIVILIANS', 12, true],
+        ['KILLED', 'SECURITY_FORCES', 2, false],
+        ['INJURED', 'SECURITY_FORCES', 1, false],
+        ['KILLED', 'CIVILIANS', 15, false],
+      ]),
+    )
+  })
 })
 
 describe('groups', () => {
