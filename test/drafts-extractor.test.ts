@@ -216,6 +216,49 @@ Two bombs killed 20 people on Sunday, officials said. Islamic State claimed resp
   })
 })
 
+describe('known groups', () => {
+  it('knows a group by a name with no group word, spelt a letter off, and gives its other names', () => {
+    const { event } = extract(
+      'Police said the dead gunmen were members of Lashkar-e-Tayba, which claimed the attack on Monday.',
+      '2022-03-08',
+    )
+    expect(event.groups).toEqual([
+      expect.objectContaining({
+        name: 'Lashkar-e-Tayba',
+        attribution: 'CLAIMED',
+        aliases: expect.arrayContaining(['Lashkar-e-Taiba', 'LeT']),
+      }),
+    ])
+  })
+
+  it('gives a group claimed for "both attacks" to both events, and not a group its members once were', () => {
+    const extraction = extract(
+      `Twin attacks kill soldiers in Niger
+
+Gunmen killed eight soldiers in Tahoua on Monday, the army said. Five more soldiers were killed in a separate attack in Tillaberi on Sunday.
+
+Islamic State in the Greater Sahara claimed both attacks. The army blamed the Macina Liberation Front, a group of former Ansar Dine fighters, for an earlier raid.`,
+      '2022-03-08',
+    )
+    const names = (event: Extraction['event']) => event.groups.map((g) => g.name)
+    expect(names(extraction.event)).toContain('Islamic State in the Greater Sahara')
+    expect(extraction.mentionedEvents.map(names)).toEqual([
+      expect.arrayContaining(['Islamic State in the Greater Sahara']),
+    ])
+    expect([extraction.event, ...extraction.mentionedEvents].flatMap(names)).not.toContain(
+      'Ansar Dine',
+    )
+  })
+
+  it('takes no count, river or force for a person', () => {
+    const { event } = extract(
+      'Twenty-one Malian soldiers and a Frontier Corps officer were killed near the Niger River on Monday.',
+      '2022-03-08',
+    )
+    expect(event.persons).toEqual([])
+  })
+})
+
 describe('places', () => {
   it('places a town the gazetteer knows in the country it lies in, with its point and its province', () => {
     const { event } = extract(

@@ -16,6 +16,7 @@ import type {
 import { type FoundFigure, figuresIn } from './figures.js'
 import { countriesByName, countryName } from './gazetteer.js'
 import { type Name, namesIn } from './names.js'
+import { knownGroup } from './known-groups.js'
 import { knownPlaces } from './places.js'
 import { sourcesIn } from './sources.js'
 import { type Piece, type Sentence, sentencesOf } from './text.js'
@@ -109,6 +110,7 @@ export class RuleExtractor implements Extractor {
         speaker?.name ?? null,
       )
     })
+    groupsOfEveryEvent(text, built)
     return {
       title,
       event: built[0] as EventExtraction,
@@ -117,6 +119,26 @@ export class RuleExtractor implements Extractor {
       claims: dedupeClaims(claims),
     }
   }
+}
+
+/**
+ * "claimed responsibility for both attacks": a group said of all the report's events is each
+ * one's. Adds it (in place) to the events that lack it.
+ */
+function groupsOfEveryEvent(text: string, built: EventExtraction[]): void {
+  if (built.length < 2) return
+  const every =
+    /\b(?:both|the two|all (?:the|three|four|five)|each of the)\s+(?:attacks|assaults|bombings|ambushes|raids|incidents|killings)\b/i
+  for (const event of [...built])
+    for (const group of event.groups) {
+      const sentenceStart = text.lastIndexOf('.', group.start) + 1
+      const sentenceEnd = text.indexOf('.', group.end)
+      if (!every.test(text.slice(sentenceStart, sentenceEnd < 0 ? text.length : sentenceEnd)))
+        continue
+      for (const [index, other] of built.entries())
+        if (!other.groups.some((one) => sameGroup(one, group)))
+          built[index] = { ...other, groups: [...other.groups, group] }
+    }
 }
 
 /** "MAIDUGURI, Nigeria (Reuters) - ", "KABUL, Aug 22 (Reuters) - ": where the wire says it was filed. */
@@ -381,7 +403,7 @@ function buildEvent(
     if (!attribution) continue
     addGroup(groups, {
       name: name.text,
-      aliases: name.acronym ? [name.acronym] : [],
+      aliases: aliasesOf(name),
       role: roleOf(sentence, name),
       attribution,
       start: name.start,
@@ -596,6 +618,16 @@ function placeOf(
       confidence: 0.6,
     }
   return null
+}
+
+/** A group's other names: the acronym the report gives, then the names a known group goes by. */
+function aliasesOf(name: Name): string[] {
+  const known = knownGroup(name.text)
+  const all = [
+    ...(name.acronym ? [name.acronym] : []),
+    ...(known ? [known.name, ...known.aliases] : []),
+  ]
+  return [...new Set(all)].filter((alias) => alias !== name.text)
 }
 
 const isHeading = (name: Name, found: Found) => found.title !== null && name.sentence === 0
