@@ -307,6 +307,42 @@ describe('acceptDraft', () => {
     expect(accepted.event.casualtyFigures).toHaveLength(2)
   })
 
+  it('writes the membership the report states and the gazetteer’s point of a town no place record names', async () => {
+    const text = `Militants kill four soldiers near Cucuta
+
+CUCUTA, Colombia (Reuters) - Rebels of the National Liberation Army killed four soldiers near Cucuta in Colombia's Norte de Santander province on Monday, the army said.
+
+Commander Ramiro Velandia, a leader of the National Liberation Army, was among the rebels arrested after the attack, the army said.`
+    const draft = await makeDraft({
+      text,
+      url: 'https://example.org/cucuta-membership',
+      publishedOn: '2022-03-08',
+      source: 'Reuters',
+    })
+    expect(draft.persons).toContainEqual(expect.objectContaining({ name: 'Ramiro Velandia' }))
+    const accepted = dataOf(
+      await api.query(
+        `mutation ($id: ID!) { acceptDraft(id: $id) {
+          event { latitude longitude geoPrecision persons { person { name memberships { role group { name } quote report { url } } } } } } }`,
+        { id: draft.id },
+        keys.editor,
+      ),
+    ).acceptDraft
+    expect(accepted.event.geoPrecision).toBe('NEAR')
+    expect(accepted.event.latitude).toBeCloseTo(7.89, 1)
+    const person = accepted.event.persons.find(
+      (one: any) => one.person.name === 'Ramiro Velandia',
+    ).person
+    expect(person.memberships).toEqual([
+      {
+        role: 'leader',
+        group: { name: expect.stringMatching(/National Liberation Army/) },
+        quote: expect.stringContaining('a leader of the National Liberation Army'),
+        report: { url: 'https://example.org/cucuta-membership' },
+      },
+    ])
+  })
+
   it.each([
     [
       'a span outside the text',

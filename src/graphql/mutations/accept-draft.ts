@@ -234,8 +234,15 @@ async function personsToWrite(
   writer: Writer,
   draft: DraftRow,
   given: readonly DraftPersonInput[] | null | undefined,
-): Promise<{ personId: number; role: string; outcome: string | null }[]> {
-  const wanted = given
+): Promise<PersonToWrite[]> {
+  const wanted: {
+    personId: number | null
+    name: string | null
+    role: string
+    outcome: string | null
+    groupName?: string | null
+    quote?: string
+  }[] = given
     ? given.map((person, index) => {
         if ((person.personId == null) === (person.name == null))
           throw invalidField(
@@ -257,17 +264,100 @@ async function personsToWrite(
         name: person.name,
         role: person.role ?? 'participant',
         outcome: person.outcome,
+        groupName: person.groupName,
+        // The sentence that says it, not the name alone.
+        quote: sentenceAround(draft.text, person.start, person.end) || person.quote,
       }))
-  const written: { personId: number; role: string; outcome: string | null }[] = []
+  const written: PersonToWrite[] = []
   for (const person of wanted) {
     const personId =
       person.personId ??
       (await createWithParts(writer, 'person', { name: person.name, description: person.role }))
     const role = person.role.slice(0, 200)
     if (!written.some((other) => other.personId === personId && other.role === role))
-      written.push({ personId, role, outcome: person.outcome ? lower(person.outcome) : null })
+      written.push({
+        personId,
+        role,
+        outcome: person.outcome ? lower(person.outcome) : null,
+        member: person.groupName
+          ? { groupName: person.groupName, quote: person.quote ?? null }
+          : null,
+      })
   }
   return written
+}
+
+interface PersonToWrite {
+  readonly personId: number
+  readonly role: string
+  readonly outcome: string | null
+  /** The group the report says they belong to or lead (drafted persons only). */
+  readonly member: { readonly groupName: string; readonly quote: string | null } | null
+}
+
+/**
+ * The memberships the report states ("Alaoui, head of the Brigade of Jihad and Unity"): each a
+ * change of its group, found as groups(search:) finds it, or new. A membership the person
+ * already has in that group and role is not written twice.
+ */
+async function writeMemberships(
+  writer: Writer,
+  persons: readonly PersonToWrite[],
+  reportId: number,
+): Promise<void> {
+  const members = persons.filter((person) => person.member !== null)
+  if (!members.length) return
+  const names = members.map((person) => person.member?.groupName as string)
+  const matches = await bestMatches(writer.trx, 'armed_group', names)
+  for (const [index, person] of members.entries()) {
+    const match = matches[index]
+    const groupId =
+      match && match.score >= 0.6
+        ? match.id
+        : await createWithParts(writer, 'armed_group', {
+            name: (
+              await sql<{
+                name: string
+              }>`SELECT group_canonical_name(${names[index]}) AS name`.execute(writer.trx)
+            ).rows[0]?.name,
+          })
+    const role =
+      /\b(head|leader|chief|commander|emir|founder|spokes(?:man|woman|person))\b/i
+        .exec(person.role)?.[1]
+        ?.toLowerCase() ?? 'member'
+    const existing = await writer.trx
+      .selectFrom('membership')
+      .select('id')
+      .where('person_id', '=', person.personId)
+      .where('group_id', '=', groupId)
+      .where('role', '=', role)
+      .executeTakeFirst()
+    if (existing) continue
+    const group = await writer.trx
+      .selectFrom('armed_group')
+      .select('version')
+      .where('id', '=', groupId)
+      .executeTakeFirstOrThrow()
+    await changeAggregate(
+      writer,
+      {
+        kind: 'armed_group',
+        id: groupId,
+        version: group.version,
+        operation: 'update',
+        field: 'memberships',
+      },
+      async () => {
+        await insertRow(writer.trx, 'membership', {
+          person_id: person.personId,
+          group_id: groupId,
+          role,
+          report_id: reportId,
+          quote: person.member?.quote ?? null,
+        })
+      },
+    )
+  }
 }
 
 /** Links to recorded events: the editor's, or each mentioned event's best candidate when it fits well. */
@@ -405,6 +495,7 @@ export async function writeAcceptedDraft(
   }
   await recordRevision(writer, 'create', 'event', eventId, null)
   if (changes.claims !== false) await writeGroupClaims(writer, stored, reportId)
+  await writeMemberships(writer, persons, reportId)
   return eventId
 }
 
