@@ -3,6 +3,7 @@
 // coder did not (false positive), or missed (false negative).
 
 import type { EventExtraction, Extraction } from '../src/drafts/extraction.js'
+import { nameKey } from '../src/drafts/known-groups.js'
 
 export interface ExpectedFigure {
   readonly population: string
@@ -45,13 +46,7 @@ export type Counts = Record<Field, { tp: number; fp: number; fn: number }>
 export const emptyCounts = (): Counts =>
   Object.fromEntries(fields.map((field) => [field, { tp: 0, fp: 0, fn: 0 }])) as Counts
 
-const key = (name: string) =>
-  name
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/^the\s+/, '')
-    .replace(/[^\p{L}\p{N}]+/gu, '')
+const key = nameKey
 
 /** One of the `a|b` alternatives, by key; or one containing the other (a longer phrase of the same voice). */
 function namesMatch(predicted: string, expected: string, contain: boolean): boolean {

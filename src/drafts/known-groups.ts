@@ -105,13 +105,15 @@ const known: readonly KnownGroup[] = groups.map(([name, ...aliases]) => ({
   name: name as string,
   aliases,
 }))
-const key = (name: string) =>
+/** A name's key: no accents, case, leading "the", spaces or punctuation ("The al-Shabab" = "alshabab"). */
+export const nameKey = (name: string) =>
   name
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/^the\s+/, '')
     .replace(/[^\p{L}\p{N}]+/gu, '')
+const key = nameKey
 const byKey = new Map<string, KnownGroup>()
 for (const group of known)
   for (const name of [group.name, ...group.aliases]) byKey.set(key(name), group)

@@ -214,15 +214,7 @@ async function groupsToWrite(
       const match = matches[named.indexOf(group.name as string)]
       // A new name (no record matches it well) is a new group, under its canonical spelling.
       groupId =
-        match && match.score >= 0.6
-          ? match.id
-          : await createWithParts(writer, 'armed_group', {
-              name: (
-                await sql<{
-                  name: string
-                }>`SELECT group_canonical_name(${group.name}) AS name`.execute(writer.trx)
-              ).rows[0]?.name,
-            })
+        match && match.score >= 0.6 ? match.id : await newGroup(writer, group.name as string)
     }
     if (!written.some((other) => other.groupId === groupId && other.role === group.role))
       written.push({ groupId, role: lower(group.role), attribution: lower(group.attribution) })
@@ -312,15 +304,7 @@ async function writeMemberships(
   for (const [index, person] of members.entries()) {
     const match = matches[index]
     const groupId =
-      match && match.score >= 0.6
-        ? match.id
-        : await createWithParts(writer, 'armed_group', {
-            name: (
-              await sql<{
-                name: string
-              }>`SELECT group_canonical_name(${names[index]}) AS name`.execute(writer.trx)
-            ).rows[0]?.name,
-          })
+      match && match.score >= 0.6 ? match.id : await newGroup(writer, names[index] as string)
     const role =
       /\b(head|leader|chief|commander|emir|founder|spokes(?:man|woman|person))\b/i
         .exec(person.role)?.[1]
@@ -333,31 +317,44 @@ async function writeMemberships(
       .where('role', '=', role)
       .executeTakeFirst()
     if (existing) continue
-    const group = await writer.trx
-      .selectFrom('armed_group')
-      .select('version')
-      .where('id', '=', groupId)
-      .executeTakeFirstOrThrow()
-    await changeAggregate(
-      writer,
-      {
-        kind: 'armed_group',
-        id: groupId,
-        version: group.version,
-        operation: 'update',
-        field: 'memberships',
-      },
-      async () => {
-        await insertRow(writer.trx, 'membership', {
-          person_id: person.personId,
-          group_id: groupId,
-          role,
-          report_id: reportId,
-          quote: person.member?.quote ?? null,
-        })
-      },
-    )
+    await changeGroup(writer, groupId, 'memberships', async () => {
+      await insertRow(writer.trx, 'membership', {
+        person_id: person.personId,
+        group_id: groupId,
+        role,
+        report_id: reportId,
+        quote: person.member?.quote ?? null,
+      })
+    })
   }
+}
+
+/** A new group under the canonical spelling of the name the report gives it. */
+async function newGroup(writer: Writer, name: string): Promise<number> {
+  const canonical = await sql<{
+    name: string
+  }>`SELECT group_canonical_name(${name}) AS name`.execute(writer.trx)
+  return createWithParts(writer, 'armed_group', { name: canonical.rows[0]?.name })
+}
+
+/** A change of a recorded group (its version steps once, one revision); nothing for no group. */
+async function changeGroup(
+  writer: Writer,
+  groupId: number,
+  field: string,
+  change: () => Promise<void>,
+): Promise<void> {
+  const group = await writer.trx
+    .selectFrom('armed_group')
+    .select('version')
+    .where('id', '=', groupId)
+    .executeTakeFirst()
+  if (!group) return
+  await changeAggregate(
+    writer,
+    { kind: 'armed_group', id: groupId, version: group.version, operation: 'update', field },
+    change,
+  )
 }
 
 /** Links to recorded events: the editor's, or each mentioned event's best candidate when it fits well. */
@@ -548,39 +545,23 @@ async function writeGroupClaims(
     if (claim.groupId !== null)
       byGroup.set(claim.groupId, [...(byGroup.get(claim.groupId) ?? []), claim])
   for (const [groupId, claims] of byGroup) {
-    const group = await writer.trx
-      .selectFrom('armed_group')
-      .select('version')
-      .where('id', '=', groupId)
-      .executeTakeFirst()
-    if (!group) continue
-    await changeAggregate(
-      writer,
-      {
-        kind: 'armed_group',
-        id: groupId,
-        version: group.version,
-        operation: 'update',
-        field: 'claims',
-      },
-      async () => {
-        for (const claim of claims) {
-          const statedBy = claim.statedBy ? await sourceFor(writer, claim.statedBy, 'PERSON') : null
-          await insertRow(writer.trx, 'claim', {
-            group_id: groupId,
-            property: claim.property,
-            statement: claim.statement,
-            value_text: claim.valueText,
-            low: claim.low,
-            best: claim.best,
-            high: claim.high,
-            qualifier: lower(claim.qualifier),
-            report_id: reportId,
-            stated_by_source_id: statedBy,
-            quote: claim.quote,
-          })
-        }
-      },
-    )
+    await changeGroup(writer, groupId, 'claims', async () => {
+      for (const claim of claims) {
+        const statedBy = claim.statedBy ? await sourceFor(writer, claim.statedBy, 'PERSON') : null
+        await insertRow(writer.trx, 'claim', {
+          group_id: groupId,
+          property: claim.property,
+          statement: claim.statement,
+          value_text: claim.valueText,
+          low: claim.low,
+          best: claim.best,
+          high: claim.high,
+          qualifier: lower(claim.qualifier),
+          report_id: reportId,
+          stated_by_source_id: statedBy,
+          quote: claim.quote,
+        })
+      }
+    })
   }
 }
