@@ -216,6 +216,25 @@ Two bombs killed 20 people on Sunday, officials said. Islamic State claimed resp
   })
 })
 
+describe('events', () => {
+  it('tells a separate attack "on the same day" as its own event, dated as the main one', () => {
+    const extraction = extract(
+      `Militants kill 30 in Niger
+
+At least 30 civilians were killed when militants attacked a market in Tahoua on Thursday, the government said.
+
+Eight soldiers died in a separate attack on an army post in Tillaberi on the same day, the government said.`,
+      '2022-03-12',
+    )
+    expect(inForce(extraction.event)).toEqual([['KILLED', 'CIVILIANS', 30]])
+    expect(extraction.mentionedEvents).toHaveLength(1)
+    const [other] = extraction.mentionedEvents
+    expect(other?.date).toMatchObject({ date: '2022-03-10', precision: 'DAY' })
+    expect(other && inForce(other)).toEqual([['KILLED', 'SECURITY_FORCES', 8]])
+    expect(other?.place?.name).toBe('Tillaberi')
+  })
+})
+
 describe('known groups', () => {
   it('knows a group by a name with no group word, spelt a letter off, and gives its other names', () => {
     const { event } = extract(

@@ -111,6 +111,7 @@ export class RuleExtractor implements Extractor {
       )
     })
     groupsOfEveryEvent(text, built)
+    sameDayAsMain(text, built)
     return {
       title,
       event: built[0] as EventExtraction,
@@ -139,6 +140,24 @@ function groupsOfEveryEvent(text: string, built: EventExtraction[]): void {
         if (!other.groups.some((one) => sameGroup(one, group)))
           built[index] = { ...other, groups: [...other.groups, group] }
     }
+}
+
+/** "in a separate attack … on the same day": an event with no date of its own has the main one's. */
+function sameDayAsMain(text: string, built: EventExtraction[]): void {
+  const main = built[0]?.date
+  if (!main) return
+  for (const [index, event] of built.entries()) {
+    if (index === 0 || event.date) continue
+    const said = /\b(?:on )?the same day\b/i.exec(
+      text.slice(event.evidence.start, event.evidence.end),
+    )
+    if (!said) continue
+    const start = event.evidence.start + said.index
+    built[index] = {
+      ...event,
+      date: { ...main, conflict: null, start, end: start + said[0].length, confidence: 0.6 },
+    }
+  }
 }
 
 /** "MAIDUGURI, Nigeria (Reuters) - ", "KABUL, Aug 22 (Reuters) - ": where the wire says it was filed. */
@@ -192,7 +211,9 @@ function titleOf(sentences: readonly Sentence[]): Extraction['title'] {
 /** A sentence's clauses: "…killed 16 soldiers…, and another 11 in a separate assault…" is two. */
 function clausesOf(sentence: Sentence): Clause[] {
   const cuts = [0]
-  const cue = /,?\s+(?=and another\b|in a separate\b)|;\s+/g
+  // "Fifteen soldiers died in a separate attack" is one clause about the other event: only a
+  // comma before "in a separate" ends the clause of the first.
+  const cue = /,?\s+(?=and another\b)|,\s+(?=in a separate\b)|;\s+/g
   for (let match = cue.exec(sentence.text); match; match = cue.exec(sentence.text))
     if (match.index - (cuts.at(-1) ?? 0) > 30 || cuts.length === 1) cuts.push(match.index)
   cuts.push(sentence.text.length)
