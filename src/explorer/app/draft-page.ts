@@ -196,6 +196,8 @@ class DraftReview {
       value: draft.date?.dateEnd ?? '',
     })
     const precision = select('Date precision', precisions, draft.date?.precision ?? 'DAY')
+    const drafted = draft.place?.name ?? ''
+    const placeName = h('input', { type: 'text', id: 'draft-place', value: drafted })
     const figures = draft.figures.map((figure) => this.figureRow(figure))
     const groups = draft.groups.map((group) => this.groupRow(group))
     const persons = draft.persons.map((person) => this.personRow(person))
@@ -204,7 +206,10 @@ class DraftReview {
       dateStart: dateStart.value || null,
       dateEnd: dateEnd.value || dateStart.value || null,
       datePrecision: precision.value as DatePrecision,
-      ...(draft.place?.place && { placeId: draft.place.place.id }),
+      // Another name than the drafted one is the editor's: the drafted match no longer holds.
+      ...(draft.place?.place &&
+        placeName.value.trim() === drafted && { placeId: draft.place.place.id }),
+      ...(placeName.value.trim() !== drafted && { locationText: placeName.value.trim() || null }),
       figures: figures.flatMap((row) => row.value()),
       groups: groups.flatMap((row) => row.value()),
       persons: persons.flatMap((row) => row.value()),
@@ -251,6 +256,14 @@ class DraftReview {
             ? `${draft.place.name}${draft.place.countryCode ? `, ${draft.place.countryCode}` : ''}${draft.place.place ? ` = recorded place ${draft.place.place.name}` : ' (no recorded place)'}`
             : 'no place found',
         ),
+        draft.place?.admin1 && h('p', { class: 'hint' }, `In ${draft.place.admin1}`),
+        draft.place?.latitude != null &&
+          h(
+            'p',
+            { class: 'hint' },
+            `Gazetteer point ${draft.place.latitude}, ${draft.place.longitude} (${(draft.place.geoPrecision ?? '').toLowerCase()})`,
+          ),
+        h('label', {}, 'Place name', placeName),
       ),
       h(
         'fieldset',
