@@ -343,6 +343,50 @@ Commander Ramiro Velandia, a leader of the National Liberation Army, was among t
     ])
   })
 
+  it('cites the sources the editor keeps and names, in place of the drafted chain', async () => {
+    const draft = await makeDraft({ ...seedReport, url: 'https://example.org/sources-edited' })
+    const ministry = draft.sources.find((one: any) => /ministry/i.test(one.name))
+    const at = seed.indexOf(ministry.name)
+    const accepted = dataOf(
+      await api.query(
+        `mutation ($id: ID!, $changes: DraftChanges) { acceptDraft(id: $id, changes: $changes) {
+          event { casualtyFigures { report { cites { source { name } quote } } } } } }`,
+        {
+          id: draft.id,
+          changes: {
+            sources: [
+              { name: 'Tunisian Interior Ministry', kind: 'GOVERNMENT', start: at, end: at + 5 },
+            ],
+          },
+        },
+        keys.editor,
+      ),
+    ).acceptDraft
+    const cites = accepted.event.casualtyFigures[0].report.cites
+    expect(cites).toHaveLength(1)
+    expect(cites[0].source.name).toBe('Tunisian Interior Ministry')
+    expect(cites[0].quote).toContain(ministry.name)
+  })
+
+  it('refuses a source whose span is outside the text', async () => {
+    const draft = await makeDraft({ ...seedReport, url: 'https://example.org/sources-bad' })
+    const error = errorOf(
+      await api.query(
+        acceptDraft,
+        {
+          id: draft.id,
+          changes: { sources: [{ name: 'Reuters', start: 0, end: 10 ** 6 }] },
+        },
+        keys.editor,
+      ),
+    )
+    expect(error.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'sources',
+      rule: 'span',
+    })
+  })
+
   it.each([
     [
       'a span outside the text',

@@ -425,6 +425,8 @@ export type DraftChanges = {
   persons?: InputMaybe<Array<DraftPersonInput>>;
   /** The event's place, a recorded place. */
   placeId?: InputMaybe<Scalars['ID']['input']>;
+  /** The voices the report cites, in place of the drafted chain: each is cited by the report with the sentence that names it. An empty list cites none. */
+  sources?: InputMaybe<Array<DraftSourceInput>>;
   /** The event's title. */
   title?: InputMaybe<Scalars['String']['input']>;
 };
@@ -698,6 +700,18 @@ export type DraftSource = {
   start: Scalars['Int']['output'];
   /** Who passed the statement on ("told Reuters": Reuters); null when the report itself quotes it. */
   via?: Maybe<Scalars['String']['output']>;
+};
+
+/** A voice the report cites, as the editor keeps it: found by name as importers find sources, or recorded as new. */
+export type DraftSourceInput = {
+  /** Where that span ends (exclusive). */
+  end: Scalars['NonNegativeInt']['input'];
+  /** What kind of voice it is, for a new source. */
+  kind?: InputMaybe<SourceKind>;
+  /** Its name ("the interior ministry", "Reuters"). */
+  name: Scalars['String']['input'];
+  /** Where the report names it: the citation quotes the sentence around this span. */
+  start: Scalars['NonNegativeInt']['input'];
 };
 
 /** Where a draft stands in the review queue. */
@@ -3162,6 +3176,7 @@ export type ResolversTypes = {
   DraftPersonInput: DraftPersonInput;
   DraftPlace: ResolverTypeWrapper<Omit<DraftPlace, 'place'> & { place?: Maybe<ResolversTypes['Place']> }>;
   DraftSource: ResolverTypeWrapper<Omit<DraftSource, 'source'> & { source?: Maybe<ResolversTypes['Source']> }>;
+  DraftSourceInput: DraftSourceInput;
   DraftStatus: DraftStatus;
   DraftText: ResolverTypeWrapper<DraftText>;
   Event: ResolverTypeWrapper<Written>;
@@ -3274,6 +3289,7 @@ export type ResolversParentTypes = {
   DraftPersonInput: DraftPersonInput;
   DraftPlace: Omit<DraftPlace, 'place'> & { place?: Maybe<ResolversParentTypes['Place']> };
   DraftSource: Omit<DraftSource, 'source'> & { source?: Maybe<ResolversParentTypes['Source']> };
+  DraftSourceInput: DraftSourceInput;
   DraftText: DraftText;
   Event: Written;
   EventActor: Written;

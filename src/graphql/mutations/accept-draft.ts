@@ -10,6 +10,7 @@ import type {
   DraftFigureInput,
   DraftGroupInput,
   DraftPersonInput,
+  DraftSourceInput,
   EventLinkInput,
 } from '../generated/resolvers.js'
 import { idOfType } from '../ids.js'
@@ -134,7 +135,11 @@ async function sourceFor(writer: Writer, name: string, kind: string): Promise<nu
 }
 
 /** The report: the one with this URL, or a new one of the outlet, citing the draft's sources. */
-async function reportFor(writer: Writer, draft: DraftRow): Promise<number> {
+async function reportFor(
+  writer: Writer,
+  draft: DraftRow,
+  given: readonly DraftSourceInput[] | null | undefined,
+): Promise<number> {
   const { trx } = writer
   if (draft.url) {
     const existing = await trx
@@ -146,7 +151,7 @@ async function reportFor(writer: Writer, draft: DraftRow): Promise<number> {
   }
   const outlet = await sourceFor(writer, draft.source_name, 'NEWS_OUTLET')
   const cited = new Map<number, string>()
-  for (const source of draft.draft.sources) {
+  for (const source of sourcesToCite(draft, given)) {
     const id = await sourceFor(writer, source.name, source.kind)
     if (id !== outlet && !cited.has(id))
       cited.set(id, sentenceAround(draft.text, source.start, source.end))
@@ -171,6 +176,29 @@ async function reportFor(writer: Writer, draft: DraftRow): Promise<number> {
         })
     },
   )
+}
+
+/** The voices to cite: the editor's (each named, with a span of the text) or the draft's. */
+function sourcesToCite(
+  draft: DraftRow,
+  given: readonly DraftSourceInput[] | null | undefined,
+): { name: string; kind: string; start: number; end: number }[] {
+  if (!given) return [...draft.draft.sources]
+  return given.map((source, index) => {
+    notBlank(source.name, 'name')
+    if (!(source.start >= 0 && source.end > source.start && source.end <= draft.text.length))
+      throw invalidField(
+        `sources[${index}]: start and end must be a span of the report's text (0 to ${draft.text.length})`,
+        'sources',
+        'span',
+      )
+    return {
+      name: source.name.trim(),
+      kind: source.kind ?? 'OTHER',
+      start: source.start,
+      end: source.end,
+    }
+  })
 }
 
 /** The sentence a span sits in: what a citation quotes. */
@@ -408,7 +436,7 @@ export async function writeAcceptedDraft(
   const otherCounts = allFigures.filter((figure) => !figures.includes(figure))
   const links = linksToWrite(draft, changes.links)
 
-  const reportId = await reportFor(writer, draft)
+  const reportId = await reportFor(writer, draft, changes.sources)
   const groups = await groupsToWrite(writer, draft, changes.groups)
   const persons = await personsToWrite(writer, draft, changes.persons)
   const place = placeId ? await placeOf(trx, placeId) : null

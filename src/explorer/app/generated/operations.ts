@@ -127,6 +127,8 @@ export type DraftChanges = {
   persons?: Array<DraftPersonInput> | null | undefined;
   /** The event's place, a recorded place. */
   placeId?: string | number | null | undefined;
+  /** The voices the report cites, in place of the drafted chain: each is cited by the report with the sentence that names it. An empty list cites none. */
+  sources?: Array<DraftSourceInput> | null | undefined;
   /** The event's title. */
   title?: string | null | undefined;
 };
@@ -175,6 +177,18 @@ export type DraftPersonInput = {
   personId?: string | number | null | undefined;
   /** Their part in the event (combatant, victim, bomber). */
   role: string;
+};
+
+/** A voice the report cites, as the editor keeps it: found by name as importers find sources, or recorded as new. */
+export type DraftSourceInput = {
+  /** Where that span ends (exclusive). */
+  end: number;
+  /** What kind of voice it is, for a new source. */
+  kind?: SourceKind | null | undefined;
+  /** Its name ("the interior ministry", "Reuters"). */
+  name: string;
+  /** Where the report names it: the citation quotes the sentence around this span. */
+  start: number;
 };
 
 /** Where a draft stands in the review queue. */
