@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { defaultExtractor } from '../src/drafts/extractors.js'
+import { knownPlaces } from '../src/drafts/places.js'
 import { projectRoot } from '../src/paths.js'
 import {
   type Counts,
@@ -24,12 +25,14 @@ const texts: string[] = []
 async function scoreSet(
   expectedFile: string,
   folder: string,
+  only: RegExp | null = null,
 ): Promise<{ counts: Counts; reports: number }> {
   const expected = JSON.parse(await readFile(path.join(fixtures, expectedFile), 'utf8')) as {
     reports: ExpectedReport[]
   }
   const counts: Counts = emptyCounts()
-  for (const report of expected.reports) {
+  const reports = expected.reports.filter((one) => !only || only.test(one.file))
+  for (const report of reports) {
     const text = await readFile(path.join(fixtures, folder, report.file), 'utf8')
     texts.push(text)
     const extraction = extractor.extract({
@@ -52,25 +55,44 @@ async function scoreSet(
       )
     }
   }
-  return { counts, reports: expected.reports.length }
+  return { counts, reports: reports.length }
 }
+
+// The gazetteer loads on first use, once per process: timed apart.
+const loadStart = performance.now()
+knownPlaces('Tunis')
+const firstRun = performance.now() - loadStart
 
 const tuned = await scoreSet('expected.json', 'reports')
 const heldOut = await scoreSet('held-out.json', 'held-out')
+// The newest batch of the held-out set, written after the last change of the rules: the
+// figures least flattered by them. Move the pattern on when a later round changes the rules.
+const newest = /^h2[1-5]-/
+const fresh = await scoreSet('held-out.json', 'held-out', newest)
 
 // Speed: reports joined into 1,000 words, after a warm-up, the median of 21 runs.
 const words = texts.join('\n\n').split(/(\s+)/)
 const thousand = words.slice(0, 1999).join('')
 const publishedOn = '2019-01-04'
 for (let run = 0; run < 5; run++) extractor.extract({ text: thousand, publishedOn, source: 'x' })
-const times: number[] = []
-for (let run = 0; run < 21; run++) {
-  const start = performance.now()
-  extractor.extract({ text: thousand, publishedOn, source: 'x' })
-  times.push(performance.now() - start)
+// Three rounds of 21 (the machine is shared): each round's median, and the load average.
+const medians: number[] = []
+for (let round = 0; round < 3; round++) {
+  const times: number[] = []
+  for (let run = 0; run < 21; run++) {
+    const start = performance.now()
+    extractor.extract({ text: thousand, publishedOn, source: 'x' })
+    times.push(performance.now() - start)
+  }
+  times.sort((a, b) => a - b)
+  medians.push(times[10] as number)
 }
-times.sort((a, b) => a - b)
-const median = times[10] as number
+const median = [...medians].sort((a, b) => a - b)[1] as number
+const spread = `${Math.min(...medians).toFixed(1)}–${Math.max(...medians).toFixed(1)}`
+const load = os
+  .loadavg()
+  .map((value) => value.toFixed(1))
+  .join(', ')
 
 const percent = (value: number) => value.toFixed(2)
 const tableOf = (counts: Counts) => `| field | precision | recall | right | wrong | missed |
@@ -87,7 +109,9 @@ const heldOutTable = tableOf(heldOut.counts)
 console.log(
   `The ${tuned.reports} reports the rules were written on:\n${table}\n\nThe ${heldOut.reports} held-out reports:\n${heldOutTable}`,
 )
-console.log(`\n${extractor.name}: ${median.toFixed(1)} ms (median of 21) for a 1,000-word report`)
+console.log(
+  `\n${extractor.name}: ${median.toFixed(1)} ms (round medians ${spread}; gazetteer load ${firstRun.toFixed(0)} ms) for a 1,000-word report; load ${load}`,
+)
 
 const report = `# Drafts from reports: the extractor measured
 
@@ -106,7 +130,7 @@ by name alone), each person who took part or suffered, and the report's sources 
 twice, by role and by name, counts once). An event the extractor invents counts its fields as
 wrong; an event it misses, as missed.
 
-Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.
+Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; load average ${load}.
 
 ## The ${tuned.reports} reports the rules were written on
 
@@ -114,15 +138,27 @@ ${table}
 
 ## ${heldOut.reports} held-out reports
 
-Written and coded after the rules were tuned (\`test/fixtures/drafts/held-out/\`,
-\`held-out.json\`), and not tuned on since: the better guess of what to expect on new copy, from
-a set too small to be more than a guess.
+Written and coded after rules were tuned (\`test/fixtures/drafts/held-out/\`, \`held-out.json\`):
+the better guess of what to expect on new copy, from a set too small to be more than a guess.
+h1–h6 were written after the first rules. h7–h20 were written and coded at the start of the
+second round, before any rule of it changed; on them the first rules scored killed 0.79 / 0.72,
+groups 0.75 / 0.75, place 0.91 / 0.88, dates 1.00 / 0.92, sources 0.96 / 0.96 (with h1–h6). The
+second round's rules (the gazetteer, known groups, figure patterns) were written as general
+patterns and tested on sentences of their own, but their author had seen what the first rules
+missed on h7–h20, so these figures may flatter them a little; h21–h25, scored apart below,
+were written after the last change and are the fairest, if tiny, sample.
 
 ${heldOutTable}
 
-Speed: ${median.toFixed(1)} ms for a 1,000-word report (the reports joined; median of 21 runs
-after a warm-up). Targets: 0.9 for dates and killed, 0.8 for groups, places and sources; under
-200 ms.
+Of which the ${fresh.reports} written after the last rule change (${newest.source}), not yet run when
+the rules were changed:
+
+${tableOf(fresh.counts)}
+
+Speed: ${median.toFixed(1)} ms for a 1,000-word report (the reports joined; after a warm-up,
+the median of three rounds of 21 runs, whose medians spread ${spread} ms). A process loads the
+gazetteer (data/gazetteer/) once, on its first extraction: ${firstRun.toFixed(0)} ms. Targets: 0.9
+for dates and killed, 0.8 for groups, places and sources; under 200 ms.
 
 The first set was read while the rules were written, so its figures flatter the rules. Both
 sets are small: one miss moves a field by several points.

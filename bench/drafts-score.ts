@@ -3,10 +3,13 @@
 // coder did not (false positive), or missed (false negative).
 
 import type { EventExtraction, Extraction } from '../src/drafts/extraction.js'
+import { nameKey } from '../src/drafts/known-groups.js'
 
 export interface ExpectedFigure {
   readonly population: string
-  readonly best: number
+  /** Null for a vague figure ("dozens"), which is matched by its term. */
+  readonly best: number | null
+  readonly vague?: string
 }
 export interface ExpectedEvent {
   readonly date: string
@@ -43,13 +46,7 @@ export type Counts = Record<Field, { tp: number; fp: number; fn: number }>
 export const emptyCounts = (): Counts =>
   Object.fromEntries(fields.map((field) => [field, { tp: 0, fp: 0, fn: 0 }])) as Counts
 
-const key = (name: string) =>
-  name
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/^the\s+/, '')
-    .replace(/[^\p{L}\p{N}]+/gu, '')
+const key = nameKey
 
 /** One of the `a|b` alternatives, by key; or one containing the other (a longer phrase of the same voice). */
 function namesMatch(predicted: string, expected: string, contain: boolean): boolean {
@@ -140,7 +137,10 @@ function scoreEvent(
       figures,
       wanted[category],
       (figure, e) =>
-        figure.population === e.population && (figure.best ?? figure.low ?? figure.high) === e.best,
+        figure.population === e.population &&
+        (e.best === null
+          ? figure.vagueTerm?.toLowerCase() === e.vague
+          : (figure.best ?? figure.low ?? figure.high) === e.best),
     )
   }
   const groups = event?.groups ?? []

@@ -162,6 +162,43 @@ A suicide bomber killed four policemen and wounded six other people on Tuesday, 
       ['HOSTAGE', 'CIVILIANS', 'VAGUE', null, 'dozens'],
     ])
   })
+  it('counts each part of a joined subject, past an aside, and a part said "including"', () => {
+    const figures = (text: string) => inForce(extract(text, '2022-03-08').event)
+    expect(
+      figures('Six rebels and a policeman were killed in a shootout on Monday, the army said.'),
+    ).toEqual([
+      ['KILLED', 'SECURITY_FORCES', 1],
+      ['KILLED', 'PERPETRATORS', 6],
+    ])
+    expect(
+      figures(
+        'Some 30 people, most of them farmers, were killed in the raid on Monday, police said.',
+      ),
+    ).toEqual([['KILLED', 'ALL', 30]])
+    expect(
+      figures('The bomb killed 11 people, including three soldiers, on Monday, officials said.'),
+    ).toEqual([
+      ['KILLED', 'ALL', 11],
+      ['KILLED', 'SECURITY_FORCES', 3],
+    ])
+  })
+
+  it('reads "a dozen", "one was wounded", the wounded in hospital, and a toll revised in a later sentence', () => {
+    const { event } = extract(
+      `Gunmen killed a dozen villagers and two soldiers were killed and one was wounded on Monday, the governor said. Another 9 people were being treated in hospital.
+
+The toll was later revised to 15 by the army.`,
+      '2022-03-08',
+    )
+    expect(event.figures.map((f) => [f.category, f.population, f.best, f.superseded])).toEqual(
+      expect.arrayContaining([
+        ['KILLED', 'CIVILIANS', 12, true],
+        ['KILLED', 'SECURITY_FORCES', 2, false],
+        ['INJURED', 'SECURITY_FORCES', 1, false],
+        ['KILLED', 'CIVILIANS', 15, false],
+      ]),
+    )
+  })
 })
 
 describe('groups', () => {
@@ -176,5 +213,99 @@ Two bombs killed 20 people on Sunday, officials said. Islamic State claimed resp
       ['Islamic State', 'CLAIMED'],
       ['Abu Sayyaf', 'SUSPECTED'],
     ])
+  })
+})
+
+describe('events', () => {
+  it('tells a separate attack "on the same day" as its own event, dated as the main one', () => {
+    const extraction = extract(
+      `Militants kill 30 in Niger
+
+At least 30 civilians were killed when militants attacked a market in Tahoua on Thursday, the government said.
+
+Eight soldiers died in a separate attack on an army post in Tillaberi on the same day, the government said.`,
+      '2022-03-12',
+    )
+    expect(inForce(extraction.event)).toEqual([['KILLED', 'CIVILIANS', 30]])
+    expect(extraction.mentionedEvents).toHaveLength(1)
+    const [other] = extraction.mentionedEvents
+    expect(other?.date).toMatchObject({ date: '2022-03-10', precision: 'DAY' })
+    expect(other && inForce(other)).toEqual([['KILLED', 'SECURITY_FORCES', 8]])
+    expect(other?.place?.name).toBe('Tillaberi')
+  })
+})
+
+describe('known groups', () => {
+  it('knows a group by a name with no group word, spelt a letter off, and gives its other names', () => {
+    const { event } = extract(
+      'Police said the dead gunmen were members of Lashkar-e-Tayba, which claimed the attack on Monday.',
+      '2022-03-08',
+    )
+    expect(event.groups).toEqual([
+      expect.objectContaining({
+        name: 'Lashkar-e-Tayba',
+        attribution: 'CLAIMED',
+        aliases: expect.arrayContaining(['Lashkar-e-Taiba', 'LeT']),
+      }),
+    ])
+  })
+
+  it('gives a group claimed for "both attacks" to both events, and not a group its members once were', () => {
+    const extraction = extract(
+      `Twin attacks kill soldiers in Niger
+
+Gunmen killed eight soldiers in Tahoua on Monday, the army said. Five more soldiers were killed in a separate attack in Tillaberi on Sunday.
+
+Islamic State in the Greater Sahara claimed both attacks. The army blamed the Macina Liberation Front, a group of former Ansar Dine fighters, for an earlier raid.`,
+      '2022-03-08',
+    )
+    const names = (event: Extraction['event']) => event.groups.map((g) => g.name)
+    expect(names(extraction.event)).toContain('Islamic State in the Greater Sahara')
+    expect(extraction.mentionedEvents.map(names)).toEqual([
+      expect.arrayContaining(['Islamic State in the Greater Sahara']),
+    ])
+    expect([extraction.event, ...extraction.mentionedEvents].flatMap(names)).not.toContain(
+      'Ansar Dine',
+    )
+  })
+
+  it('takes no count, river or force for a person', () => {
+    const { event } = extract(
+      'Twenty-one Malian soldiers and a Frontier Corps officer were killed near the Niger River on Monday.',
+      '2022-03-08',
+    )
+    expect(event.persons).toEqual([])
+  })
+})
+
+describe('places', () => {
+  it('places a town the gazetteer knows in the country it lies in, with its point and its province', () => {
+    const { event } = extract(
+      `Attack near the Venezuelan border
+
+Gunmen killed two farmers near Cucuta in Colombia's Norte de Santander province on Monday, the army said.`,
+      '2022-03-08',
+    )
+    expect(event.place).toMatchObject({
+      name: 'Cucuta',
+      countryCode: 'COL',
+      admin1: 'Norte de Santander',
+      geoPrecision: 'NEAR',
+    })
+    expect(event.place?.latitude).toBeCloseTo(7.89, 1)
+    expect(event.place?.longitude).toBeCloseTo(-72.5, 1)
+  })
+
+  it('names a province alone when the report names no town, with no point', () => {
+    const { event } = extract(
+      'Militants killed three soldiers in Pakistan’s Khyber Pakhtunkhwa province on Friday, the military said.',
+      '2023-05-14',
+    )
+    expect(event.place).toMatchObject({
+      name: 'Khyber Pakhtunkhwa',
+      countryCode: 'PAK',
+      geoPrecision: 'ADMIN1',
+      latitude: null,
+    })
   })
 })

@@ -33,7 +33,7 @@ export function attributionOf(
     return null
   // Named as another group's patron or parent, not as an actor here.
   if (
-    /(allegiance to|linked to|affiliate of|affiliated (to|with)|branch of|split from|faction of|loyal to|aligned with|known as|part of|led by|the former|joined|to join|left to join|run by|held by|controlled by|used by|operated by|owned by|government of)\s+(the\s+)?$/i.test(
+    /(allegiance to|linked to|affiliate of|affiliated (to|with)|branch of|split from|faction of|loyal to|aligned with|known as|part of|led by|the former|former|ex-|ally of|allies of|allied (to|with)|joined|to join|left to join|run by|held by|controlled by|used by|operated by|owned by|government of)\s+(the\s+)?$/i.test(
       near,
     )
   )

@@ -51,6 +51,13 @@ export interface PlaceValue extends Evidence {
   /** The country it lies in, as ISO 3166-1 alpha-3, when the report makes it known. */
   readonly countryCode: string | null
   readonly country: string | null
+  /** The first-level division (state, province) it lies in, when the report names it. */
+  readonly admin1: string | null
+  /** Its point, from the gazetteer the project ships (data/gazetteer/), when it knows the name. */
+  readonly latitude: number | null
+  readonly longitude: number | null
+  /** How close the point or the name comes to where it happened (the API's GeoPrecision). */
+  readonly geoPrecision: 'NEAR' | 'ADMIN2' | 'ADMIN1' | 'COUNTRY' | null
 }
 
 export interface FigureValue extends Evidence {

@@ -51,6 +51,19 @@ function countAt(sentence: Sentence, words: readonly Word[], index: number): Cou
     return { value: null, vague: word.text, qualifier: 'VAGUE', from: index, to: index + 1 }
   // "hundred" in "two hundred" belongs to the count that "two" starts.
   if (continuesNumber(words, index)) return null
+  // "a dozen", "dozen": twelve (the count starts at "a").
+  if (word.lower === 'dozen' && /^(a|an)$/.test(words[index - 1]?.lower ?? '')) return null
+  if (
+    word.lower === 'dozen' ||
+    (/^(a|an)$/.test(word.lower) && words[index + 1]?.lower === 'dozen')
+  )
+    return {
+      value: 12,
+      vague: null,
+      qualifier,
+      from: index,
+      to: index + (word.lower === 'dozen' ? 1 : 2),
+    }
   const number = numberAt(words, index)
   if (number === null) return null
   // "a"/"an"/"one" only count a person named right after ("a police officer").
@@ -103,7 +116,13 @@ function figure(
     confidence,
     revises:
       revisedLater.test(before.slice(-60)) ||
-      /\b(toll|revised|raised|rose)\b/i.test(
+      /\btoll\b/i.test(
+        sentence.text.slice(
+          (words[from] as Word).start - sentence.start,
+          (words[to - 1] as Word).end - sentence.start,
+        ),
+      ) ||
+      revisedLater.test(
         sentence.text.slice(
           (words[from] as Word).start - sentence.start,
           (words[to - 1] as Word).end - sentence.start,
@@ -116,7 +135,59 @@ function figure(
 }
 
 const auxiliaries =
-  /^(were|was|have|has|had|been|be|being|also|reportedly|later|all|who|are|is|allegedly|confirmed|said|to|and|among|the|among)$/
+  /^(were|was|have|has|had|been|be|being|also|reportedly|later|all|who|are|is|allegedly|confirmed|said|to|and|among|the|those|subsequently|eventually|since)$/
+
+/** "treated in hospital", "admitted to hospital": injured, said of where they are. */
+const inHospital =
+  /^\s+(?:in|at|to)\s+(?:a\s+|the\s+|local\s+|nearby\s+)?(?:hospitals?|clinics?)\b|^\s+for\s+(?:injuries|wounds|gunshot wounds)\b/i
+
+/**
+ * ", most of them civilians," between a count's noun and its verb: an aside that says more of
+ * the same people. The words before it hold the count.
+ */
+const aside =
+  /,\s+(?:most|many|some|all|several|half|mostly|among them|including|one|two|three|four|five|six|seven|eight|nine|ten)\b[^,]{0,60},\s*(?:(?:were|was|had|have|been|being|also|all|reportedly)\s+)*$/i
+
+/**
+ * The count of the noun at or shortly before words[from] ("two suspected militants"), added as
+ * a figure of the category at words[index]; the index of the count, or null for none.
+ */
+function subjectCount(
+  sentence: Sentence,
+  words: readonly Word[],
+  from: number,
+  index: number,
+  category: CasualtyCategory,
+  add: (value: FoundFigure, indices: number[]) => void,
+  lastPopulation: CasualtyPopulation | null,
+): number | null {
+  for (let nounAt = from; nounAt >= Math.max(0, from - 4); nounAt--) {
+    let population = populationOf((words[nounAt] as Word).lower)
+    if (!population) continue
+    if (population === 'ALL' && (words[nounAt] as Word).lower === 'others' && lastPopulation)
+      population = lastPopulation
+    for (let countIndex = nounAt - 1; countIndex >= Math.max(0, nounAt - 5); countIndex--) {
+      const count = countAt(sentence, words, countIndex)
+      // "one of the combatants killed" is a person among them, not a count.
+      const one = count?.value === 1 && words[countIndex + 1]?.lower === 'of'
+      if (count && !one) {
+        add(figure(sentence, words, count, category, population, countIndex, index + 1, 0.85), [
+          countIndex,
+        ])
+        return countIndex
+      }
+      const between = (words[countIndex] as Word).lower
+      if (
+        !nounModifiers.test(between) &&
+        !(words[countIndex] as Word).capital &&
+        !/-|ed$|ing$/.test(between)
+      )
+        return null
+    }
+    return null
+  }
+  return null
+}
 
 /** Every figure one sentence states. */
 export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
@@ -133,14 +204,19 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
   }
   for (let index = 0; index < words.length; index++) {
     const word = words[index] as Word
-    const category = categoryOf(word.lower)
+    const category =
+      categoryOf(word.lower) ??
+      (/^(treated|admitted|hospitali[sz]ed)$/.test(word.lower) &&
+      inHospital.test(text.slice(word.end, word.end + 40))
+        ? 'INJURED'
+        : null)
     if (!category) continue
     // "killing four policemen", "abducted 39 students", "killed at least 11 soldiers",
     // "wounding 22", "the death toll rose to 21", "put the number of dead at 27".
     let ahead = index + 1
     while (
       ahead < words.length &&
-      /^(at|least|more|than|over|up|to|as|many|about|around|some|nearly|almost|rose|risen|reached|had|has|have|stood|an|estimated|a|little|toll|tolls|was|is|been|later|revised|raised|climbed|increased|now|stands)$/.test(
+      /^(at|least|more|than|over|up|to|as|many|about|around|some|nearly|almost|rose|risen|reached|had|has|have|stood|an|estimated|a|little|toll|tolls|was|is|been|later|revised|raised|climbed|increased|jumped|now|stands|since|further|put|officially|then|by|the|of|number|roughly|approximately)$/.test(
         (words[ahead] as Word).lower,
       ) &&
       numberOf((words[ahead] as Word).text) === null
@@ -157,7 +233,11 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
     ) {
       const noun = nounAfter(words, countAhead.to)
       // "The number of civilians killed has reached 21": the noun before the word.
-      const nounBefore = [words[index - 1], words[index - 2]]
+      // Not "Bomber kills 17": the noun before an active verb did the killing.
+      const passive = /^(has|have|had|rose|stood|reached|was|is|stands|now|climbed)$/.test(
+        words[index + 1]?.lower ?? '',
+      )
+      const nounBefore = (passive ? [words[index - 1], words[index - 2]] : [])
         .map((before) => (before ? populationOf(before.lower) : null))
         .find((population) => population !== null && population !== 'ALL')
       const population =
@@ -170,7 +250,10 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
           ? noun.population
           : countAhead.value !== null
             ? (nounBefore ?? lastPopulation ?? 'ALL')
-            : null
+            : // "injured dozens more": more people, said of no one in particular.
+              /^(more|others)$/.test(words[countAhead.to]?.lower ?? '')
+              ? 'ALL'
+              : null
       if (population && !(noun === null && /^(a|an|one)$/.test((words[ahead] as Word).lower))) {
         add(
           figure(
@@ -191,6 +274,11 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
     // "Two suspected militants were killed", "38 people ... were gunned down", "two others wounded",
     // "five soldiers were among the dead", "40 wounded people".
     let back = index - 1
+    const asideBefore = aside.exec(sentence.text.slice(0, word.start - sentence.start))
+    if (asideBefore) {
+      const asideAt = sentence.start + asideBefore.index
+      while (back >= 0 && (words[back] as Word).start >= asideAt) back--
+    }
     while (back >= 0 && auxiliaries.test((words[back] as Word).lower)) back--
     // "Two police officers were killed and three injured": a count alone counts the same people.
     const bare = back >= 0 && back < index - 0 ? countAt(sentence, words, back) : null
@@ -198,36 +286,33 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
       bare &&
       bare.value !== null &&
       lastPopulation &&
-      !/^(a|an|one)$/.test((words[back] as Word).lower) &&
+      // "and one was wounded": "one" counts when a verb follows it; "and a police officer" is a noun's.
+      (!/^(a|an|one)$/.test((words[back] as Word).lower) ||
+        ((words[back] as Word).lower === 'one' && back < index - 1)) &&
       (words[back - 1]?.lower === 'and' || back === index - 1)
     ) {
       add(figure(sentence, words, bare, category, lastPopulation, back, index + 1, 0.75), [back])
       continue
     }
-    for (let nounAt = back; nounAt >= Math.max(0, back - 4); nounAt--) {
-      let population = populationOf((words[nounAt] as Word).lower)
-      if (!population) continue
-      if (population === 'ALL' && (words[nounAt] as Word).lower === 'others' && lastPopulation)
-        population = lastPopulation
-      for (let countIndex = nounAt - 1; countIndex >= Math.max(0, nounAt - 5); countIndex--) {
-        const count = countAt(sentence, words, countIndex)
-        // "one of the combatants killed" is a person among them, not a count.
-        const one = count?.value === 1 && words[countIndex + 1]?.lower === 'of'
-        if (count && !one) {
-          add(figure(sentence, words, count, category, population, countIndex, index + 1, 0.85), [
-            countIndex,
-          ])
-          break
-        }
-        const between = (words[countIndex] as Word).lower
-        if (
-          !nounModifiers.test(between) &&
-          !(words[countIndex] as Word).capital &&
-          !/-|ed$|ing$/.test(between)
-        )
-          break
-      }
-      break
+    // "Three suspected militants and a soldier were killed": each count of the subject, back
+    // across "and" and commas.
+    let scanFrom = back
+    while (scanFrom >= 0) {
+      const countIndex = subjectCount(
+        sentence,
+        words,
+        scanFrom,
+        index,
+        category,
+        add,
+        lastPopulation,
+      )
+      if (countIndex === null || countIndex < 1) break
+      const joint = words[countIndex - 1] as Word
+      const comma = /,\s*$/.test(textBetween(joint, words[countIndex] as Word))
+      if (joint.lower === 'and') scanFrom = countIndex - 2
+      else if (comma) scanFrom = countIndex - 1
+      else break
     }
     // "40 wounded people": count, the word, then the noun.
     const countBefore = index > 0 ? countAt(sentence, words, index - 1) : null
@@ -259,6 +344,29 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
       if (found.some((value) => value.category === 'KILLED')) break
     }
   }
+  // "killing 21, including a police officer": some of those counted, said of whom.
+  for (let index = 0; index < words.length - 1; index++) {
+    const lower = (words[index] as Word).lower
+    const first =
+      lower === 'including' || lower === 'includes'
+        ? index + 1
+        : lower === 'among' && /^(them|whom)$/.test(words[index + 1]?.lower ?? '')
+          ? index + 2
+          : lower === 'of' && words[index + 1]?.lower === 'whom'
+            ? index + 2
+            : -1
+    if (first < 0) continue
+    const count = countAt(sentence, words, first)
+    const noun = count ? nounAfter(words, count.to) : null
+    const at = (words[index] as Word).start
+    const whole = found.filter((value) => value.at < at).at(-1)
+    if (!count || count.value === null || !noun || noun.population === 'ALL' || !whole) continue
+    if (whole.population === noun.population || (whole.best ?? whole.low ?? 0) <= count.value)
+      continue
+    add(figure(sentence, words, count, whole.category, noun.population, first, noun.to, 0.75), [
+      first,
+    ])
+  }
   // "killed 16 soldiers ..., and another 11 in a separate assault": the same kind again.
   const another = /\b(?:another|a further|an additional)\s+(\d[\d,]*|[a-z]+(?:-[a-z]+)?)\b/gi
   for (let match = another.exec(sentence.text); match; match = another.exec(sentence.text)) {
@@ -286,7 +394,11 @@ export function figuresIn(text: string, sentence: Sentence): FoundFigure[] {
         (value) =>
           value === revision ||
           value.category !== 'KILLED' ||
-          (!value.revises && value.at < revision.at),
+          (!value.revises && value.at < revision.at) ||
+          // "had risen to 21, among them a police officer": a part of the new toll.
+          (value.at > revision.at &&
+            value.population !== revision.population &&
+            (value.best ?? 0) < (revision.best ?? revision.low ?? 0)),
       )
     : found
 }

@@ -1,5 +1,14 @@
 import { countriesByName } from './gazetteer.js'
-import { capitalRuns, type Piece, type Sentence, span, type Word, wordsOf } from './text.js'
+import { knownGroup, knownNameAt } from './known-groups.js'
+import {
+  capitalRuns,
+  numberOf,
+  type Piece,
+  type Sentence,
+  span,
+  type Word,
+  wordsOf,
+} from './text.js'
 
 // Names in a sentence, sorted by what they name: armed groups, people, places. A name is a run
 // of capitalised words; what surrounds it and the words inside it say which kind it is.
@@ -136,6 +145,16 @@ function classify(
     return [
       { ...base, text: name, end: piece.start + name.length, kind: 'country', confidence: 0.9 },
     ]
+  // A group news copy names often, by any of its names ("Jaish-e-Mohammed", "CODECO").
+  const longer = knownNameAt(text, piece.start, name)
+  if (longer)
+    return [
+      { ...base, text: longer, end: piece.start + longer.length, kind: 'group', confidence: 0.85 },
+    ]
+  if (!linked && knownGroup(name) && !notGroups.test(name))
+    return [
+      { ...base, text: name, end: piece.start + name.length, kind: 'group', confidence: 0.85 },
+    ]
   if (linked) {
     const stripped = name.replace(
       /-(linked|led|backed|aligned|allied|affiliated|claimed|based|run)$/i,
@@ -205,6 +224,23 @@ function classify(
     )
   const placeAfter = new RegExp(`^\\s+(${placeNouns.source.slice(2, -2)})\\b`, 'i').test(after)
   const parts = words.slice(from, end)
+  // "Niger River", "Frontier Corps", "Twenty-two Indian": a feature, a force or a count, not a person.
+  if (
+    /\b(River|Lake|Mountains?|Forest|Valley|Hills?|Desert|Dam|Bridge|Highway|Corps|Gulf|Sea)$/.test(
+      name,
+    )
+  )
+    return [
+      {
+        ...base,
+        text: name,
+        end: piece.start + name.length,
+        kind: 'other',
+        confidence: 0.5,
+      },
+    ]
+  if (numberOf(parts[0]?.text ?? '') !== null)
+    return [{ ...base, text: name, end: piece.start + name.length, kind: 'other', confidence: 0.3 }]
   const titled =
     titleWords.length > 0 || roleNouns.test(before.trim()) || /^,\s+(a|an|the)\s+\w+/.test(after)
   const speaks = /^,?\s+(said|says|told|added|estimates|estimated|emphasi[sz]ed|warned|who)\b/.test(

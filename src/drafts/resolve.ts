@@ -73,7 +73,8 @@ export async function resolveDraft(
   const events = [extraction.event, ...extraction.mentionedEvents]
   const groupNames = [
     ...new Set([
-      ...events.flatMap((event) => event.groups.map((group) => group.name)),
+      // A group's other names too: the record may go by one of them ("ISWAP").
+      ...events.flatMap((event) => event.groups.flatMap((group) => [group.name, ...group.aliases])),
       ...extraction.claims.map((claim) => claim.groupName),
     ]),
   ]
@@ -98,7 +99,10 @@ export async function resolveDraft(
   )
   const groups = (event: EventExtraction): StoredGroup[] =>
     indexed(text, event.groups).map((group) => {
-      const match = groupIds.get(group.name) ?? null
+      const match =
+        [group.name, ...group.aliases]
+          .map((name) => groupIds.get(name) ?? null)
+          .find((found) => found !== null) ?? null
       return { ...group, groupId: match?.id ?? null, matchScore: match?.score ?? null }
     })
   const place = (index: number): StoredPlace | null => {

@@ -16,6 +16,8 @@ import type {
 import { type FoundFigure, figuresIn } from './figures.js'
 import { countriesByName, countryName } from './gazetteer.js'
 import { type Name, namesIn } from './names.js'
+import { knownGroup } from './known-groups.js'
+import { knownPlaces } from './places.js'
 import { sourcesIn } from './sources.js'
 import { type Piece, type Sentence, sentencesOf } from './text.js'
 import { populationOf as populationOfNoun } from './vocabulary.js'
@@ -108,12 +110,52 @@ export class RuleExtractor implements Extractor {
         speaker?.name ?? null,
       )
     })
+    groupsOfEveryEvent(text, built)
+    sameDayAsMain(text, built)
     return {
       title,
       event: built[0] as EventExtraction,
       mentionedEvents: built.slice(1),
       sources,
       claims: dedupeClaims(claims),
+    }
+  }
+}
+
+/**
+ * "claimed responsibility for both attacks": a group said of all the report's events is each
+ * one's. Adds it (in place) to the events that lack it.
+ */
+function groupsOfEveryEvent(text: string, built: EventExtraction[]): void {
+  if (built.length < 2) return
+  const every =
+    /\b(?:both|the two|all (?:the|three|four|five)|each of the)\s+(?:attacks|assaults|bombings|ambushes|raids|incidents|killings)\b/i
+  for (const event of [...built])
+    for (const group of event.groups) {
+      const sentenceStart = text.lastIndexOf('.', group.start) + 1
+      const sentenceEnd = text.indexOf('.', group.end)
+      if (!every.test(text.slice(sentenceStart, sentenceEnd < 0 ? text.length : sentenceEnd)))
+        continue
+      for (const [index, other] of built.entries())
+        if (!other.groups.some((one) => sameGroup(one, group)))
+          built[index] = { ...other, groups: [...other.groups, group] }
+    }
+}
+
+/** "in a separate attack … on the same day": an event with no date of its own has the main one's. */
+function sameDayAsMain(text: string, built: EventExtraction[]): void {
+  const main = built[0]?.date
+  if (!main) return
+  for (const [index, event] of built.entries()) {
+    if (index === 0 || event.date) continue
+    const said = /\b(?:on )?the same day\b/i.exec(
+      text.slice(event.evidence.start, event.evidence.end),
+    )
+    if (!said) continue
+    const start = event.evidence.start + said.index
+    built[index] = {
+      ...event,
+      date: { ...main, conflict: null, start, end: start + said[0].length, confidence: 0.6 },
     }
   }
 }
@@ -169,7 +211,9 @@ function titleOf(sentences: readonly Sentence[]): Extraction['title'] {
 /** A sentence's clauses: "…killed 16 soldiers…, and another 11 in a separate assault…" is two. */
 function clausesOf(sentence: Sentence): Clause[] {
   const cuts = [0]
-  const cue = /,?\s+(?=and another\b|in a separate\b)|;\s+/g
+  // "Fifteen soldiers died in a separate attack" is one clause about the other event: only a
+  // comma before "in a separate" ends the clause of the first.
+  const cue = /,?\s+(?=and another\b)|,\s+(?=in a separate\b)|;\s+/g
   for (let match = cue.exec(sentence.text); match; match = cue.exec(sentence.text))
     if (match.index - (cuts.at(-1) ?? 0) > 30 || cuts.length === 1) cuts.push(match.index)
   cuts.push(sentence.text.length)
@@ -380,7 +424,7 @@ function buildEvent(
     if (!attribution) continue
     addGroup(groups, {
       name: name.text,
-      aliases: name.acronym ? [name.acronym] : [],
+      aliases: aliasesOf(name),
       role: roleOf(sentence, name),
       attribution,
       start: name.start,
@@ -484,69 +528,127 @@ function dateOf(
   }
 }
 
-/** The most specific place the event's clauses name, and its country. */
+/** The most specific place the event's clauses name, its country, and its point when known. */
 function placeOf(
   text: string,
   names: readonly Name[],
   found: Found,
   main: boolean,
 ): PlaceValue | null {
-  const level = (name: Name) => {
-    const after = text.slice(name.end, name.end + 16)
-    return /^\s+(state|province|region|county|governorate|territory|district)\b/i.test(after)
-      ? 1
-      : 2
-  }
-  const places = names.filter((name) => name.kind === 'place')
-  const body = places.filter((name) => !isHeading(name, found))
-  const ranked = (body.length ? body : places)
-    .slice()
-    .sort((a, b) => level(b) - level(a) || a.start - b.start)
+  const codeOf = (name: Name) => countriesByName.get(name.text.replace(/s$/, ''))?.code
   const isAdjective = (name: Name) =>
     countriesByName.get(name.text.replace(/s$/, ''))?.adjective ?? true
   const countries = names
     .filter((name) => name.kind === 'country')
     .sort((a, b) => Number(isAdjective(a)) - Number(isAdjective(b)) || a.start - b.start)
-  const countryMention = countries[0]
-  const allCountries = found.names.filter((name) => name.kind === 'country')
-  const code =
-    (countryMention && countriesByName.get(countryMention.text.replace(/s$/, ''))?.code) ??
-    found.dateline?.country ??
-    (allCountries[0]
-      ? countriesByName.get(allCountries[0].text.replace(/s$/, ''))?.code
-      : undefined) ??
-    null
+  // The countries the report names, the event's own first: a place name is looked up in them.
+  const named = [
+    ...countries.map(codeOf),
+    found.dateline?.country,
+    ...found.names.filter((name) => name.kind === 'country').map(codeOf),
+  ].filter((code, at, all): code is string => Boolean(code) && all.indexOf(code) === at)
+  // A name the gazetteer knows in one of those countries, or anywhere when none is named.
+  const known = (name: Name) => {
+    const all = knownPlaces(name.text)
+    return (
+      all.find((place) => named.includes(place.countryCode)) ??
+      (named.length ? null : (all[0] ?? null))
+    )
+  }
+  // How specific a name is: a first-level division (said so, or known as one) least, then a
+  // district, then a name said as nothing more, then a town the gazetteer knows or the report
+  // calls a town.
+  const rank = (name: Name) => {
+    const after = text.slice(name.end, name.end + 16)
+    const before = text.slice(Math.max(0, name.start - 20), name.start)
+    const place = known(name)
+    if (/^\s+(state|province|region|governorate)\b/i.test(after) || place?.level === 'ADMIN1')
+      return place?.level === 'LOCALITY' ? 3 : 1
+    if (place?.level === 'LOCALITY' || /\b(town|city|village|site) of\s+$/i.test(before)) return 4
+    if (/^\s+(county|territory|district|department|municipality)\b/i.test(after)) return 2
+    return 3
+  }
+  const places = names.filter(
+    (name) =>
+      name.kind === 'place' ||
+      // A bare name in no telling context ("near Bamba"), which the gazetteer knows.
+      (name.kind === 'other' && known(name) !== null),
+  )
+  const body = places.filter((name) => !isHeading(name, found))
+  const ranked = (body.length ? body : places)
+    .slice()
+    .sort((a, b) => rank(b) - rank(a) || a.start - b.start)
   const place = ranked[0]
+  const point = place ? known(place) : null
+  const code = point?.countryCode ?? named[0] ?? null
+  // The first-level division the event's clauses name in that country.
+  const admin1 = ranked
+    .map((name) => knownPlaces(name.text).find((one) => one.level === 'ADMIN1'))
+    .find((one) => one && one.countryCode === code)
+  const geo = {
+    admin1: admin1?.name ?? null,
+    latitude: point?.latitude ?? null,
+    longitude: point?.longitude ?? null,
+  }
   if (place)
     return {
       name: place.text,
       countryCode: code,
       country: code ? countryName(code) : null,
+      ...geo,
+      geoPrecision:
+        point?.latitude != null
+          ? 'NEAR'
+          : rank(place) === 1
+            ? 'ADMIN1'
+            : rank(place) === 2
+              ? 'ADMIN2'
+              : null,
       start: place.start,
       end: place.end,
-      confidence: place.confidence,
+      confidence: point ? Math.max(place.confidence, 0.8) : place.confidence,
     }
   if (main && found.dateline) {
     const city = found.dateline.city
+    const cityPoint = knownPlaces(city.text).find((one) => one.countryCode === code)
     return {
       name: city.text,
       countryCode: code,
       country: code ? countryName(code) : null,
+      admin1: null,
+      latitude: cityPoint?.latitude ?? null,
+      longitude: cityPoint?.longitude ?? null,
+      geoPrecision: cityPoint?.latitude != null ? 'NEAR' : null,
       start: city.start,
       end: city.end,
       confidence: 0.5,
     }
   }
+  const countryMention = countries[0]
   if (countryMention && code)
     return {
       name: countryName(code),
       countryCode: code,
       country: countryName(code),
+      admin1: null,
+      latitude: null,
+      longitude: null,
+      geoPrecision: 'COUNTRY',
       start: countryMention.start,
       end: countryMention.end,
       confidence: 0.6,
     }
   return null
+}
+
+/** A group's other names: the acronym the report gives, then the names a known group goes by. */
+function aliasesOf(name: Name): string[] {
+  const known = knownGroup(name.text)
+  const all = [
+    ...(name.acronym ? [name.acronym] : []),
+    ...(known ? [known.name, ...known.aliases] : []),
+  ]
+  return [...new Set(all)].filter((alias) => alias !== name.text)
 }
 
 const isHeading = (name: Name, found: Found) => found.title !== null && name.sentence === 0

@@ -5,7 +5,7 @@ import type { CasualtyCategory, CasualtyPopulation } from './extraction.js'
 /** Word stems that say what happened to the people counted. */
 export const categoryStems: readonly [RegExp, CasualtyCategory][] = [
   [
-    /^(kill(s|ed|ing)?|dead|died|dies|die|deaths?|slain|massacred|beheaded|beheading|executed|lives|neutrali[sz]ed)$/,
+    /^(kill(s|ed|ing)?|dead|died|dies|die|deaths?|slain|massacred|beheaded|beheading|executed|lives|neutrali[sz]ed|tolls?)$/,
     'KILLED',
   ],
   [/^(injur(e|es|ed|ing|ies|y)|wound(s|ed|ing)?|hurt)$/, 'INJURED'],

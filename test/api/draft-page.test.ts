@@ -95,6 +95,56 @@ describe('Draft from a report', () => {
     await page.close()
   })
 
+  it('shows the gazetteer’s point of the drafted town and takes the editor’s place name and source name', async () => {
+    const { page, problems } = await openPage()
+    await page.getByRole('link', { name: 'Draft from a report' }).waitFor()
+    await page.fill('#draft-key', editorKey)
+    await page.fill('#draft-source', 'Reuters')
+    await page.fill('#draft-published', '2022-03-08')
+    await page.fill(
+      '#draft-text',
+      `Rebels kill four soldiers near Cucuta
+
+Rebels killed four soldiers near Cucuta in Colombia's Norte de Santander province on Monday, the army said.`,
+    )
+    await page.click('#draft-submit')
+    await page.waitForSelector('#draft-values')
+    expect(await page.inputValue('#draft-place')).toBe('Cucuta')
+    const values = (await page.textContent('#draft-values')) ?? ''
+    expect(values).toContain('In Norte de Santander')
+    expect(values).toMatch(/Gazetteer point 7\.\d+, -72\.\d+ \(near\)/)
+
+    // The editor names the village instead: the event keeps that name and no drafted point;
+    // and names the source more fully: the report cites it so.
+    await page.fill('#draft-place', 'Villa del Rosario')
+    await page.fill('#draft-sources input[aria-label="Source name"]', 'Colombian army')
+    await page.click('#draft-accept')
+    await page.waitForURL(/[?&]event=/)
+    const event = await testDb()
+      .selectFrom('event')
+      .select(['location_text', 'latitude', 'geo_precision'])
+      .where('title', 'like', '%four soldiers%')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow()
+    expect(event).toEqual({
+      location_text: 'Villa del Rosario',
+      latitude: null,
+      geo_precision: null,
+    })
+    const cited = await testDb()
+      .selectFrom('report_citation as c')
+      .innerJoin('source as s', 's.id', 'c.cited_source_id')
+      .innerJoin('report as r', 'r.id', 'c.report_id')
+      .select(['s.name', 'c.quote'])
+      .where('r.headline', 'like', '%four soldiers near Cucuta%')
+      .execute()
+    expect(cited).toEqual([
+      { name: 'Colombian army', quote: expect.stringContaining('the army said') },
+    ])
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it('says why when the key is not an editor’s, and writes nothing', async () => {
     const { page } = await openPage()
     const reader = (await createApiKey(testDb(), 'draft page reader', 'reader')).key

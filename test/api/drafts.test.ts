@@ -307,6 +307,86 @@ describe('acceptDraft', () => {
     expect(accepted.event.casualtyFigures).toHaveLength(2)
   })
 
+  it('writes the membership the report states and the gazetteer’s point of a town no place record names', async () => {
+    const text = `Militants kill four soldiers near Cucuta
+
+CUCUTA, Colombia (Reuters) - Rebels of the National Liberation Army killed four soldiers near Cucuta in Colombia's Norte de Santander province on Monday, the army said.
+
+Commander Ramiro Velandia, a leader of the National Liberation Army, was among the rebels arrested after the attack, the army said.`
+    const draft = await makeDraft({
+      text,
+      url: 'https://example.org/cucuta-membership',
+      publishedOn: '2022-03-08',
+      source: 'Reuters',
+    })
+    expect(draft.persons).toContainEqual(expect.objectContaining({ name: 'Ramiro Velandia' }))
+    const accepted = dataOf(
+      await api.query(
+        `mutation ($id: ID!) { acceptDraft(id: $id) {
+          event { latitude longitude geoPrecision persons { person { name memberships { role group { name } quote report { url } } } } } } }`,
+        { id: draft.id },
+        keys.editor,
+      ),
+    ).acceptDraft
+    expect(accepted.event.geoPrecision).toBe('NEAR')
+    expect(accepted.event.latitude).toBeCloseTo(7.89, 1)
+    const person = accepted.event.persons.find(
+      (one: any) => one.person.name === 'Ramiro Velandia',
+    ).person
+    expect(person.memberships).toEqual([
+      {
+        role: 'leader',
+        group: { name: expect.stringMatching(/National Liberation Army/) },
+        quote: expect.stringContaining('a leader of the National Liberation Army'),
+        report: { url: 'https://example.org/cucuta-membership' },
+      },
+    ])
+  })
+
+  it('cites the sources the editor keeps and names, in place of the drafted chain', async () => {
+    const draft = await makeDraft({ ...seedReport, url: 'https://example.org/sources-edited' })
+    const ministry = draft.sources.find((one: any) => /ministry/i.test(one.name))
+    const at = seed.indexOf(ministry.name)
+    const accepted = dataOf(
+      await api.query(
+        `mutation ($id: ID!, $changes: DraftChanges) { acceptDraft(id: $id, changes: $changes) {
+          event { casualtyFigures { report { cites { source { name } quote } } } } } }`,
+        {
+          id: draft.id,
+          changes: {
+            sources: [
+              { name: 'Tunisian Interior Ministry', kind: 'GOVERNMENT', start: at, end: at + 5 },
+            ],
+          },
+        },
+        keys.editor,
+      ),
+    ).acceptDraft
+    const cites = accepted.event.casualtyFigures[0].report.cites
+    expect(cites).toHaveLength(1)
+    expect(cites[0].source.name).toBe('Tunisian Interior Ministry')
+    expect(cites[0].quote).toContain(ministry.name)
+  })
+
+  it('refuses a source whose span is outside the text', async () => {
+    const draft = await makeDraft({ ...seedReport, url: 'https://example.org/sources-bad' })
+    const error = errorOf(
+      await api.query(
+        acceptDraft,
+        {
+          id: draft.id,
+          changes: { sources: [{ name: 'Reuters', start: 0, end: 10 ** 6 }] },
+        },
+        keys.editor,
+      ),
+    )
+    expect(error.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'sources',
+      rule: 'span',
+    })
+  })
+
   it.each([
     [
       'a span outside the text',

@@ -196,18 +196,25 @@ class DraftReview {
       value: draft.date?.dateEnd ?? '',
     })
     const precision = select('Date precision', precisions, draft.date?.precision ?? 'DAY')
+    const drafted = draft.place?.name ?? ''
+    const placeName = h('input', { type: 'text', id: 'draft-place', value: drafted })
     const figures = draft.figures.map((figure) => this.figureRow(figure))
     const groups = draft.groups.map((group) => this.groupRow(group))
     const persons = draft.persons.map((person) => this.personRow(person))
+    const sources = draft.sources.map((source) => this.sourceRow(source))
     this.accept = () => ({
       title: title.value,
       dateStart: dateStart.value || null,
       dateEnd: dateEnd.value || dateStart.value || null,
       datePrecision: precision.value as DatePrecision,
-      ...(draft.place?.place && { placeId: draft.place.place.id }),
+      // Another name than the drafted one is the editor's: the drafted match no longer holds.
+      ...(draft.place?.place &&
+        placeName.value.trim() === drafted && { placeId: draft.place.place.id }),
+      ...(placeName.value.trim() !== drafted && { locationText: placeName.value.trim() || null }),
       figures: figures.flatMap((row) => row.value()),
       groups: groups.flatMap((row) => row.value()),
       persons: persons.flatMap((row) => row.value()),
+      sources: sources.flatMap((row) => row.value()),
     })
     for (const value of [
       draft.date,
@@ -251,6 +258,14 @@ class DraftReview {
             ? `${draft.place.name}${draft.place.countryCode ? `, ${draft.place.countryCode}` : ''}${draft.place.place ? ` = recorded place ${draft.place.place.name}` : ' (no recorded place)'}`
             : 'no place found',
         ),
+        draft.place?.admin1 && h('p', { class: 'hint' }, `In ${draft.place.admin1}`),
+        draft.place?.latitude != null &&
+          h(
+            'p',
+            { class: 'hint' },
+            `Gazetteer point ${draft.place.latitude}, ${draft.place.longitude} (${(draft.place.geoPrecision ?? '').toLowerCase()})`,
+          ),
+        h('label', {}, 'Place name', placeName),
       ),
       h(
         'fieldset',
@@ -272,22 +287,9 @@ class DraftReview {
       ),
       h(
         'fieldset',
-        {},
+        { id: 'draft-sources' },
         h('legend', {}, 'Sources'),
-        h(
-          'ul',
-          {},
-          draft.sources.map((s) =>
-            h(
-              'li',
-              {},
-              this.spanButton(
-                s,
-                `${s.name} (${s.kind.toLowerCase().replace(/_/g, ' ')})${s.via ? ` via ${s.via}` : ''}${s.source ? ' ✓ recorded' : ''}`,
-              ),
-            ),
-          ),
-        ),
+        sources.map((row) => row.element),
       ),
       h(
         'fieldset',
@@ -490,6 +492,31 @@ class DraftReview {
               outcome: (outcome.value || null) as PersonOutcome | null,
             },
           ]
+        : []
+    return { element, value }
+  }
+
+  /** A voice of the chain: kept or dropped, its name corrected; cited with its own sentence. */
+  private sourceRow(source: Draft['sources'][number]) {
+    const include = h('input', {
+      type: 'checkbox',
+      checked: true,
+      'aria-label': 'Cite this source',
+    })
+    const name = h('input', { type: 'text', 'aria-label': 'Source name', value: source.name })
+    const element = h(
+      'div',
+      { class: 'draft-row' },
+      include,
+      this.spanButton(
+        source,
+        `${source.kind.toLowerCase().replace(/_/g, ' ')}${source.via ? ` via ${source.via}` : ''}${source.source ? ' ✓ recorded' : ''}`,
+      ),
+      name,
+    )
+    const value = () =>
+      include.checked && name.value.trim()
+        ? [{ name: name.value.trim(), kind: source.kind, start: source.start, end: source.end }]
         : []
     return { element, value }
   }

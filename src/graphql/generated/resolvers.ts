@@ -425,6 +425,8 @@ export type DraftChanges = {
   persons?: InputMaybe<Array<DraftPersonInput>>;
   /** The event's place, a recorded place. */
   placeId?: InputMaybe<Scalars['ID']['input']>;
+  /** The voices the report cites, in place of the drafted chain: each is cited by the report with the sentence that names it. An empty list cites none. */
+  sources?: InputMaybe<Array<DraftSourceInput>>;
   /** The event's title. */
   title?: InputMaybe<Scalars['String']['input']>;
 };
@@ -653,12 +655,20 @@ export type DraftPersonInput = {
 /** Where an event happened, as the report names it. */
 export type DraftPlace = {
   __typename?: 'DraftPlace';
+  /** The first-level division (state, province) it lies in, when the report names one. */
+  admin1?: Maybe<Scalars['String']['output']>;
   /** How sure the extractor is, from 0 to 1. */
   confidence: Scalars['Float']['output'];
   /** Its country (ISO 3166-1 alpha-3), when the report makes it known. */
   countryCode?: Maybe<Scalars['String']['output']>;
   /** Where it ends (exclusive). */
   end: Scalars['Int']['output'];
+  /** How close the point or the name comes to where it happened: NEAR for a town's point, else the division named. */
+  geoPrecision?: Maybe<GeoPrecision>;
+  /** Latitude of the place, from the gazetteer the project ships, when it knows the name in that country. */
+  latitude?: Maybe<Scalars['Float']['output']>;
+  /** Longitude of the place, as latitude. */
+  longitude?: Maybe<Scalars['Float']['output']>;
   /** The most specific place named: a town, a district, a province, or the country. */
   name: Scalars['String']['output'];
   /** The recorded place of that name (in that country), when there is one. */
@@ -690,6 +700,18 @@ export type DraftSource = {
   start: Scalars['Int']['output'];
   /** Who passed the statement on ("told Reuters": Reuters); null when the report itself quotes it. */
   via?: Maybe<Scalars['String']['output']>;
+};
+
+/** A voice the report cites, as the editor keeps it: found by name as importers find sources, or recorded as new. */
+export type DraftSourceInput = {
+  /** Where that span ends (exclusive). */
+  end: Scalars['NonNegativeInt']['input'];
+  /** What kind of voice it is, for a new source. */
+  kind?: InputMaybe<SourceKind>;
+  /** Its name ("the interior ministry", "Reuters"). */
+  name: Scalars['String']['input'];
+  /** Where the report names it: the citation quotes the sentence around this span. */
+  start: Scalars['NonNegativeInt']['input'];
 };
 
 /** Where a draft stands in the review queue. */
@@ -3154,6 +3176,7 @@ export type ResolversTypes = {
   DraftPersonInput: DraftPersonInput;
   DraftPlace: ResolverTypeWrapper<Omit<DraftPlace, 'place'> & { place?: Maybe<ResolversTypes['Place']> }>;
   DraftSource: ResolverTypeWrapper<Omit<DraftSource, 'source'> & { source?: Maybe<ResolversTypes['Source']> }>;
+  DraftSourceInput: DraftSourceInput;
   DraftStatus: DraftStatus;
   DraftText: ResolverTypeWrapper<DraftText>;
   Event: ResolverTypeWrapper<Written>;
@@ -3266,6 +3289,7 @@ export type ResolversParentTypes = {
   DraftPersonInput: DraftPersonInput;
   DraftPlace: Omit<DraftPlace, 'place'> & { place?: Maybe<ResolversParentTypes['Place']> };
   DraftSource: Omit<DraftSource, 'source'> & { source?: Maybe<ResolversParentTypes['Source']> };
+  DraftSourceInput: DraftSourceInput;
   DraftText: DraftText;
   Event: Written;
   EventActor: Written;
@@ -3527,9 +3551,13 @@ export type DraftPersonResolvers<ContextType = Context, ParentType extends Resol
 };
 
 export type DraftPlaceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DraftPlace'] = ResolversParentTypes['DraftPlace']> = {
+  admin1?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   countryCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  geoPrecision?: Resolver<Maybe<ResolversTypes['GeoPrecision']>, ParentType, ContextType>;
+  latitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  longitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   place?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
   quote?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -10,6 +10,7 @@ import type {
   DraftFigureInput,
   DraftGroupInput,
   DraftPersonInput,
+  DraftSourceInput,
   EventLinkInput,
 } from '../generated/resolvers.js'
 import { idOfType } from '../ids.js'
@@ -134,7 +135,11 @@ async function sourceFor(writer: Writer, name: string, kind: string): Promise<nu
 }
 
 /** The report: the one with this URL, or a new one of the outlet, citing the draft's sources. */
-async function reportFor(writer: Writer, draft: DraftRow): Promise<number> {
+async function reportFor(
+  writer: Writer,
+  draft: DraftRow,
+  given: readonly DraftSourceInput[] | null | undefined,
+): Promise<number> {
   const { trx } = writer
   if (draft.url) {
     const existing = await trx
@@ -146,7 +151,7 @@ async function reportFor(writer: Writer, draft: DraftRow): Promise<number> {
   }
   const outlet = await sourceFor(writer, draft.source_name, 'NEWS_OUTLET')
   const cited = new Map<number, string>()
-  for (const source of draft.draft.sources) {
+  for (const source of sourcesToCite(draft, given)) {
     const id = await sourceFor(writer, source.name, source.kind)
     if (id !== outlet && !cited.has(id))
       cited.set(id, sentenceAround(draft.text, source.start, source.end))
@@ -171,6 +176,29 @@ async function reportFor(writer: Writer, draft: DraftRow): Promise<number> {
         })
     },
   )
+}
+
+/** The voices to cite: the editor's (each named, with a span of the text) or the draft's. */
+function sourcesToCite(
+  draft: DraftRow,
+  given: readonly DraftSourceInput[] | null | undefined,
+): { name: string; kind: string; start: number; end: number }[] {
+  if (!given) return [...draft.draft.sources]
+  return given.map((source, index) => {
+    notBlank(source.name, 'name')
+    if (!(source.start >= 0 && source.end > source.start && source.end <= draft.text.length))
+      throw invalidField(
+        `sources[${index}]: start and end must be a span of the report's text (0 to ${draft.text.length})`,
+        'sources',
+        'span',
+      )
+    return {
+      name: source.name.trim(),
+      kind: source.kind ?? 'OTHER',
+      start: source.start,
+      end: source.end,
+    }
+  })
 }
 
 /** The sentence a span sits in: what a citation quotes. */
@@ -214,15 +242,7 @@ async function groupsToWrite(
       const match = matches[named.indexOf(group.name as string)]
       // A new name (no record matches it well) is a new group, under its canonical spelling.
       groupId =
-        match && match.score >= 0.6
-          ? match.id
-          : await createWithParts(writer, 'armed_group', {
-              name: (
-                await sql<{
-                  name: string
-                }>`SELECT group_canonical_name(${group.name}) AS name`.execute(writer.trx)
-              ).rows[0]?.name,
-            })
+        match && match.score >= 0.6 ? match.id : await newGroup(writer, group.name as string)
     }
     if (!written.some((other) => other.groupId === groupId && other.role === group.role))
       written.push({ groupId, role: lower(group.role), attribution: lower(group.attribution) })
@@ -234,8 +254,15 @@ async function personsToWrite(
   writer: Writer,
   draft: DraftRow,
   given: readonly DraftPersonInput[] | null | undefined,
-): Promise<{ personId: number; role: string; outcome: string | null }[]> {
-  const wanted = given
+): Promise<PersonToWrite[]> {
+  const wanted: {
+    personId: number | null
+    name: string | null
+    role: string
+    outcome: string | null
+    groupName?: string | null
+    quote?: string
+  }[] = given
     ? given.map((person, index) => {
         if ((person.personId == null) === (person.name == null))
           throw invalidField(
@@ -257,17 +284,105 @@ async function personsToWrite(
         name: person.name,
         role: person.role ?? 'participant',
         outcome: person.outcome,
+        groupName: person.groupName,
+        // The sentence that says it, not the name alone.
+        quote: sentenceAround(draft.text, person.start, person.end) || person.quote,
       }))
-  const written: { personId: number; role: string; outcome: string | null }[] = []
+  const written: PersonToWrite[] = []
   for (const person of wanted) {
     const personId =
       person.personId ??
       (await createWithParts(writer, 'person', { name: person.name, description: person.role }))
     const role = person.role.slice(0, 200)
     if (!written.some((other) => other.personId === personId && other.role === role))
-      written.push({ personId, role, outcome: person.outcome ? lower(person.outcome) : null })
+      written.push({
+        personId,
+        role,
+        outcome: person.outcome ? lower(person.outcome) : null,
+        member: person.groupName
+          ? { groupName: person.groupName, quote: person.quote ?? null }
+          : null,
+      })
   }
   return written
+}
+
+interface PersonToWrite {
+  readonly personId: number
+  readonly role: string
+  readonly outcome: string | null
+  /** The group the report says they belong to or lead (drafted persons only). */
+  readonly member: { readonly groupName: string; readonly quote: string | null } | null
+}
+
+/**
+ * The memberships the report states ("Alaoui, head of the Brigade of Jihad and Unity"): each a
+ * change of its group, found as groups(search:) finds it, or new. A membership the person
+ * already has in that group and role is not written twice.
+ */
+async function writeMemberships(
+  writer: Writer,
+  persons: readonly PersonToWrite[],
+  reportId: number,
+): Promise<void> {
+  const members = persons.filter((person) => person.member !== null)
+  if (!members.length) return
+  const names = members.map((person) => person.member?.groupName as string)
+  const matches = await bestMatches(writer.trx, 'armed_group', names)
+  for (const [index, person] of members.entries()) {
+    const match = matches[index]
+    const groupId =
+      match && match.score >= 0.6 ? match.id : await newGroup(writer, names[index] as string)
+    const role =
+      /\b(head|leader|chief|commander|emir|founder|spokes(?:man|woman|person))\b/i
+        .exec(person.role)?.[1]
+        ?.toLowerCase() ?? 'member'
+    const existing = await writer.trx
+      .selectFrom('membership')
+      .select('id')
+      .where('person_id', '=', person.personId)
+      .where('group_id', '=', groupId)
+      .where('role', '=', role)
+      .executeTakeFirst()
+    if (existing) continue
+    await changeGroup(writer, groupId, 'memberships', async () => {
+      await insertRow(writer.trx, 'membership', {
+        person_id: person.personId,
+        group_id: groupId,
+        role,
+        report_id: reportId,
+        quote: person.member?.quote ?? null,
+      })
+    })
+  }
+}
+
+/** A new group under the canonical spelling of the name the report gives it. */
+async function newGroup(writer: Writer, name: string): Promise<number> {
+  const canonical = await sql<{
+    name: string
+  }>`SELECT group_canonical_name(${name}) AS name`.execute(writer.trx)
+  return createWithParts(writer, 'armed_group', { name: canonical.rows[0]?.name })
+}
+
+/** A change of a recorded group (its version steps once, one revision); nothing for no group. */
+async function changeGroup(
+  writer: Writer,
+  groupId: number,
+  field: string,
+  change: () => Promise<void>,
+): Promise<void> {
+  const group = await writer.trx
+    .selectFrom('armed_group')
+    .select('version')
+    .where('id', '=', groupId)
+    .executeTakeFirst()
+  if (!group) return
+  await changeAggregate(
+    writer,
+    { kind: 'armed_group', id: groupId, version: group.version, operation: 'update', field },
+    change,
+  )
 }
 
 /** Links to recorded events: the editor's, or each mentioned event's best candidate when it fits well. */
@@ -321,7 +436,7 @@ export async function writeAcceptedDraft(
   const otherCounts = allFigures.filter((figure) => !figures.includes(figure))
   const links = linksToWrite(draft, changes.links)
 
-  const reportId = await reportFor(writer, draft)
+  const reportId = await reportFor(writer, draft, changes.sources)
   const groups = await groupsToWrite(writer, draft, changes.groups)
   const persons = await personsToWrite(writer, draft, changes.persons)
   const place = placeId ? await placeOf(trx, placeId) : null
@@ -332,9 +447,7 @@ export async function writeAcceptedDraft(
     date_precision: lower(precision),
     place_id: placeId,
     location_text: changes.locationText ?? stored.place?.name ?? null,
-    latitude: place?.latitude ?? null,
-    longitude: place?.longitude ?? null,
-    geo_precision: place ? geoPrecisionOf(place.level) : null,
+    ...pointOf(place, stored.place, changes.locationText),
   })
   for (const figure of figures)
     await insertRow(trx, 'casualty_figure', {
@@ -407,6 +520,7 @@ export async function writeAcceptedDraft(
   }
   await recordRevision(writer, 'create', 'event', eventId, null)
   if (changes.claims !== false) await writeGroupClaims(writer, stored, reportId)
+  await writeMemberships(writer, persons, reportId)
   return eventId
 }
 
@@ -418,6 +532,29 @@ async function placeOf(trx: Database, id: number) {
     .executeTakeFirst()
   if (!place) throw invalidField('placeId names no place', 'placeId', 'unknown_id')
   return place
+}
+
+/**
+ * Where the event is: the recorded place's point; else the gazetteer's point of the place the
+ * draft names, unless the editor named another (changes.locationText).
+ */
+function pointOf(
+  place: { level: string; latitude: number | null; longitude: number | null } | null,
+  named: StoredDraft['place'],
+  locationText: string | null | undefined,
+) {
+  if (place)
+    return {
+      latitude: place.latitude,
+      longitude: place.longitude,
+      geo_precision: geoPrecisionOf(place.level),
+    }
+  const same = named && (locationText == null || locationText.trim() === named.name)
+  return {
+    latitude: same ? (named.latitude ?? null) : null,
+    longitude: same ? (named.longitude ?? null) : null,
+    geo_precision: same && named.geoPrecision ? named.geoPrecision.toLowerCase() : null,
+  }
 }
 
 const geoPrecisionOf = (level: string) =>
@@ -436,39 +573,23 @@ async function writeGroupClaims(
     if (claim.groupId !== null)
       byGroup.set(claim.groupId, [...(byGroup.get(claim.groupId) ?? []), claim])
   for (const [groupId, claims] of byGroup) {
-    const group = await writer.trx
-      .selectFrom('armed_group')
-      .select('version')
-      .where('id', '=', groupId)
-      .executeTakeFirst()
-    if (!group) continue
-    await changeAggregate(
-      writer,
-      {
-        kind: 'armed_group',
-        id: groupId,
-        version: group.version,
-        operation: 'update',
-        field: 'claims',
-      },
-      async () => {
-        for (const claim of claims) {
-          const statedBy = claim.statedBy ? await sourceFor(writer, claim.statedBy, 'PERSON') : null
-          await insertRow(writer.trx, 'claim', {
-            group_id: groupId,
-            property: claim.property,
-            statement: claim.statement,
-            value_text: claim.valueText,
-            low: claim.low,
-            best: claim.best,
-            high: claim.high,
-            qualifier: lower(claim.qualifier),
-            report_id: reportId,
-            stated_by_source_id: statedBy,
-            quote: claim.quote,
-          })
-        }
-      },
-    )
+    await changeGroup(writer, groupId, 'claims', async () => {
+      for (const claim of claims) {
+        const statedBy = claim.statedBy ? await sourceFor(writer, claim.statedBy, 'PERSON') : null
+        await insertRow(writer.trx, 'claim', {
+          group_id: groupId,
+          property: claim.property,
+          statement: claim.statement,
+          value_text: claim.valueText,
+          low: claim.low,
+          best: claim.best,
+          high: claim.high,
+          qualifier: lower(claim.qualifier),
+          report_id: reportId,
+          stated_by_source_id: statedBy,
+          quote: claim.quote,
+        })
+      }
+    })
   }
 }

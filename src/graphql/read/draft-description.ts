@@ -84,7 +84,16 @@ const dateColumns = {
   conflict: 'text',
   ...evidence,
 }
-const placeColumns = { name: 'text', countryCode: 'text', placeId: 'bigint', ...evidence }
+const placeColumns = {
+  name: 'text',
+  countryCode: 'text',
+  placeId: 'bigint',
+  admin1: 'text',
+  latitude: 'float8',
+  longitude: 'float8',
+  geoPrecision: 'text',
+  ...evidence,
+}
 const figureColumns = {
   index: 'int',
   category: 'text',
@@ -220,6 +229,10 @@ export const draftDescription: Readonly<Record<string, TypeDescription>> = {
     fields: {
       name: column('name'),
       countryCode: column('countryCode'),
+      admin1: column('admin1'),
+      latitude: column('latitude'),
+      longitude: column('longitude'),
+      geoPrecision: column('geoPrecision'),
       place: one('Place', 'placeId'),
       ...evidenceFields,
     },

@@ -127,6 +127,8 @@ export type DraftChanges = {
   persons?: Array<DraftPersonInput> | null | undefined;
   /** The event's place, a recorded place. */
   placeId?: string | number | null | undefined;
+  /** The voices the report cites, in place of the drafted chain: each is cited by the report with the sentence that names it. An empty list cites none. */
+  sources?: Array<DraftSourceInput> | null | undefined;
   /** The event's title. */
   title?: string | null | undefined;
 };
@@ -175,6 +177,18 @@ export type DraftPersonInput = {
   personId?: string | number | null | undefined;
   /** Their part in the event (combatant, victim, bomber). */
   role: string;
+};
+
+/** A voice the report cites, as the editor keeps it: found by name as importers find sources, or recorded as new. */
+export type DraftSourceInput = {
+  /** Where that span ends (exclusive). */
+  end: number;
+  /** What kind of voice it is, for a new source. */
+  kind?: SourceKind | null | undefined;
+  /** Its name ("the interior ministry", "Reuters"). */
+  name: string;
+  /** Where the report names it: the citation quotes the sentence around this span. */
+  start: number;
 };
 
 /** Where a draft stands in the review queue. */
@@ -416,7 +430,7 @@ export type DraftFromReportMutationVariables = Exact<{
 }>;
 
 
-export type DraftFromReportMutation = { draftFromReport: { id: string, text: string, extractor: string, title: { value: string, start: number, end: number, confidence: number }, date: { date: string, dateEnd: string, precision: DatePrecision, conflict: string | null, start: number, end: number, confidence: number } | null, place: { name: string, countryCode: string | null, start: number, end: number, confidence: number, place: { id: string, name: string, level: PlaceLevel } | null } | null, figures: Array<{ index: number, category: CasualtyCategory, population: CasualtyPopulation, low: number | null, best: number | null, high: number | null, qualifier: FigureQualifier, vagueTerm: string | null, superseded: boolean, start: number, end: number, quote: string, confidence: number }>, groups: Array<{ index: number, name: string, aliases: Array<string>, role: ActorRole, attribution: Attribution, matchScore: number | null, start: number, end: number, confidence: number, group: { id: string, name: string } | null }>, persons: Array<{ index: number, name: string, role: string | null, outcome: PersonOutcome | null, start: number, end: number, confidence: number, person: { id: string, name: string } | null }>, sources: Array<{ index: number, name: string, kind: SourceKind, via: string | null, start: number, end: number, confidence: number, source: { id: string, name: string } | null }>, claims: Array<{ index: number, groupName: string, property: string, statement: string, start: number, end: number, confidence: number }>, mentionedEvents: Array<{ index: number, title: string, start: number, end: number, confidence: number, date: { date: string, precision: DatePrecision } | null, candidates: Array<{ score: number, event: { id: string, title: string } | null }> }> } | null };
+export type DraftFromReportMutation = { draftFromReport: { id: string, text: string, extractor: string, title: { value: string, start: number, end: number, confidence: number }, date: { date: string, dateEnd: string, precision: DatePrecision, conflict: string | null, start: number, end: number, confidence: number } | null, place: { name: string, countryCode: string | null, admin1: string | null, latitude: number | null, longitude: number | null, geoPrecision: GeoPrecision | null, start: number, end: number, confidence: number, place: { id: string, name: string, level: PlaceLevel } | null } | null, figures: Array<{ index: number, category: CasualtyCategory, population: CasualtyPopulation, low: number | null, best: number | null, high: number | null, qualifier: FigureQualifier, vagueTerm: string | null, superseded: boolean, start: number, end: number, quote: string, confidence: number }>, groups: Array<{ index: number, name: string, aliases: Array<string>, role: ActorRole, attribution: Attribution, matchScore: number | null, start: number, end: number, confidence: number, group: { id: string, name: string } | null }>, persons: Array<{ index: number, name: string, role: string | null, outcome: PersonOutcome | null, start: number, end: number, confidence: number, person: { id: string, name: string } | null }>, sources: Array<{ index: number, name: string, kind: SourceKind, via: string | null, start: number, end: number, confidence: number, source: { id: string, name: string } | null }>, claims: Array<{ index: number, groupName: string, property: string, statement: string, start: number, end: number, confidence: number }>, mentionedEvents: Array<{ index: number, title: string, start: number, end: number, confidence: number, date: { date: string, precision: DatePrecision } | null, candidates: Array<{ score: number, event: { id: string, title: string } | null }> }> } | null };
 
 export type AcceptDraftMutationVariables = Exact<{
   id: string | number;
@@ -610,6 +624,10 @@ export const DraftFromReportDocument = new TypedDocumentString(`
     place {
       name
       countryCode
+      admin1
+      latitude
+      longitude
+      geoPrecision
       place {
         id
         name
