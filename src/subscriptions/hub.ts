@@ -11,6 +11,7 @@ import {
 } from '../db/event-feed.js'
 import type { EventFilter } from '../db/event-filter.js'
 import type { Logger } from '../logger.js'
+import { FilterSlots } from './filter-slots.js'
 
 /** One change as a subscriber receives it: whether the event is in its filter after it. */
 export interface MatchedChange {
@@ -48,6 +49,9 @@ export interface TouchWatcher extends Watcher {
 
 type Mode = 'live' | 'behind' | 'catching'
 
+/** Whether a watcher's filter held of the event before and after a change. */
+type Verdict = (watcher: Watcher, change: FeedChange) => { before: boolean; after: boolean }
+
 export interface HubOptions {
   /** Changes read per statement. */
   readonly batchSize?: number
@@ -56,8 +60,8 @@ export interface HubOptions {
 }
 
 const changesChannel = 'attest_event_changes'
-const filtersPerStatement = 100
-const pairsPerStatement = 2000
+/** Filters judged per statement: it is planned once per chunk of this many (and then kept). */
+const filtersPerStatement = 200
 const revokedChannel = 'attest_api_key_revoked'
 
 /**
@@ -71,6 +75,8 @@ export class ChangeHub {
   #position: FeedPosition | undefined
   readonly #modes = new Map<ChangeSubscriber, Mode>()
   readonly #touchWatchers = new Set<TouchWatcher>()
+  /** The distinct filters of every subscriber and watcher: judged together for the stream. */
+  readonly #filters = new FilterSlots()
   readonly #revocationListeners = new Set<(apiKeyId: number) => void>()
   #draining = false
   #again = false
@@ -148,17 +154,22 @@ export class ChangeHub {
 
   /** Adds a subscriber; one whose cursor is behind the stream is caught up first. */
   subscribe(subscriber: ChangeSubscriber): void {
+    if (this.#modes.has(subscriber)) return
+    this.#filters.add(subscriber.filterKey, subscriber.filter)
     this.#modes.set(subscriber, 'live')
     if (isAfter(this.position, subscriber.cursor)) this.#setBehind(subscriber)
   }
 
   unsubscribe(subscriber: ChangeSubscriber): void {
-    this.#modes.delete(subscriber)
+    if (this.#modes.delete(subscriber)) this.#filters.remove(subscriber.filterKey)
   }
 
   watch(watcher: TouchWatcher): () => void {
     this.#touchWatchers.add(watcher)
-    return () => this.#touchWatchers.delete(watcher)
+    this.#filters.add(watcher.filterKey, watcher.filter)
+    return () => {
+      if (this.#touchWatchers.delete(watcher)) this.#filters.remove(watcher.filterKey)
+    }
   }
 
   /** Told the id of every API key revoked, on any instance. */
@@ -196,7 +207,9 @@ export class ChangeHub {
           const recipients = [...this.#modes]
             .filter(([subscriber, mode]) => mode === 'live' && !isAfter(from, subscriber.cursor))
             .map(([subscriber]) => subscriber)
-          await this.#deliver(changes, recipients, [...this.#touchWatchers])
+          const touchWatchers = [...this.#touchWatchers]
+          if (recipients.length > 0 || touchWatchers.length > 0)
+            await this.#deliver(changes, recipients, touchWatchers, await this.#judgeAll(changes))
           this.#position = (changes.at(-1) as FeedChange).position
           // Whoever joined the stream while this batch was read missed part of it.
           for (const [subscriber, mode] of this.#modes)
@@ -231,7 +244,8 @@ export class ChangeHub {
           this.#modes.set(subscriber, 'live')
           return
         }
-        if (!(await this.#deliver(changes, [subscriber], []))) {
+        const verdict = await this.#judgeOne(changes, subscriber)
+        if (!(await this.#deliver(changes, [subscriber], [], verdict))) {
           this.#modes.set(subscriber, 'behind')
           return
         }
@@ -244,46 +258,39 @@ export class ChangeHub {
   }
 
   /**
-   * Judges the batch under each distinct filter, reads each distinct selection once, and queues
-   * each subscriber's messages; false when the (only) subscriber's queue filled up.
+   * Queues each subscriber's messages and tells the touched watchers, from the verdicts on the
+   * batch: the changes under each distinct filter are picked once, each distinct selection's
+   * events read once; false when the (only) subscriber's queue filled up.
    */
   async #deliver(
     changes: readonly FeedChange[],
     subscribers: readonly ChangeSubscriber[],
     touchWatchers: readonly TouchWatcher[],
+    verdict: Verdict,
   ): Promise<boolean> {
-    if (subscribers.length === 0 && touchWatchers.length === 0) return true
-    const filters = new Map<string, { filter: EventFilter; index: number }>()
-    for (const watcher of [...subscribers, ...touchWatchers])
-      if (!filters.has(watcher.filterKey))
-        filters.set(watcher.filterKey, { filter: watcher.filter, index: filters.size })
-    const matches = await this.#judge(
-      changes,
-      [...filters.values()].map((entry) => entry.filter),
-    )
-    const judge = (watcher: Watcher, change: FeedChange) => {
-      const index = (filters.get(watcher.filterKey) as { index: number }).index
-      const match = matches.get(change.position.id)
-      return { before: match?.before[index] ?? false, after: match?.after[index] ?? false }
-    }
-    for (const watcher of touchWatchers) {
-      if (
-        changes.some((change) => {
-          const { before, after } = judge(watcher, change)
-          return before || after
-        })
-      )
-        watcher.touched()
-    }
-    const bySelection = new Map<string, { subscriber: ChangeSubscriber; ids: Set<number> }>()
-    const messages = new Map<ChangeSubscriber, MatchedChange[]>()
-    for (const subscriber of subscribers) {
-      const mine: MatchedChange[] = []
-      for (const change of changes) {
-        if (!isAfter(change.position, subscriber.cursor)) continue
-        const { before, after } = judge(subscriber, change)
-        if (before || after) mine.push({ change, inFilter: after })
+    const underFilter = new Map<string, MatchedChange[]>()
+    const picked = (watcher: Watcher) => {
+      let matched = underFilter.get(watcher.filterKey)
+      if (!matched) {
+        matched = []
+        for (const change of changes) {
+          const { before, after } = verdict(watcher, change)
+          if (before || after) matched.push({ change, inFilter: after })
+        }
+        underFilter.set(watcher.filterKey, matched)
       }
+      return matched
+    }
+    for (const watcher of touchWatchers) if (picked(watcher).length > 0) watcher.touched()
+    const bySelection = new Map<string, { subscriber: ChangeSubscriber; ids: Set<number> }>()
+    const messages = new Map<ChangeSubscriber, readonly MatchedChange[]>()
+    const first = (changes[0] as FeedChange).position
+    for (const subscriber of subscribers) {
+      const matched = picked(subscriber)
+      // A subscriber caught up to the middle of the batch takes only what follows its cursor.
+      const mine = isAfter(first, subscriber.cursor)
+        ? matched
+        : matched.filter(({ change }) => isAfter(change.position, subscriber.cursor))
       messages.set(subscriber, mine)
       if (mine.length === 0) continue
       let shared = bySelection.get(subscriber.selectionKey)
@@ -323,34 +330,27 @@ export class ChangeHub {
     return allTaken
   }
 
-  /**
-   * Every filter before and after every change, in statements of at most `pairsPerStatement`
-   * (change, filter) pairs: a statement's parameters and time stay bounded (under the statement
-   * timeout) however many changes and distinct filters meet.
-   */
-  async #judge(
-    changes: readonly FeedChange[],
-    filters: readonly EventFilter[],
-  ): Promise<Map<number, FilterMatches>> {
-    const ids = changes.map((change) => change.position.id)
-    if (filters.length === 0) return new Map()
-    const filtersPer = Math.min(filters.length, filtersPerStatement)
-    const idsPer = Math.max(1, Math.floor(pairsPerStatement / Math.max(1, filtersPer)))
-    const judged = new Map<number, { before: boolean[]; after: boolean[] }>(
-      ids.map((id) => [id, { before: [], after: [] }]),
-    )
-    for (let at = 0; at < filters.length; at += filtersPer) {
-      const chunk = filters.slice(at, at + filtersPer)
-      for (let from = 0; from < ids.length; from += idsPer) {
-        const matches = await matchFilters(this.db, ids.slice(from, from + idsPer), chunk)
-        for (const [id, match] of matches) {
-          const entry = judged.get(id)
-          entry?.before.push(...match.before)
-          entry?.after.push(...match.after)
-        }
-      }
+  /** Every held filter on every change of the batch, in the slots' chunks (one statement each). */
+  async #judgeAll(changes: readonly FeedChange[]): Promise<Verdict> {
+    const { chunks, indexes } = this.#filters.snapshot(filtersPerStatement)
+    const judged: Map<number, FilterMatches>[] = []
+    for (const chunk of chunks) judged.push(await matchFilters(this.db, changes, chunk))
+    return (watcher, change) => {
+      const index = indexes.get(watcher.filterKey)
+      if (index === undefined) return { before: false, after: false }
+      const match = judged[Math.floor(index / filtersPerStatement)]?.get(change.position.id)
+      const at = index % filtersPerStatement
+      return { before: match?.before[at] ?? false, after: match?.after[at] ?? false }
     }
-    return judged
+  }
+
+  /** One watcher's filter on the changes (a subscriber caught up on its own). */
+  async #judgeOne(changes: readonly FeedChange[], watcher: Watcher): Promise<Verdict> {
+    const judged = await matchFilters(this.db, changes, [watcher.filter])
+    return (_, change) => {
+      const match = judged.get(change.position.id)
+      return { before: match?.before[0] ?? false, after: match?.after[0] ?? false }
+    }
   }
 
   async #listen(): Promise<void> {
