@@ -54,27 +54,42 @@ export function isAfter(a: FeedPosition, b: FeedPosition): boolean {
   return x !== y ? x > y : a.id > b.id
 }
 
-/** The changes after `after`, oldest first, at most `limit`, of finished transactions only. */
+/**
+ * The changes after `after`, oldest first, at most `limit`, of finished transactions only.
+ * Ordered by the table's columns (r.xid), not the output's text: ordered as text, xid 999 would
+ * come after 1000, and the index could not give the order. Read in the index's order: Postgres
+ * estimates a few rows after any cursor and would read every one of them to sort, which for a
+ * cursor far behind (a reconnect, a subscriber catching up) is the whole feed since, per batch.
+ */
+const feedOrder = {
+  enable_bitmapscan: 'off',
+  enable_sort: 'off',
+  plan_cache_mode: 'force_generic_plan',
+}
+
 export async function readEventFeed(
   db: Database,
   after: FeedPosition,
   limit: number,
 ): Promise<FeedChange[]> {
-  const { rows } = await sql<{
-    xid: string
-    id: number
-    entity_id: number
-    operation: RevisionOperation
-    created_at: Date
-    had_before: boolean
-  }>`
-    SELECT xid::text, id, entity_id, operation, created_at, before IS NOT NULL AS had_before
-    FROM revision
-    WHERE entity_type = 'event' AND xid IS NOT NULL
-      AND (xid, id) > (${after.xid}::xid8, ${after.id}::bigint)
-      AND xid < ${feedEnd}
-    ORDER BY xid, id
-    LIMIT ${sql.lit(Math.trunc(limit))}`.execute(db)
+  const { rows } = await withPlanner(db, feedOrder, (trx) =>
+    sql<{
+      xid: string
+      id: number
+      entity_id: number
+      operation: RevisionOperation
+      created_at: Date
+      had_before: boolean
+    }>`
+    SELECT r.xid::text AS xid, r.id, r.entity_id, r.operation, r.created_at,
+      r.before IS NOT NULL AS had_before
+    FROM revision r
+    WHERE r.entity_type = 'event' AND r.xid IS NOT NULL
+      AND (r.xid, r.id) > (${after.xid}::xid8, ${after.id}::bigint)
+      AND r.xid < ${feedEnd}
+    ORDER BY r.xid, r.id
+    LIMIT ${limit}`.execute(trx),
+  )
   return rows.map((row) => ({
     position: { xid: row.xid, id: row.id },
     eventId: row.entity_id,
@@ -82,6 +97,24 @@ export async function readEventFeed(
     changedAt: row.created_at,
     hadBefore: row.had_before,
   }))
+}
+
+/**
+ * Runs `run` in a transaction of its own with these planner settings (SET LOCAL). Every query is
+ * a prepared statement (src/db/prepared-statements.ts), and the feed's two statements are ones
+ * whose cost estimates mislead Postgres (xid8 and the feed's end have no statistics to go by).
+ */
+function withPlanner<T>(
+  db: Database,
+  settings: Record<string, string>,
+  run: (trx: Database) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT ${sql.join(
+      Object.entries(settings).map(([name, value]) => sql`set_config(${name}, ${value}, true)`),
+    )}`.execute(trx)
+    return run(trx)
+  })
 }
 
 /** Whether each filter held of the event before and after one change. */
@@ -102,7 +135,8 @@ export type JudgedChange = Pick<FeedChange, 'position' | 'eventId' | 'hadBefore'
  * One statement per state reads every revision's state once and judges every filter on it in
  * one pass: its cost grows with revisions plus filters (planning is per filter, and a prepared
  * statement's generic plan saves even that), where a statement per revision or per filter grew
- * with their product. The parts of a state are matched to it by the event's id, so a statement
+ * with their product; its plan does not depend on the values, so it is generic (withPlanner), made
+ * once per connection where Postgres would plan it again each time. The parts of a state are matched to it by the event's id, so a statement
  * holds one revision per event (a batch with two of one event takes two rounds); the before
  * statement is left out when no change found a state. A null filter (a free slot) matches
  * nothing: the statement's text, and so its prepared plan, stays while the filters around it do.
@@ -127,9 +161,11 @@ export async function matchFilters(
   )}]::boolean[]`
   const judge = async (state: 'before' | 'after', ids: readonly number[]) => {
     if (ids.length === 0) return new Map<number, boolean[]>()
-    const { rows } = await sql<{ id: number; matches: boolean[] }>`
+    const { rows } = await withPlanner(db, { plan_cache_mode: 'force_generic_plan' }, (trx) =>
+      sql<{ id: number; matches: boolean[] }>`
       WITH ${shadow(state, sql`${[...ids]}::bigint[]`)}
-      SELECT attest_revision AS id, ${conditions} AS matches FROM event`.execute(db)
+      SELECT attest_revision AS id, ${conditions} AS matches FROM event`.execute(trx),
+    )
     return new Map(rows.map((row) => [Number(row.id), row.matches]))
   }
   for (const round of roundsOfDistinctEvents(changes)) {

@@ -29,6 +29,7 @@ import { subscribeEventChanges } from '../graphql/subscriptions/event-changes.js
 import { subscribeEventStats } from '../graphql/subscriptions/event-stats.js'
 import type { Logger } from '../logger.js'
 import type { ChangeHub } from '../subscriptions/hub.js'
+import { coalesceWrites } from './coalesced-writes.js'
 
 type SubscriptionConfig = Pick<Config, 'readRequiresKey' | 'limits' | 'historyPublic'>
 
@@ -73,6 +74,8 @@ export function registerSubscriptions(
   const connections = new Map<IncomingMessage, Connection>()
   const perCaller = new Map<string, number>()
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes })
+  // Before graphql-ws's own listener: its sends are coalesced from the first.
+  wss.on('connection', coalesceWrites)
 
   app.server.on('upgrade', (request, socket, head) => {
     const path = (request.url ?? '').split('?')[0]
