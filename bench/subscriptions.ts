@@ -4,14 +4,12 @@
 // events missed or repeated per subscriber (against the database afterwards), and each
 // instance's RSS and CPU, and Postgres's CPU; BENCH_RUNS rounds after a warm-up. Results:
 // bench/RESULTS.md, "Subscriptions", and bench/subscriptions-results.json.
-import { execFile } from 'node:child_process'
+import { execFile, fork } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { createClient } from 'graphql-ws'
 import { sql } from 'kysely'
-import WebSocket from 'ws'
 import { projectRoot } from '../src/paths.js'
 import {
   execFileAsync,
@@ -22,6 +20,7 @@ import {
   startAttest,
   stopProcess,
 } from './harness.js'
+import type { ClientReport, ClientSpec } from './subscriptions-clients.js'
 
 const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 1000)
 const rate = Number(process.env.BENCH_RATE ?? 1000)
@@ -29,6 +28,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const perTransaction = Number(process.env.BENCH_PER_TRANSACTION ?? 50)
 const warmUpSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 5)
 const runs = Number(process.env.BENCH_RUNS ?? 3)
+const clientProcessCount = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2)
 const countryCount = 30
 const thresholds = 7 // killed_best is 0…6: minKilled 0…6
 
@@ -61,62 +61,67 @@ const servers = await Promise.all(
   ),
 )
 
-// Each subscriber: a country and a casualty threshold, so that nearly all filters differ.
+// Each subscriber: a country and a casualty threshold, so that nearly all filters differ. The
+// clients run in processes of their own (BENCH_CLIENT_PROCESSES): on this machine they compete
+// with the instances for its cores, where a dashboard's browsers would not.
 interface Subscriber {
   readonly country: { id: number; iso_alpha3: string }
   readonly minKilled: number
-  readonly received: number[]
-  readonly latencies: number[]
+  received: number[]
+  latencies: number[]
 }
-const receivedAt = new Map<number, number>()
-const document = `subscription ($filter: EventFilter) {
-  eventChanges(filter: $filter) { kind eventId event { title dateStart killedBest } }
-}`
-const all: Subscriber[] = []
-const clients = []
-for (let n = 0; n < subscribers; n++) {
-  const subscriber: Subscriber = {
-    country: countries[n % countryCount] as Subscriber['country'],
-    minKilled: Math.floor(n / countryCount) % thresholds,
-    received: [],
-    latencies: [],
-  }
-  all.push(subscriber)
-  const client = createClient({
-    url: `ws://127.0.0.1:${ports[n % 2]}/graphql`,
-    webSocketImpl: WebSocket,
-    lazy: false,
-    retryAttempts: 0,
-    onNonLazyError: () => {},
+const all: Subscriber[] = Array.from({ length: subscribers }, (_, n) => ({
+  country: countries[n % countryCount] as Subscriber['country'],
+  minKilled: Math.floor(n / countryCount) % thresholds,
+  received: [],
+  latencies: [],
+}))
+const clientProcesses = Array.from({ length: clientProcessCount }, () =>
+  fork(path.join(projectRoot, 'bench', 'subscriptions-clients.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+  }),
+)
+// Subscriber n is on instance n % 2 and in client process n % clientProcessCount.
+const ofProcess = (index: number) => all.filter((_, n) => n % clientProcessCount === index)
+clientProcesses.forEach((child, index) => {
+  child.send({
+    start: ofProcess(index).map((subscriber) => ({
+      url: `ws://127.0.0.1:${ports[all.indexOf(subscriber) % 2]}/graphql`,
+      country: subscriber.country.iso_alpha3,
+      minKilled: subscriber.minKilled,
+    })) satisfies ClientSpec[],
   })
-  clients.push(client)
-  client.subscribe<{ eventChanges: { eventId: string } }>(
-    {
-      query: document,
-      variables: {
-        filter: { countries: [subscriber.country.iso_alpha3], minKilled: subscriber.minKilled },
-      },
-    },
-    {
-      next: ({ data }) => {
-        const id = Number(
-          Buffer.from(data?.eventChanges.eventId ?? '', 'base64url')
-            .toString()
-            .split(':')[1],
-        )
-        subscriber.received.push(id)
-        subscriber.latencies.push(Date.now())
-        receivedAt.set(id, Date.now())
-      },
-      error: (error) => console.error('subscription error', error),
-      complete: () => {},
-    },
+})
+
+/** The client processes' CPU time, in seconds, as of the last collection. */
+let clientCpuSeconds = 0
+
+/** Collects what every subscriber received since the last collection, and the clients' CPU. */
+async function collect(): Promise<void> {
+  const reports = await Promise.all(
+    clientProcesses.map(
+      (child) =>
+        new Promise<ClientReport>((resolve) => {
+          child.once('message', (report) => resolve(report as ClientReport))
+          child.send({ report: true })
+        }),
+    ),
   )
+  reports.forEach((report, index) => {
+    ofProcess(index).forEach((subscriber, k) => {
+      subscriber.received.push(...(report.received[k] ?? []))
+      subscriber.latencies.push(...(report.at[k] ?? []))
+    })
+  })
+  clientCpuSeconds += reports.reduce((sum, report) => sum + report.cpuMs, 0) / 1000
 }
 // Subscribing has no answer: give the instances a moment to hold every subscription.
 await new Promise((resolve) => setTimeout(resolve, Math.max(2000, subscribers * 5)))
 
-const received = () => all.reduce((sum, subscriber) => sum + subscriber.received.length, 0)
+const received = async () => {
+  await collect()
+  return all.reduce((sum, subscriber) => sum + subscriber.received.length, 0)
+}
 
 /** Writes `forSeconds` of events from the third process; their commit times, by event id. */
 async function write(forSeconds: number): Promise<Record<string, number>> {
@@ -138,7 +143,7 @@ async function write(forSeconds: number): Promise<Record<string, number>> {
   let quietSince = Date.now()
   let lastCount = -1
   while (Date.now() - quietSince < 3000) {
-    const count = received()
+    const count = await received()
     if (count !== lastCount) quietSince = Date.now()
     lastCount = count
     await new Promise((resolve) => setTimeout(resolve, 250))
@@ -178,14 +183,18 @@ interface Round {
   peakRssMb: number[]
   cpuSeconds: number[]
   postgresCpuSeconds: number
+  /** The client processes': the subscribers' graphql-ws clients. */
+  clientCpuSeconds: number
   loadBefore: string | undefined
   loadAfter: string | undefined
 }
 
 async function round(): Promise<Round> {
+  await collect()
+  const clientBefore = clientCpuSeconds
   for (const subscriber of all) {
-    subscriber.received.length = 0
-    subscriber.latencies.length = 0
+    subscriber.received = []
+    subscriber.latencies = []
   }
   const { rows: before } = await sql<{
     max: number | null
@@ -208,6 +217,7 @@ async function round(): Promise<Round> {
   const committedAt = await write(seconds)
   clearInterval(sampler)
   const cpuAfter = await Promise.all(servers.map((server) => cpuMs(server.pid as number)))
+  await collect()
   const loadAfter = os.loadavg()[0]?.toFixed(1)
 
   // What each subscriber should have received, from the database.
@@ -259,6 +269,7 @@ async function round(): Promise<Round> {
       (_, index) => ((cpuAfter[index] as number) - (cpuBefore[index] as number)) / 1000,
     ),
     postgresCpuSeconds: postgresMs / 1000,
+    clientCpuSeconds: clientCpuSeconds - clientBefore,
     loadBefore,
     loadAfter,
   }
@@ -269,7 +280,7 @@ async function round(): Promise<Round> {
 const rounds: Round[] = []
 for (let n = 0; n < runs; n++) rounds.push(await round())
 
-for (const client of clients) await client.dispose()
+for (const child of clientProcesses) child.kill()
 await Promise.all(servers.map(stopProcess))
 await db.destroy()
 
@@ -298,24 +309,24 @@ await writeFile(
 )
 const rows = rounds.map(
   (r, n) =>
-    `| ${n + 1} | ${r.events} | ${r.deliveries} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.maxMs} ms | ${r.missed} | ${r.duplicated} | ${r.peakRssMb.join(' / ')} MB | ${r.cpuSeconds.map((c) => c.toFixed(1)).join(' / ')} s | ${r.postgresCpuSeconds.toFixed(1)} s | ${r.loadBefore} / ${r.loadAfter} |`,
+    `| ${n + 1} | ${r.events} | ${r.deliveries} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.maxMs} ms | ${r.missed} | ${r.duplicated} | ${r.peakRssMb.join(' / ')} MB | ${r.cpuSeconds.map((c) => c.toFixed(1)).join(' / ')} s | ${r.postgresCpuSeconds.toFixed(1)} s | ${r.clientCpuSeconds.toFixed(1)} s | ${r.loadBefore} / ${r.loadAfter} |`,
 )
 await replaceBetweenMarkers(
   path.join(projectRoot, 'bench', 'RESULTS.md'),
   `Measured by \`npm run bench:subscriptions\` on ${result.measuredAt.slice(0, 16).replace('T', ' ')} UTC
 (BENCH_SUBSCRIBERS=${subscribers} BENCH_RATE=${rate} BENCH_SECONDS=${seconds} BENCH_PER_TRANSACTION=${perTransaction} BENCH_WARMUP_SECONDS=${warmUpSeconds} BENCH_RUNS=${runs}):
 two \`attest serve\` instances (built, NODE_ENV=production) over one database, ${subscribers} subscribers
-(graphql-ws's client, one connection each, alternately on each instance, all in the benchmark's
-process; filter: one of ${countryCount} countries and minKilled 0–6, ${result.distinctFilters} distinct filters), and a third
+(graphql-ws's client, one connection each, alternately on each instance, in ${clientProcessCount} processes; filter: one of ${countryCount} countries and minKilled 0–6, ${result.distinctFilters} distinct filters), and a third
 process writing ${rate} events/s in transactions of ${perTransaction} (a row and its revision each, as an import
 writes), for ${seconds} s per round after ${warmUpSeconds} s of warm-up that is not counted. Latency: from the
 writer's COMMIT returning to the subscriber's message, same clock. Missed and repeated: each
 subscriber's event ids against the events of the round in the database that match its filter.
 Postgres CPU: every backend of the benchmark's database (both instances' and the writer's).
+Clients' CPU: the ${clientProcessCount} processes that hold the ${subscribers} graphql-ws clients.
 Targets: p99 under 500 ms, 0 missed, 0 duplicated, RSS under 300 MB per instance.
 
-| round | events written | messages delivered | p50 | p99 | max | missed | repeated | peak RSS per instance | CPU per instance | Postgres CPU | load average (1 min) before / after |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| round | events written | messages delivered | p50 | p99 | max | missed | repeated | peak RSS per instance | CPU per instance | Postgres CPU | clients' CPU | load average (1 min) before / after |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
 Spread over the ${runs} rounds: p50 ${spread((r) => r.p50Ms)} ms, p99 ${spread((r) => r.p99Ms)} ms, peak RSS ${spread((r) => Math.max(...r.peakRssMb))} MB.

@@ -47,6 +47,7 @@ export interface TouchWatcher extends Watcher {
   touched(): void
 }
 
+/** In the stream; waiting for its reader to make room; or being caught up from the feed. */
 type Mode = 'live' | 'behind' | 'catching'
 
 /** Whether a watcher's filter held of the event before and after a change. */
@@ -69,7 +70,8 @@ const revokedChannel = 'attest_api_key_revoked'
  * woken (and every pollMs), judges every distinct filter of its subscribers once per batch, reads
  * each distinct selection once per batch, and hands each subscriber its messages in feed order.
  * A subscriber whose queue is full, or who starts from an older cursor, leaves the live stream
- * and is caught up from the feed on its own until it has reached the stream again.
+ * and is caught up from the feed, together with every other one left behind, until it has
+ * reached the stream again.
  */
 export class ChangeHub {
   #position: FeedPosition | undefined
@@ -78,8 +80,10 @@ export class ChangeHub {
   /** The distinct filters of every subscriber and watcher: judged together for the stream. */
   readonly #filters = new FilterSlots()
   readonly #revocationListeners = new Set<(apiKeyId: number) => void>()
-  #draining = false
-  #again = false
+  /** Reads the feed from the hub's position. */
+  readonly #drainOnce = coalesced(() => this.#drain())
+  /** Catches up every subscriber left behind. */
+  readonly #catchUpOnce = coalesced(() => this.#catchUp())
   #stopped = false
   #listener: pg.Client | undefined
   #poll: NodeJS.Timeout | undefined
@@ -180,44 +184,34 @@ export class ChangeHub {
 
   /** The subscriber's reader has room again: a subscriber left behind is caught up. */
   resume(subscriber: ChangeSubscriber): void {
-    if (this.#modes.get(subscriber) === 'behind') void this.#catchUp(subscriber)
+    if (this.#modes.get(subscriber) === 'behind') this.#setBehind(subscriber)
   }
 
-  /** Reads the feed from the hub's position (coalesced: one reader at a time). */
+  /** Reads the feed from the hub's position (one reader at a time). */
   wake(): void {
     if (this.#stopped || !this.#position) return
-    if (this.#draining) {
-      this.#again = true
-      return
-    }
-    this.#draining = true
-    void this.#drain().finally(() => {
-      this.#draining = false
-    })
+    this.#drainOnce()
   }
 
   async #drain(): Promise<void> {
     try {
-      do {
-        this.#again = false
-        while (!this.#stopped) {
-          const from = this.position
-          const changes = await readEventFeed(this.db, from, this.#batchSize)
-          if (changes.length === 0) break
-          const recipients = [...this.#modes]
-            .filter(([subscriber, mode]) => mode === 'live' && !isAfter(from, subscriber.cursor))
-            .map(([subscriber]) => subscriber)
-          const touchWatchers = [...this.#touchWatchers]
-          if (recipients.length > 0 || touchWatchers.length > 0)
-            await this.#deliver(changes, recipients, touchWatchers, await this.#judgeAll(changes))
-          this.#position = (changes.at(-1) as FeedChange).position
-          // Whoever joined the stream while this batch was read missed part of it.
-          for (const [subscriber, mode] of this.#modes)
-            if (mode === 'live' && isAfter(this.position, subscriber.cursor))
-              this.#setBehind(subscriber)
-          if (changes.length < this.#batchSize) break
-        }
-      } while (this.#again && !this.#stopped)
+      while (!this.#stopped) {
+        const from = this.position
+        const changes = await readEventFeed(this.db, from, this.#batchSize)
+        if (changes.length === 0) break
+        const recipients = [...this.#modes]
+          .filter(([subscriber, mode]) => mode === 'live' && !isAfter(from, subscriber.cursor))
+          .map(([subscriber]) => subscriber)
+        const touchWatchers = [...this.#touchWatchers]
+        if (recipients.length > 0 || touchWatchers.length > 0)
+          await this.#deliver(changes, recipients, touchWatchers, await this.#judgeAll(changes))
+        this.#position = (changes.at(-1) as FeedChange).position
+        // Whoever joined the stream while this batch was read missed part of it.
+        for (const [subscriber, mode] of this.#modes)
+          if (mode === 'live' && isAfter(this.position, subscriber.cursor))
+            this.#setBehind(subscriber)
+        if (changes.length < this.#batchSize) break
+      }
     } catch (error) {
       // The position stays: the next wake reads the same changes again.
       this.logger.warn({ err: error }, 'reading the event change feed failed; retrying')
@@ -225,49 +219,74 @@ export class ChangeHub {
   }
 
   #setBehind(subscriber: ChangeSubscriber): void {
-    this.#modes.set(subscriber, 'behind')
-    void this.#catchUp(subscriber)
+    this.#modes.set(subscriber, 'catching')
+    this.#wakeCatchUp()
   }
 
-  /** Reads the feed for one subscriber from its own cursor until it has reached the stream. */
-  async #catchUp(subscriber: ChangeSubscriber): Promise<void> {
-    if (this.#modes.get(subscriber) !== 'behind') return
-    this.#modes.set(subscriber, 'catching')
+  /** Catches up every subscriber left behind (one catch-up at a time). */
+  #wakeCatchUp(): void {
+    if (!this.#stopped) this.#catchUpOnce()
+  }
+
+  /**
+   * Reads the feed for every subscriber being caught up, together, from the oldest of their
+   * cursors, until each has reached the stream: one read and one judgement per batch whatever
+   * their number, as for the stream. A subscriber whose queue fills up again waits, out of the
+   * group, until its reader has room (resume).
+   */
+  async #catchUp(): Promise<void> {
     try {
       for (;;) {
-        const changes = await readEventFeed(this.db, subscriber.cursor, this.#batchSize)
-        if (this.#stopped || !this.#modes.has(subscriber) || subscriber.closed) return
+        const group = this.#catching()
+        if (this.#stopped || group.length === 0) break
+        const from = group.reduce(
+          (oldest, { cursor }) => (isAfter(oldest, cursor) ? cursor : oldest),
+          (group[0] as ChangeSubscriber).cursor,
+        )
+        const changes = await readEventFeed(this.db, from, this.#batchSize)
         if (changes.length === 0) {
           // Nothing is left before the finished transactions' end, which the hub's position
-          // cannot be past: from here the subscriber is in the stream.
-          if (isAfter(this.position, subscriber.cursor)) subscriber.cursor = this.position
-          this.#modes.set(subscriber, 'live')
-          return
+          // cannot be past: from here they are in the stream.
+          for (const subscriber of group)
+            if (this.#modes.get(subscriber) === 'catching') {
+              if (isAfter(this.position, subscriber.cursor)) subscriber.cursor = this.position
+              this.#modes.set(subscriber, 'live')
+            }
+          continue
         }
-        const verdict = await this.#judgeOne(changes, subscriber)
-        if (!(await this.#deliver(changes, [subscriber], [], verdict))) {
-          this.#modes.set(subscriber, 'behind')
-          return
-        }
+        const verdict = await this.#judgeAll(changes)
+        const members = group.filter((subscriber) => this.#modes.get(subscriber) === 'catching')
+        await this.#deliver(changes, members, [], verdict)
+        for (const subscriber of members)
+          if (
+            this.#modes.get(subscriber) === 'catching' &&
+            !isAfter(this.position, subscriber.cursor)
+          )
+            this.#modes.set(subscriber, 'live')
       }
     } catch (error) {
-      this.logger.warn({ err: error }, 'catching a subscriber up from the change feed failed')
-      if (this.#modes.has(subscriber)) this.#modes.set(subscriber, 'behind')
-      setTimeout(() => this.resume(subscriber), this.#pollMs).unref()
+      this.logger.warn({ err: error }, 'catching subscribers up from the change feed failed')
+      setTimeout(() => this.#wakeCatchUp(), this.#pollMs).unref()
     }
+  }
+
+  #catching(): ChangeSubscriber[] {
+    return [...this.#modes]
+      .filter(([subscriber, mode]) => mode === 'catching' && !subscriber.closed)
+      .map(([subscriber]) => subscriber)
   }
 
   /**
    * Queues each subscriber's messages and tells the touched watchers, from the verdicts on the
    * batch: the changes under each distinct filter are picked once, each distinct selection's
-   * events read once; false when the (only) subscriber's queue filled up.
+   * events read once. A subscriber whose queue fills up waits for its reader (mode behind).
    */
   async #deliver(
     changes: readonly FeedChange[],
     subscribers: readonly ChangeSubscriber[],
     touchWatchers: readonly TouchWatcher[],
     verdict: Verdict,
-  ): Promise<boolean> {
+  ): Promise<void> {
     const underFilter = new Map<string, MatchedChange[]>()
     const picked = (watcher: Watcher) => {
       let matched = underFilter.get(watcher.filterKey)
@@ -307,7 +326,6 @@ export class ChangeHub {
       }),
     )
     const last = (changes.at(-1) as FeedChange).position
-    let allTaken = true
     for (const [subscriber, mine] of messages) {
       if (subscriber.closed) continue
       const events = fetched.get(subscriber.selectionKey) ?? new Map<number, unknown>()
@@ -322,12 +340,10 @@ export class ChangeHub {
       if (taken) {
         if (isAfter(last, subscriber.cursor)) subscriber.cursor = last
       } else {
-        allTaken = false
         // Its queue is full: it leaves the stream, and is caught up once it has read it.
-        if (this.#modes.get(subscriber) === 'live') this.#modes.set(subscriber, 'behind')
+        if (this.#modes.has(subscriber)) this.#modes.set(subscriber, 'behind')
       }
     }
-    return allTaken
   }
 
   /** Every held filter on every change of the batch, in the slots' chunks (one statement each). */
@@ -341,15 +357,6 @@ export class ChangeHub {
       const match = judged[Math.floor(index / filtersPerStatement)]?.get(change.position.id)
       const at = index % filtersPerStatement
       return { before: match?.before[at] ?? false, after: match?.after[at] ?? false }
-    }
-  }
-
-  /** One watcher's filter on the changes (a subscriber caught up on its own). */
-  async #judgeOne(changes: readonly FeedChange[], watcher: Watcher): Promise<Verdict> {
-    const judged = await matchFilters(this.db, changes, [watcher.filter])
-    return (_, change) => {
-      const match = judged.get(change.position.id)
-      return { before: match?.before[0] ?? false, after: match?.after[0] ?? false }
     }
   }
 
@@ -386,4 +393,23 @@ export class ChangeHub {
       throw error
     }
   }
+}
+
+/** Runs `run` when called, one run at a time: a call during a run runs it again once it ends. */
+function coalesced(run: () => Promise<void>): () => void {
+  let running = false
+  let again = false
+  const call = () => {
+    if (running) {
+      again = true
+      return
+    }
+    running = true
+    again = false
+    void run().finally(() => {
+      running = false
+      if (again) call()
+    })
+  }
+  return call
 }
