@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKey, revokeApiKey } from '../../src/auth/api-keys.js'
+import { toGlobalId } from '../../src/graphql/ids.js'
 import { dataOf, startApi, type TestApi } from '../support/api.js'
+import { aGroup, anEvent } from '../support/factories.js'
 import { connect, subscribe, subscribed, type TestClient } from '../support/subscriptions.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
@@ -163,6 +165,49 @@ describe('eventChanges', () => {
     await updateTitle(moved, 'Shooting in Djerba, confirmed')
     const back = await createEvent('Second shooting in Zarzis')
     expect((await notices.next()).eventChanges.eventId).toBe(back.id)
+    notices.dispose()
+  })
+
+  it('tells the events of a merged group to a filter on the group that survives', async () => {
+    const db = testDb()
+    const [survivor, merged] = [await aGroup(db), await aGroup(db)]
+    const eventId = await anEvent(db, { title: 'Raid by a group merged later' })
+    await db
+      .insertInto('event_actor')
+      .values({ event_id: eventId, group_id: merged, role: 'perpetrator' })
+      .execute()
+    const notices = await subscribed<Notice>(connectTo(reader), changes, {
+      filter: { groups: [toGlobalId('ArmedGroup', survivor)] },
+    })
+    const admin = (await createApiKey(db, 'subscriptions admin', 'admin')).key
+    const versionOf = async (id: number) =>
+      (
+        await db
+          .selectFrom('armed_group')
+          .select('version')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).version
+    dataOf(
+      await writer.query(
+        `mutation ($survivorId: ID!, $survivorVersion: Int!, $mergedId: ID!, $mergedVersion: Int!) {
+          mergeGroups(survivorId: $survivorId, survivorVersion: $survivorVersion, mergedId: $mergedId, mergedVersion: $mergedVersion) { id }
+        }`,
+        {
+          survivorId: toGlobalId('ArmedGroup', survivor),
+          survivorVersion: await versionOf(survivor),
+          mergedId: toGlobalId('ArmedGroup', merged),
+          mergedVersion: await versionOf(merged),
+        },
+        admin,
+      ),
+    )
+    expect((await notices.next()).eventChanges).toMatchObject({
+      eventId: toGlobalId('Event', eventId),
+      kind: 'UPDATED',
+      inFilter: true,
+      event: { title: 'Raid by a group merged later' },
+    })
     notices.dispose()
   })
 
