@@ -91,6 +91,8 @@ export interface Limits {
   readonly subscriptionsPerKey: number
   /** A WebSocket connection with no subscription is closed after this long. */
   readonly subscriptionIdleSeconds: number
+  /** A WebSocket connection whose client has read no waiting message for this long is closed. */
+  readonly subscriptionStallSeconds: number
 }
 
 /** A configuration value that is present but wrong; the message names the variable. */
@@ -138,6 +140,8 @@ export function loadConfig(env: Env = process.env): Config {
       subscriptionsPerKey: optional(env, 'SUBSCRIPTIONS_PER_KEY', parsePositiveInteger) ?? 100,
       subscriptionIdleSeconds:
         optional(env, 'SUBSCRIPTION_IDLE_SECONDS', parsePositiveInteger) ?? 60,
+      subscriptionStallSeconds:
+        optional(env, 'SUBSCRIPTION_STALL_SECONDS', parsePositiveInteger) ?? 30,
     }),
     introspection: optional(env, 'INTROSPECTION', parseBoolean) ?? true,
     corsOrigins: Object.freeze(optional(env, 'CORS_ORIGINS', parseOrigins) ?? []),

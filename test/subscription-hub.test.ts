@@ -99,4 +99,26 @@ describe('the change hub', () => {
       hub.unsubscribe(subscriber)
     }
   })
+  it('gives a filter that takes the slot another left its own verdicts, and the others theirs', async () => {
+    const leaving = probe('Sfax', 10)
+    const staying = probe('Gabes', 10)
+    leaving.mailbox.close()
+    hub.unsubscribe(leaving.subscriber)
+    const joining = probe('Tozeur', 10)
+    await writeEvent('Sfax shelling')
+    const [gabes, tozeur] = [
+      await writeEvent('Gabes shelling'),
+      await writeEvent('Tozeur shelling'),
+    ]
+    expect((await staying.mailbox.next()).value).toBe(gabes)
+    expect((await joining.mailbox.next()).value).toBe(tozeur)
+    const later = await writeEvent('Gabes and Tozeur shelling')
+    expect((await staying.mailbox.next()).value).toBe(later)
+    expect((await joining.mailbox.next()).value).toBe(later)
+    expect([staying.mailbox.size, joining.mailbox.size]).toEqual([0, 0])
+    for (const { mailbox, subscriber } of [staying, joining]) {
+      mailbox.close()
+      hub.unsubscribe(subscriber)
+    }
+  })
 })

@@ -23,6 +23,11 @@ export interface DatabaseOptions {
   readonly onConnectionError?: (error: Error) => void
   /** Queries as named prepared statements (default true); false for a pooler that drops them. */
   readonly preparedStatements?: boolean
+  /**
+   * Prepared statements always run their generic plan (plan_cache_mode): for a pool whose few
+   * statements are planned once and run many times with other values (the change feed's).
+   */
+  readonly genericPlans?: boolean
 }
 
 // Kysely does not expose its dialect's pool; kept here so that poolUsage can report on it.
@@ -77,12 +82,17 @@ export function dedicatedConnection(db: Database, applicationName: string): pg.C
  * A small pool of its own to the same server, for background work (reading the change feed)
  * that must neither wait behind the requests' pool nor be counted with its statements.
  */
-export function companionDatabase(db: Database, maxConnections: number): Database {
+export function companionDatabase(
+  db: Database,
+  maxConnections: number,
+  options: Pick<DatabaseOptions, 'genericPlans'> = {},
+): Database {
   const { connectionString, statement_timeout } = poolOptions(db) as pg.PoolConfig & {
     statement_timeout?: number
   }
   if (!connectionString) throw new Error('companionDatabase needs a connection string')
   return createDatabase(connectionString, {
+    ...options,
     maxConnections,
     ...(statement_timeout && { statementTimeoutMs: statement_timeout }),
   })
@@ -99,6 +109,7 @@ export function createDatabase(connectionString: string, options: DatabaseOption
     keepAlive: true,
     // Sent as a startup parameter: every session of the pool has it, whatever runs on it.
     ...(options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs }),
+    ...(options.genericPlans && { options: '-c plan_cache_mode=force_generic_plan' }),
   })
   // Without a listener, an idle connection's error (a restart, a dropped database) would be
   // an uncaught 'error' event and end the process; the pool already discards that connection.

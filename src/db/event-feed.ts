@@ -19,6 +19,8 @@ export interface FeedChange {
   readonly eventId: number
   readonly operation: RevisionOperation
   readonly changedAt: Date
+  /** Whether the revision found a state (false for a creation): only then is "before" judged. */
+  readonly hadBefore: boolean
 }
 
 /**
@@ -52,31 +54,67 @@ export function isAfter(a: FeedPosition, b: FeedPosition): boolean {
   return x !== y ? x > y : a.id > b.id
 }
 
-/** The changes after `after`, oldest first, at most `limit`, of finished transactions only. */
+/**
+ * The changes after `after`, oldest first, at most `limit`, of finished transactions only.
+ * Ordered by the table's columns (r.xid), not the output's text: ordered as text, xid 999 would
+ * come after 1000, and the index could not give the order. Read in the index's order: Postgres
+ * estimates a few rows after any cursor and would read every one of them to sort, which for a
+ * cursor far behind (a reconnect, a subscriber catching up) is the whole feed since, per batch.
+ */
+const feedOrder = {
+  enable_bitmapscan: 'off',
+  enable_sort: 'off',
+  plan_cache_mode: 'force_generic_plan',
+}
+
 export async function readEventFeed(
   db: Database,
   after: FeedPosition,
   limit: number,
 ): Promise<FeedChange[]> {
-  const { rows } = await sql<{
-    xid: string
-    id: number
-    entity_id: number
-    operation: RevisionOperation
-    created_at: Date
-  }>`
-    SELECT xid::text, id, entity_id, operation, created_at FROM revision
-    WHERE entity_type = 'event' AND xid IS NOT NULL
-      AND (xid, id) > (${after.xid}::xid8, ${after.id}::bigint)
-      AND xid < ${feedEnd}
-    ORDER BY xid, id
-    LIMIT ${limit}`.execute(db)
+  const { rows } = await withPlanner(db, feedOrder, (trx) =>
+    sql<{
+      xid: string
+      id: number
+      entity_id: number
+      operation: RevisionOperation
+      created_at: Date
+      had_before: boolean
+    }>`
+    SELECT r.xid::text AS xid, r.id, r.entity_id, r.operation, r.created_at,
+      r.before IS NOT NULL AS had_before
+    FROM revision r
+    WHERE r.entity_type = 'event' AND r.xid IS NOT NULL
+      AND (r.xid, r.id) > (${after.xid}::xid8, ${after.id}::bigint)
+      AND r.xid < ${feedEnd}
+    ORDER BY r.xid, r.id
+    LIMIT ${limit}`.execute(trx),
+  )
   return rows.map((row) => ({
     position: { xid: row.xid, id: row.id },
     eventId: row.entity_id,
     operation: row.operation,
     changedAt: row.created_at,
+    hadBefore: row.had_before,
   }))
+}
+
+/**
+ * Runs `run` in a transaction of its own with these planner settings (SET LOCAL). Every query is
+ * a prepared statement (src/db/prepared-statements.ts), and the feed's two statements are ones
+ * whose cost estimates mislead Postgres (xid8 and the feed's end have no statistics to go by).
+ */
+function withPlanner<T>(
+  db: Database,
+  settings: Record<string, string>,
+  run: (trx: Database) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT ${sql.join(
+      Object.entries(settings).map(([name, value]) => sql`set_config(${name}, ${value}, true)`),
+    )}`.execute(trx)
+    return run(trx)
+  })
 }
 
 /** Whether each filter held of the event before and after one change. */
@@ -85,33 +123,87 @@ export interface FilterMatches {
   readonly after: readonly boolean[]
 }
 
+/** A change to judge: its revision, its event, and whether it found a state (not a creation). */
+export type JudgedChange = Pick<FeedChange, 'position' | 'eventId' | 'hadBefore'>
+
 /**
- * Judges each filter on the event as each revision left it (after) and as it found it (before),
- * in one statement. The filter is the list's own condition (eventFilterCondition), run over the
- * revision's state in place of the tables: CTEs named `event` and after each of its parts shadow
- * them, so an event that an update takes out of a filter is still known to have been in it.
+ * Judges each filter on the event as each revision left it (after) and as it found it (before).
+ * The filter is the list's own condition (eventFilterCondition), run over the revisions' states
+ * in place of the tables: CTEs named `event` and after each of its parts shadow them, so an
+ * event that an update takes out of a filter is still known to have been in it.
+ *
+ * One statement per state reads every revision's state once and judges every filter on it in
+ * one pass: its cost grows with revisions plus filters (planning is per filter, and a prepared
+ * statement's generic plan saves even that), where a statement per revision or per filter grew
+ * with their product; its plan does not depend on the values, so it is generic (withPlanner), made
+ * once per connection where Postgres would plan it again each time. The parts of a state are matched to it by the event's id, so a statement
+ * holds one revision per event (a batch with two of one event takes two rounds); the before
+ * statement is left out when no change found a state. A null filter (a free slot) matches
+ * nothing: the statement's text, and so its prepared plan, stays while the filters around it do.
  */
 export async function matchFilters(
   db: Database,
-  revisionIds: readonly number[],
-  filters: readonly EventFilter[],
+  changes: readonly JudgedChange[],
+  filters: readonly (EventFilter | null)[],
 ): Promise<Map<number, FilterMatches>> {
-  if (revisionIds.length === 0 || filters.length === 0) return new Map()
-  // The generated search vector costs three to_tsvector per state: computed only when asked.
-  const shadow = (await eventShadow(db))(filters.some((filter) => filter.search?.trim()))
-  const conditions = sql`ARRAY[${sql.join(filters.map((filter) => sql`coalesce(${eventFilterCondition(filter)}, false)`))}]::boolean[]`
-  const judged = (state: 'before' | 'after') => sql`(WITH ${shadow(state)}
-    SELECT ${conditions} FROM event)`
-  const { rows } = await sql<{ id: number; before: boolean[] | null; after: boolean[] | null }>`
-    SELECT r.id, ${judged('before')} AS before, ${judged('after')} AS after
-    FROM revision r WHERE r.id = ANY(${[...revisionIds]}::bigint[])`.execute(db)
   const none = filters.map(() => false)
-  return new Map(
-    rows.map((row) => [row.id, { before: row.before ?? none, after: row.after ?? none }]),
-  )
+  const judged = new Map<number, FilterMatches>()
+  if (changes.length === 0 || filters.every((filter) => filter === null)) {
+    for (const change of changes) judged.set(change.position.id, { before: none, after: none })
+    return judged
+  }
+  // The generated search vector costs three to_tsvector per state: computed only when asked.
+  const shadow = (await eventShadow(db))(filters.some((filter) => filter?.search?.trim()))
+  const conditions = sql`ARRAY[${sql.join(
+    filters.map((filter) =>
+      filter === null ? sql`false` : sql`coalesce(${eventFilterCondition(filter)}, false)`,
+    ),
+  )}]::boolean[]`
+  const judge = async (state: 'before' | 'after', ids: readonly number[]) => {
+    if (ids.length === 0) return new Map<number, boolean[]>()
+    const { rows } = await withPlanner(db, { plan_cache_mode: 'force_generic_plan' }, (trx) =>
+      sql<{ id: number; matches: boolean[] }>`
+      WITH ${shadow(state, sql`${[...ids]}::bigint[]`)}
+      SELECT attest_revision AS id, ${conditions} AS matches FROM event`.execute(trx),
+    )
+    return new Map(rows.map((row) => [Number(row.id), row.matches]))
+  }
+  for (const round of roundsOfDistinctEvents(changes)) {
+    const before = await judge(
+      'before',
+      round.filter((change) => change.hadBefore).map((change) => change.position.id),
+    )
+    const after = await judge(
+      'after',
+      round.map((change) => change.position.id),
+    )
+    for (const { position } of round)
+      judged.set(position.id, {
+        before: before.get(position.id) ?? none,
+        after: after.get(position.id) ?? none,
+      })
+  }
+  return judged
 }
 
-type Shadow = (withGenerated: boolean) => (state: 'before' | 'after') => ReturnType<typeof sql>
+/** The changes in rounds that hold at most one revision of each event, in feed order. */
+function roundsOfDistinctEvents(changes: readonly JudgedChange[]): JudgedChange[][] {
+  const rounds: { events: Set<number>; changes: JudgedChange[] }[] = []
+  for (const change of changes) {
+    let round = rounds.find((candidate) => !candidate.events.has(change.eventId))
+    if (!round) {
+      round = { events: new Set(), changes: [] }
+      rounds.push(round)
+    }
+    round.events.add(change.eventId)
+    round.changes.push(change)
+  }
+  return rounds.map((round) => round.changes)
+}
+
+type Shadow = (
+  withGenerated: boolean,
+) => (state: 'before' | 'after', revisionIds: ReturnType<typeof sql>) => ReturnType<typeof sql>
 
 // The event table's stored columns and its generated ones' expressions, read from the catalog
 // once per database: a state leaves the generated search vector out (stateSql).
@@ -146,15 +238,18 @@ async function buildShadow(db: Database): Promise<Shadow> {
       ),
     )
   const parts = partTables('event')
-  return (withGenerated) => (state) => {
+  return (withGenerated) => (state, revisionIds) => {
     const value = sql`r.${sql.raw(state)}`
+    const revisions = sql`r.id = ANY(${revisionIds}) AND ${value} IS NOT NULL`
     return sql.join(
       [
-        sql`event AS (SELECT ${columns(withGenerated)} FROM jsonb_populate_record(NULL::event, ${value}) s
-          WHERE ${value} IS NOT NULL)`,
+        sql`event AS (SELECT ${columns(withGenerated)}, r.id AS attest_revision
+          FROM revision r, jsonb_populate_record(NULL::event, ${value}) s WHERE ${revisions})`,
         ...parts.map(
           (table) =>
-            sql`${sql.id(table)} AS (SELECT * FROM jsonb_populate_recordset(NULL::${sql.id(table)}, ${value} -> 'parts' -> ${sql.lit(table)}))`,
+            sql`${sql.id(table)} AS (SELECT p.* FROM revision r,
+              jsonb_populate_recordset(NULL::${sql.id(table)}, ${value} -> 'parts' -> ${sql.lit(table)}) p
+              WHERE ${revisions})`,
         ),
       ],
       sql`, `,

@@ -152,8 +152,9 @@ export async function startHttpServer({
   })
 
   // Subscriptions read the change feed and its events from the primary: a replica's lag could
-  // show a notice an event older than the change it announces.
-  const feedDb = companionDatabase(db, 3)
+  // show a notice an event older than the change it announces. Its statements (the filters'
+  // judgement above all, hundreds of conditions) are planned once per connection, not per batch.
+  const feedDb = companionDatabase(db, 3, { genericPlans: true })
   const hub = new ChangeHub(feedDb, () => dedicatedConnection(db, 'attest listen'), logger)
   await hub.start(isReady)
   app.addHook('onClose', async () => {

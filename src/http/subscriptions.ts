@@ -29,13 +29,12 @@ import { subscribeEventChanges } from '../graphql/subscriptions/event-changes.js
 import { subscribeEventStats } from '../graphql/subscriptions/event-stats.js'
 import type { Logger } from '../logger.js'
 import type { ChangeHub } from '../subscriptions/hub.js'
+import { coalesceWrites } from './coalesced-writes.js'
 
 type SubscriptionConfig = Pick<Config, 'readRequiresKey' | 'limits' | 'historyPublic'>
 
 /** Messages that may wait for one slow subscriber before it is caught up from the feed instead. */
 const mailboxCapacity = 256
-/** A subscriber whose client has taken no message for this long is closed (it stopped reading). */
-const stallLimitMs = 30_000
 
 /** A subscription's place under the limits, taken when its document is accepted. */
 interface Reserved {
@@ -61,7 +60,7 @@ interface Connection {
  * upgrade request's Authorization header); documents pass the same limits as queries (depth,
  * aliases, directives, tokens, cost); each connection and each caller may hold a limited number
  * of subscriptions; a connection without any is closed after subscriptionIdleSeconds, one whose
- * client stopped reading after stallLimitMs, and every connection of a revoked key at once.
+ * client stopped reading after subscriptionStallSeconds, and every connection of a revoked key at once.
  */
 export function registerSubscriptions(
   app: FastifyInstance,
@@ -73,6 +72,8 @@ export function registerSubscriptions(
   const connections = new Map<IncomingMessage, Connection>()
   const perCaller = new Map<string, number>()
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes })
+  // Before graphql-ws's own listener: its sends are coalesced from the first.
+  wss.on('connection', coalesceWrites)
 
   app.server.on('upgrade', (request, socket, head) => {
     const path = (request.url ?? '').split('?')[0]
@@ -101,15 +102,20 @@ export function registerSubscriptions(
       if (connection.caller?.id === apiKeyId)
         connection.socket.close(4403, 'The API key was revoked')
   })
-  const sweep = setInterval(() => {
-    for (const connection of connections.values())
-      for (const mailbox of connection.stalled)
-        if (mailbox.stalledFor() > stallLimitMs)
-          connection.socket.close(
-            4029,
-            `Too slow: no message read for ${stallLimitMs / 1000} s; reconnect with the last cursor`,
-          )
-  }, 5000)
+  // A subscriber whose client has taken no waiting message for this long stopped reading.
+  const stallLimitMs = limits.subscriptionStallSeconds * 1000
+  const sweep = setInterval(
+    () => {
+      for (const connection of connections.values())
+        for (const mailbox of connection.stalled)
+          if (mailbox.stalledFor() > stallLimitMs)
+            connection.socket.close(
+              4029,
+              `Too slow: no message read for ${limits.subscriptionStallSeconds} s (SUBSCRIPTION_STALL_SECONDS); reconnect with the last cursor`,
+            )
+    },
+    Math.min(5000, stallLimitMs / 2),
+  )
   sweep.unref()
 
   const server = useServer(

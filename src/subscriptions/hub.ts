@@ -11,6 +11,7 @@ import {
 } from '../db/event-feed.js'
 import type { EventFilter } from '../db/event-filter.js'
 import type { Logger } from '../logger.js'
+import { FilterSlots } from './filter-slots.js'
 
 /** One change as a subscriber receives it: whether the event is in its filter after it. */
 export interface MatchedChange {
@@ -46,7 +47,11 @@ export interface TouchWatcher extends Watcher {
   touched(): void
 }
 
+/** In the stream; waiting for its reader to make room; or being caught up from the feed. */
 type Mode = 'live' | 'behind' | 'catching'
+
+/** Whether a watcher's filter held of the event before and after a change. */
+type Verdict = (watcher: Watcher, change: FeedChange) => { before: boolean; after: boolean }
 
 export interface HubOptions {
   /** Changes read per statement. */
@@ -56,8 +61,8 @@ export interface HubOptions {
 }
 
 const changesChannel = 'attest_event_changes'
-const filtersPerStatement = 100
-const pairsPerStatement = 2000
+/** Filters judged per statement: it is planned once per chunk of this many (and then kept). */
+const filtersPerStatement = 200
 const revokedChannel = 'attest_api_key_revoked'
 
 /**
@@ -65,15 +70,20 @@ const revokedChannel = 'attest_api_key_revoked'
  * woken (and every pollMs), judges every distinct filter of its subscribers once per batch, reads
  * each distinct selection once per batch, and hands each subscriber its messages in feed order.
  * A subscriber whose queue is full, or who starts from an older cursor, leaves the live stream
- * and is caught up from the feed on its own until it has reached the stream again.
+ * and is caught up from the feed, together with every other one left behind, until it has
+ * reached the stream again.
  */
 export class ChangeHub {
   #position: FeedPosition | undefined
   readonly #modes = new Map<ChangeSubscriber, Mode>()
   readonly #touchWatchers = new Set<TouchWatcher>()
+  /** The distinct filters of every subscriber and watcher: judged together for the stream. */
+  readonly #filters = new FilterSlots()
   readonly #revocationListeners = new Set<(apiKeyId: number) => void>()
-  #draining = false
-  #again = false
+  /** Reads the feed from the hub's position. */
+  readonly #drainOnce = coalesced(() => this.#drain())
+  /** Catches up every subscriber left behind. */
+  readonly #catchUpOnce = coalesced(() => this.#catchUp())
   #stopped = false
   #listener: pg.Client | undefined
   #poll: NodeJS.Timeout | undefined
@@ -148,17 +158,22 @@ export class ChangeHub {
 
   /** Adds a subscriber; one whose cursor is behind the stream is caught up first. */
   subscribe(subscriber: ChangeSubscriber): void {
+    if (this.#modes.has(subscriber)) return
+    this.#filters.add(subscriber.filterKey, subscriber.filter)
     this.#modes.set(subscriber, 'live')
     if (isAfter(this.position, subscriber.cursor)) this.#setBehind(subscriber)
   }
 
   unsubscribe(subscriber: ChangeSubscriber): void {
-    this.#modes.delete(subscriber)
+    if (this.#modes.delete(subscriber)) this.#filters.remove(subscriber.filterKey)
   }
 
   watch(watcher: TouchWatcher): () => void {
     this.#touchWatchers.add(watcher)
-    return () => this.#touchWatchers.delete(watcher)
+    this.#filters.add(watcher.filterKey, watcher.filter)
+    return () => {
+      if (this.#touchWatchers.delete(watcher)) this.#filters.remove(watcher.filterKey)
+    }
   }
 
   /** Told the id of every API key revoked, on any instance. */
@@ -169,42 +184,34 @@ export class ChangeHub {
 
   /** The subscriber's reader has room again: a subscriber left behind is caught up. */
   resume(subscriber: ChangeSubscriber): void {
-    if (this.#modes.get(subscriber) === 'behind') void this.#catchUp(subscriber)
+    if (this.#modes.get(subscriber) === 'behind') this.#setBehind(subscriber)
   }
 
-  /** Reads the feed from the hub's position (coalesced: one reader at a time). */
+  /** Reads the feed from the hub's position (one reader at a time). */
   wake(): void {
     if (this.#stopped || !this.#position) return
-    if (this.#draining) {
-      this.#again = true
-      return
-    }
-    this.#draining = true
-    void this.#drain().finally(() => {
-      this.#draining = false
-    })
+    this.#drainOnce()
   }
 
   async #drain(): Promise<void> {
     try {
-      do {
-        this.#again = false
-        while (!this.#stopped) {
-          const from = this.position
-          const changes = await readEventFeed(this.db, from, this.#batchSize)
-          if (changes.length === 0) break
-          const recipients = [...this.#modes]
-            .filter(([subscriber, mode]) => mode === 'live' && !isAfter(from, subscriber.cursor))
-            .map(([subscriber]) => subscriber)
-          await this.#deliver(changes, recipients, [...this.#touchWatchers])
-          this.#position = (changes.at(-1) as FeedChange).position
-          // Whoever joined the stream while this batch was read missed part of it.
-          for (const [subscriber, mode] of this.#modes)
-            if (mode === 'live' && isAfter(this.position, subscriber.cursor))
-              this.#setBehind(subscriber)
-          if (changes.length < this.#batchSize) break
-        }
-      } while (this.#again && !this.#stopped)
+      while (!this.#stopped) {
+        const from = this.position
+        const changes = await readEventFeed(this.db, from, this.#batchSize)
+        if (changes.length === 0) break
+        const recipients = [...this.#modes]
+          .filter(([subscriber, mode]) => mode === 'live' && !isAfter(from, subscriber.cursor))
+          .map(([subscriber]) => subscriber)
+        const touchWatchers = [...this.#touchWatchers]
+        if (recipients.length > 0 || touchWatchers.length > 0)
+          await this.#deliver(changes, recipients, touchWatchers, await this.#judgeAll(changes))
+        this.#position = (changes.at(-1) as FeedChange).position
+        // Whoever joined the stream while this batch was read missed part of it.
+        for (const [subscriber, mode] of this.#modes)
+          if (mode === 'live' && isAfter(this.position, subscriber.cursor))
+            this.#setBehind(subscriber)
+        if (changes.length < this.#batchSize) break
+      }
     } catch (error) {
       // The position stays: the next wake reads the same changes again.
       this.logger.warn({ err: error }, 'reading the event change feed failed; retrying')
@@ -212,78 +219,97 @@ export class ChangeHub {
   }
 
   #setBehind(subscriber: ChangeSubscriber): void {
-    this.#modes.set(subscriber, 'behind')
-    void this.#catchUp(subscriber)
+    this.#modes.set(subscriber, 'catching')
+    this.#wakeCatchUp()
   }
 
-  /** Reads the feed for one subscriber from its own cursor until it has reached the stream. */
-  async #catchUp(subscriber: ChangeSubscriber): Promise<void> {
-    if (this.#modes.get(subscriber) !== 'behind') return
-    this.#modes.set(subscriber, 'catching')
-    try {
-      for (;;) {
-        const changes = await readEventFeed(this.db, subscriber.cursor, this.#batchSize)
-        if (this.#stopped || !this.#modes.has(subscriber) || subscriber.closed) return
-        if (changes.length === 0) {
-          // Nothing is left before the finished transactions' end, which the hub's position
-          // cannot be past: from here the subscriber is in the stream.
-          if (isAfter(this.position, subscriber.cursor)) subscriber.cursor = this.position
-          this.#modes.set(subscriber, 'live')
-          return
-        }
-        if (!(await this.#deliver(changes, [subscriber], []))) {
-          this.#modes.set(subscriber, 'behind')
-          return
-        }
-      }
-    } catch (error) {
-      this.logger.warn({ err: error }, 'catching a subscriber up from the change feed failed')
-      if (this.#modes.has(subscriber)) this.#modes.set(subscriber, 'behind')
-      setTimeout(() => this.resume(subscriber), this.#pollMs).unref()
-    }
+  /** Catches up every subscriber left behind (one catch-up at a time). */
+  #wakeCatchUp(): void {
+    if (!this.#stopped) this.#catchUpOnce()
   }
 
   /**
-   * Judges the batch under each distinct filter, reads each distinct selection once, and queues
-   * each subscriber's messages; false when the (only) subscriber's queue filled up.
+   * Reads the feed for every subscriber being caught up, together, from the oldest of their
+   * cursors, until each has reached the stream: one read and one judgement per batch whatever
+   * their number, as for the stream. A subscriber whose queue fills up again waits, out of the
+   * group, until its reader has room (resume).
+   */
+  async #catchUp(): Promise<void> {
+    try {
+      for (;;) {
+        const group = this.#catching()
+        if (this.#stopped || group.length === 0) break
+        const from = group.reduce(
+          (oldest, { cursor }) => (isAfter(oldest, cursor) ? cursor : oldest),
+          (group[0] as ChangeSubscriber).cursor,
+        )
+        const changes = await readEventFeed(this.db, from, this.#batchSize)
+        if (changes.length === 0) {
+          // Nothing is left before the finished transactions' end, which the hub's position
+          // cannot be past: from here they are in the stream.
+          for (const subscriber of group)
+            if (this.#modes.get(subscriber) === 'catching') {
+              if (isAfter(this.position, subscriber.cursor)) subscriber.cursor = this.position
+              this.#modes.set(subscriber, 'live')
+            }
+          continue
+        }
+        const verdict = await this.#judgeAll(changes)
+        const members = group.filter((subscriber) => this.#modes.get(subscriber) === 'catching')
+        await this.#deliver(changes, members, [], verdict)
+        for (const subscriber of members)
+          if (
+            this.#modes.get(subscriber) === 'catching' &&
+            !isAfter(this.position, subscriber.cursor)
+          )
+            this.#modes.set(subscriber, 'live')
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'catching subscribers up from the change feed failed')
+      setTimeout(() => this.#wakeCatchUp(), this.#pollMs).unref()
+    }
+  }
+
+  #catching(): ChangeSubscriber[] {
+    return [...this.#modes]
+      .filter(([subscriber, mode]) => mode === 'catching' && !subscriber.closed)
+      .map(([subscriber]) => subscriber)
+  }
+
+  /**
+   * Queues each subscriber's messages and tells the touched watchers, from the verdicts on the
+   * batch: the changes under each distinct filter are picked once, each distinct selection's
+   * events read once. A subscriber whose queue fills up waits for its reader (mode behind).
    */
   async #deliver(
     changes: readonly FeedChange[],
     subscribers: readonly ChangeSubscriber[],
     touchWatchers: readonly TouchWatcher[],
-  ): Promise<boolean> {
-    if (subscribers.length === 0 && touchWatchers.length === 0) return true
-    const filters = new Map<string, { filter: EventFilter; index: number }>()
-    for (const watcher of [...subscribers, ...touchWatchers])
-      if (!filters.has(watcher.filterKey))
-        filters.set(watcher.filterKey, { filter: watcher.filter, index: filters.size })
-    const matches = await this.#judge(
-      changes,
-      [...filters.values()].map((entry) => entry.filter),
-    )
-    const judge = (watcher: Watcher, change: FeedChange) => {
-      const index = (filters.get(watcher.filterKey) as { index: number }).index
-      const match = matches.get(change.position.id)
-      return { before: match?.before[index] ?? false, after: match?.after[index] ?? false }
-    }
-    for (const watcher of touchWatchers) {
-      if (
-        changes.some((change) => {
-          const { before, after } = judge(watcher, change)
-          return before || after
-        })
-      )
-        watcher.touched()
-    }
-    const bySelection = new Map<string, { subscriber: ChangeSubscriber; ids: Set<number> }>()
-    const messages = new Map<ChangeSubscriber, MatchedChange[]>()
-    for (const subscriber of subscribers) {
-      const mine: MatchedChange[] = []
-      for (const change of changes) {
-        if (!isAfter(change.position, subscriber.cursor)) continue
-        const { before, after } = judge(subscriber, change)
-        if (before || after) mine.push({ change, inFilter: after })
+    verdict: Verdict,
+  ): Promise<void> {
+    const underFilter = new Map<string, MatchedChange[]>()
+    const picked = (watcher: Watcher) => {
+      let matched = underFilter.get(watcher.filterKey)
+      if (!matched) {
+        matched = []
+        for (const change of changes) {
+          const { before, after } = verdict(watcher, change)
+          if (before || after) matched.push({ change, inFilter: after })
+        }
+        underFilter.set(watcher.filterKey, matched)
       }
+      return matched
+    }
+    for (const watcher of touchWatchers) if (picked(watcher).length > 0) watcher.touched()
+    const bySelection = new Map<string, { subscriber: ChangeSubscriber; ids: Set<number> }>()
+    const messages = new Map<ChangeSubscriber, readonly MatchedChange[]>()
+    const first = (changes[0] as FeedChange).position
+    for (const subscriber of subscribers) {
+      const matched = picked(subscriber)
+      // A subscriber caught up to the middle of the batch takes only what follows its cursor.
+      const mine = isAfter(first, subscriber.cursor)
+        ? matched
+        : matched.filter(({ change }) => isAfter(change.position, subscriber.cursor))
       messages.set(subscriber, mine)
       if (mine.length === 0) continue
       let shared = bySelection.get(subscriber.selectionKey)
@@ -300,7 +326,6 @@ export class ChangeHub {
       }),
     )
     const last = (changes.at(-1) as FeedChange).position
-    let allTaken = true
     for (const [subscriber, mine] of messages) {
       if (subscriber.closed) continue
       const events = fetched.get(subscriber.selectionKey) ?? new Map<number, unknown>()
@@ -315,42 +340,24 @@ export class ChangeHub {
       if (taken) {
         if (isAfter(last, subscriber.cursor)) subscriber.cursor = last
       } else {
-        allTaken = false
         // Its queue is full: it leaves the stream, and is caught up once it has read it.
-        if (this.#modes.get(subscriber) === 'live') this.#modes.set(subscriber, 'behind')
+        if (this.#modes.has(subscriber)) this.#modes.set(subscriber, 'behind')
       }
     }
-    return allTaken
   }
 
-  /**
-   * Every filter before and after every change, in statements of at most `pairsPerStatement`
-   * (change, filter) pairs: a statement's parameters and time stay bounded (under the statement
-   * timeout) however many changes and distinct filters meet.
-   */
-  async #judge(
-    changes: readonly FeedChange[],
-    filters: readonly EventFilter[],
-  ): Promise<Map<number, FilterMatches>> {
-    const ids = changes.map((change) => change.position.id)
-    if (filters.length === 0) return new Map()
-    const filtersPer = Math.min(filters.length, filtersPerStatement)
-    const idsPer = Math.max(1, Math.floor(pairsPerStatement / Math.max(1, filtersPer)))
-    const judged = new Map<number, { before: boolean[]; after: boolean[] }>(
-      ids.map((id) => [id, { before: [], after: [] }]),
-    )
-    for (let at = 0; at < filters.length; at += filtersPer) {
-      const chunk = filters.slice(at, at + filtersPer)
-      for (let from = 0; from < ids.length; from += idsPer) {
-        const matches = await matchFilters(this.db, ids.slice(from, from + idsPer), chunk)
-        for (const [id, match] of matches) {
-          const entry = judged.get(id)
-          entry?.before.push(...match.before)
-          entry?.after.push(...match.after)
-        }
-      }
+  /** Every held filter on every change of the batch, in the slots' chunks (one statement each). */
+  async #judgeAll(changes: readonly FeedChange[]): Promise<Verdict> {
+    const { chunks, indexes } = this.#filters.snapshot(filtersPerStatement)
+    const judged: Map<number, FilterMatches>[] = []
+    for (const chunk of chunks) judged.push(await matchFilters(this.db, changes, chunk))
+    return (watcher, change) => {
+      const index = indexes.get(watcher.filterKey)
+      if (index === undefined) return { before: false, after: false }
+      const match = judged[Math.floor(index / filtersPerStatement)]?.get(change.position.id)
+      const at = index % filtersPerStatement
+      return { before: match?.before[at] ?? false, after: match?.after[at] ?? false }
     }
-    return judged
   }
 
   async #listen(): Promise<void> {
@@ -386,4 +393,23 @@ export class ChangeHub {
       throw error
     }
   }
+}
+
+/** Runs `run` when called, one run at a time: a call during a run runs it again once it ends. */
+function coalesced(run: () => Promise<void>): () => void {
+  let running = false
+  let again = false
+  const call = () => {
+    if (running) {
+      again = true
+      return
+    }
+    running = true
+    again = false
+    void run().finally(() => {
+      running = false
+      if (again) call()
+    })
+  }
+  return call
 }

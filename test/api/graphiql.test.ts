@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKey } from '../../src/auth/api-keys.js'
 import { loadDemoData } from '../../src/demo/load-demo.js'
@@ -95,54 +95,50 @@ describe('GraphiQL', () => {
   })
 
   it('runs a subscription over the WebSocket and shows what a write sends', async () => {
-    // A context of its own: GraphiQL keeps the last document and operation name in the
-    // browser's storage, and the first test's RecentEvents would be sent with this document.
     const context = await browser.newContext({ viewport: { width: 1600, height: 1200 } })
     const page = await context.newPage()
     const blocked: string[] = []
     page.on('console', (message) => {
       if (/Content Security Policy/.test(message.text())) blocked.push(message.text())
     })
-    await page.goto(api.url.replace('/graphql', '/graphiql'), { waitUntil: 'load' })
-    const editor = page.locator('.graphiql-query-editor')
-    await expect
-      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
-      .poll(() => editor.innerText(), { timeout: 30_000 })
-      .toContain('RecentEvents')
-    await editor.click()
-    await page.keyboard.press('ControlOrMeta+A')
-    await page.keyboard.press('Delete')
-    await page.keyboard.type(
+    await typeDocument(
+      page,
+      api,
       'subscription Watch { eventChanges(filter: { search: "Graphiql" }) { kind event { title',
     )
-    await expect
-      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
-      .poll(() => editor.innerText(), { timeout: 10_000 })
-      .not.toContain('RecentEvents')
-    // GraphiQL reads the operation's name from the editor after a debounce: clicked at once, it
-    // would send the new document with the old name (RecentEvents).
-    await page.waitForTimeout(1500)
-    await page.locator('.graphiql-execute-button').click()
     const { key } = await createApiKey(testDb(), 'graphiql subscription', 'editor')
-    const shown = async () =>
-      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
-      (await page.locator('.result-window').innerText()).replace(/\s+/g, ' ')
-    // The subscription may take a moment to be held: write until its first message shows.
-    await expect
-      .poll(
-        async () => {
-          await api.query(
-            'mutation { createEvent(fields: { title: "Seen in Graphiql", dateStart: "2020-01-01" }) { id } }',
-            {},
-            key,
-          )
-          return shown()
-        },
-        { timeout: 30_000, interval: 1000 },
-      )
-      .toContain('"title": "Seen in Graphiql"')
+    await runUntilShown(page, api, key, 'Seen in Graphiql')
     expect(blocked).toEqual([])
     await context.close()
+  })
+
+  it('passes the key in its Headers tab to connection_init: a subscription on a service that requires a key', async () => {
+    const keyed = await startApi(testDatabaseUrl(), undefined, {
+      env: { READ_REQUIRES_KEY: 'true' },
+    })
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1200 } })
+    try {
+      const page = await context.newPage()
+      const reader = (await createApiKey(testDb(), 'graphiql reader', 'reader')).key
+      const editorKey = (await createApiKey(testDb(), 'graphiql keyed editor', 'editor')).key
+      await typeDocument(
+        page,
+        keyed,
+        'subscription Keyed { eventChanges(filter: { search: "Keyedgraphiql" }) { kind event { title',
+      )
+      await page.getByRole('button', { name: 'Headers' }).click()
+      const headers = page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)')
+      await headers.click()
+      await page.keyboard.type(`{"Authorization": "Bearer ${reader}"`)
+      await expect
+        // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
+        .poll(() => headers.innerText(), { timeout: 10_000 })
+        .toContain(reader)
+      await runUntilShown(page, keyed, editorKey, 'Keyedgraphiql raid')
+    } finally {
+      await context.close()
+      await keyed.stop()
+    }
   })
 
   it('is linked from the index, and /graphiql serves the same page', async () => {
@@ -176,3 +172,52 @@ describe('GraphiQL', () => {
     expect(viaGraphql.headers.get('content-security-policy')).toBe(policy)
   })
 })
+
+/**
+ * Opens GraphiQL of `service` and types `document` in place of the example. Each test that does
+ * has a browser context of its own: GraphiQL keeps the last document and operation name in the
+ * browser's storage, and the first test's RecentEvents would be sent with this document.
+ */
+async function typeDocument(page: Page, service: TestApi, document: string): Promise<void> {
+  await page.goto(service.url.replace('/graphql', '/graphiql'), { waitUntil: 'load' })
+  const editor = page.locator('.graphiql-query-editor')
+  await expect
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
+    .poll(() => editor.innerText(), { timeout: 30_000 })
+    .toContain('RecentEvents')
+  await editor.click()
+  await page.keyboard.press('ControlOrMeta+A')
+  await page.keyboard.press('Delete')
+  await page.keyboard.type(document)
+  await expect
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
+    .poll(() => editor.innerText(), { timeout: 10_000 })
+    .not.toContain('RecentEvents')
+}
+
+/**
+ * Runs the document, then creates events titled `title` through `service` until the result shows
+ * one: the subscription may take a moment to be held.
+ */
+async function runUntilShown(page: Page, service: TestApi, key: string, title: string) {
+  // GraphiQL reads the operation's name from the editor after a debounce: clicked at once, it
+  // would send the new document with the old name (RecentEvents).
+  await page.waitForTimeout(1500)
+  await page.locator('.graphiql-execute-button').click()
+  const shown = async () =>
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
+    (await page.locator('.result-window').innerText()).replace(/\s+/g, ' ')
+  await expect
+    .poll(
+      async () => {
+        await service.query(
+          'mutation ($title: String!) { createEvent(fields: { title: $title, dateStart: "2020-01-01" }) { id } }',
+          { title },
+          key,
+        )
+        return shown()
+      },
+      { timeout: 30_000, interval: 1000 },
+    )
+    .toContain(`"title": "${title}"`)
+}

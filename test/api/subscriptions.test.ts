@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKey, revokeApiKey } from '../../src/auth/api-keys.js'
+import { toGlobalId } from '../../src/graphql/ids.js'
 import { dataOf, startApi, type TestApi } from '../support/api.js'
+import { aGroup, anEvent } from '../support/factories.js'
 import { connect, subscribe, subscribed, type TestClient } from '../support/subscriptions.js'
 import { testDatabaseUrl, testDb } from '../support/test-database.js'
 
@@ -166,6 +168,49 @@ describe('eventChanges', () => {
     notices.dispose()
   })
 
+  it('tells the events of a merged group to a filter on the group that survives', async () => {
+    const db = testDb()
+    const [survivor, merged] = [await aGroup(db), await aGroup(db)]
+    const eventId = await anEvent(db, { title: 'Raid by a group merged later' })
+    await db
+      .insertInto('event_actor')
+      .values({ event_id: eventId, group_id: merged, role: 'perpetrator' })
+      .execute()
+    const notices = await subscribed<Notice>(connectTo(reader), changes, {
+      filter: { groups: [toGlobalId('ArmedGroup', survivor)] },
+    })
+    const admin = (await createApiKey(db, 'subscriptions admin', 'admin')).key
+    const versionOf = async (id: number) =>
+      (
+        await db
+          .selectFrom('armed_group')
+          .select('version')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).version
+    dataOf(
+      await writer.query(
+        `mutation ($survivorId: ID!, $survivorVersion: Int!, $mergedId: ID!, $mergedVersion: Int!) {
+          mergeGroups(survivorId: $survivorId, survivorVersion: $survivorVersion, mergedId: $mergedId, mergedVersion: $mergedVersion) { id }
+        }`,
+        {
+          survivorId: toGlobalId('ArmedGroup', survivor),
+          survivorVersion: await versionOf(survivor),
+          mergedId: toGlobalId('ArmedGroup', merged),
+          mergedVersion: await versionOf(merged),
+        },
+        admin,
+      ),
+    )
+    expect((await notices.next()).eventChanges).toMatchObject({
+      eventId: toGlobalId('Event', eventId),
+      kind: 'UPDATED',
+      inFilter: true,
+      event: { title: 'Raid by a group merged later' },
+    })
+    notices.dispose()
+  })
+
   it('tells a deletion to the filter the event was in, with no event', async () => {
     const notices = await subscribed<Notice>(connectTo(reader), changes, {
       filter: { search: 'Medenine' },
@@ -220,6 +265,30 @@ describe('eventStats', () => {
     if (buckets[0]?.eventCount === 1) buckets = (await stats.next()).eventStats
     expect(buckets).toEqual([{ period: '1990-06-01', eventCount: 2 }])
     stats.dispose()
+  })
+
+  it('reads the buckets once for every subscription that asks the same, and sends each its own', async () => {
+    type Stats = { eventStats: { period: string; eventCount: number }[] }
+    const document = `subscription { eventStats(filter: { dateRange: { from: "1991-06-01", to: "1991-07-31" } }, groupBy: [TIME]) { period eventCount } }`
+    const [one, other] = [
+      subscribe<Stats>(connectTo(reader), document),
+      subscribe<Stats>(connectTo(reader), document),
+    ]
+    expect([(await one.next()).eventStats, (await other.next()).eventStats]).toEqual([[], []])
+    // Each is looked at again at the next tick after it joined (nothing changed: nothing sent).
+    await new Promise((resolve) => setTimeout(resolve, 2500))
+    reader.resetStatements()
+    await createEvent('June 1991 event', '1991-06-15')
+    const expected = [{ period: '1991-06-01', eventCount: 1 }]
+    expect([(await one.next()).eventStats, (await other.next()).eventStats]).toEqual([
+      expected,
+      expected,
+    ])
+    expect(
+      reader.statements.filter((statement) => /1991|event_stats|stats/i.test(statement)),
+    ).toHaveLength(1)
+    one.dispose()
+    other.dispose()
   })
 })
 

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql'
 import { sql } from 'kysely'
-import { lockInOrder } from '../../db/aggregate-state.js'
+import { lockInOrder, recordRevisions, statesOf } from '../../db/aggregate-state.js'
 import type { Database } from '../../db/database.js'
 import { invalidField } from '../errors.js'
 import type {
@@ -182,9 +182,24 @@ async function merge(
   // Both states are recorded: the survivor gains, the merged group points at it.
   await changeAggregate(writer, survivorChange, () =>
     changeAggregate(writer, mergedChange, async () => {
+      // The events whose actors or claims name the merged group change too: each gets a
+      // revision, so that the change feed (subscriptions, `changes`) tells of them.
+      const { rows } = await sql<{ event_id: number }>`
+        SELECT event_id FROM event_actor WHERE group_id = ${merged}
+        UNION SELECT event_id FROM claim WHERE group_id = ${merged} AND event_id IS NOT NULL
+        ORDER BY event_id`.execute(writer.trx)
+      const events = rows.map((row) => Number(row.event_id))
+      const before = await statesOf(writer.trx, 'event', events)
       await mergeInto(writer.trx, survivor, merged)
       await sql`UPDATE armed_group SET merged_into_id = ${survivor} WHERE id = ${merged}`.execute(
         writer.trx,
+      )
+      await recordRevisions(
+        writer.trx,
+        'merge',
+        'event',
+        { apiKeyId: writer.caller.id },
+        events.map((id) => ({ id, before: before.get(id) ?? null })),
       )
     }),
   )
