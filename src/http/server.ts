@@ -170,7 +170,10 @@ export async function startHttpServer({
   await registerExplorer(app, builtExplorer, { ...index, endpoints }, logger)
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_, reply) => {
-    if (!isReady()) return reply.code(503).send({ status: 'starting: database not ready' })
+    // Ready means every endpoint serves, subscriptions too: the change hub starts shortly after
+    // the database is (it reads the feed's head), and refuses subscriptions until then.
+    if (!isReady() || !hub.started)
+      return reply.code(503).send({ status: 'starting: database not ready' })
     try {
       await Promise.all([db, readDb].map((database) => database && sql`SELECT 1`.execute(database)))
       return { status: 'ready' }

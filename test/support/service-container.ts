@@ -19,8 +19,10 @@ export interface ServiceContainer {
 
 /**
  * Starts the service's image with `env`, its database URLs pointed at the test server as other
- * containers reach it, and waits until it answers /healthz (not /readyz: some tests give it a
- * database that is away on purpose).
+ * containers reach it, and waits until it says it is ready (/readyz), as a load balancer would:
+ * a service that answers only /healthz may still refuse subscriptions (its change hub starts
+ * after its database check). Tests that give the service a database that is away on purpose run
+ * it in their process (they read its logs).
  */
 export async function startServiceContainer(
   image: string,
@@ -39,7 +41,7 @@ export async function startServiceContainer(
     })
     .withLabels({ 'org.attest.tests': 'service' })
     .withExposedPorts(servicePort)
-    .withWaitStrategy(Wait.forHttp('/healthz', servicePort))
+    .withWaitStrategy(Wait.forHttp('/readyz', servicePort))
     .withStartupTimeout(60_000)
     .start()
   return {
