@@ -17,7 +17,7 @@ import {
   loadDemoSet,
 } from './demo/demo-sets.js'
 import { type ExportFormat, exportFormats } from './export/formats.js'
-import { closeHttpServer, startHttpServer } from './http/server.js'
+import { closeHttpServer, startHttpServer, whenSubscriptionsServe } from './http/server.js'
 import { finishInterruptedLoad } from './import/bulk-load.js'
 import {
   type Dataset,
@@ -88,9 +88,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const { port } = server.server.address() as AddressInfo
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`
     logger.info({ url, database: database.location }, 'attest is serving')
+    // Ready as /readyz says: the database prepared and subscriptions served.
+    const served = ready.then(() => whenSubscriptionsServe(server))
+    served.catch(() => {}) // as `ready` above: the caller handles it
     return {
       url,
-      ready,
+      ready: served,
       stop: async () => {
         stopping.abort()
         await closeHttpServer(server, config.shutdownTimeoutMs)

@@ -157,6 +157,7 @@ export async function startHttpServer({
   const feedDb = companionDatabase(db, 3, { genericPlans: true })
   const hub = new ChangeHub(feedDb, () => dedicatedConnection(db, 'attest listen'), logger)
   await hub.start(isReady)
+  hubs.set(app, hub)
   app.addHook('onClose', async () => {
     await hub.stop()
     await feedDb.destroy()
@@ -184,6 +185,16 @@ export async function startHttpServer({
 
   await app.listen({ host: config.host, port: config.port })
   return app
+}
+
+const hubs = new WeakMap<FastifyInstance, ChangeHub>()
+
+/**
+ * Resolves once the server serves subscriptions too (its change hub has read the feed's head,
+ * shortly after the database is ready), or is closed before: what /readyz waits for.
+ */
+export function whenSubscriptionsServe(app: FastifyInstance): Promise<void> {
+  return hubs.get(app)?.whenStarted() ?? Promise.resolve()
 }
 
 /**

@@ -63,6 +63,8 @@ export interface HubOptions {
 const changesChannel = 'attest_event_changes'
 /** Filters judged per statement: it is planned once per chunk of this many (and then kept). */
 const filtersPerStatement = 200
+/** How often a hub waiting for the database checks whether it is ready (a flag, not a query). */
+const readinessCheckMs = 50
 const revokedChannel = 'attest_api_key_revoked'
 
 /**
@@ -85,6 +87,11 @@ export class ChangeHub {
   /** Catches up every subscriber left behind. */
   readonly #catchUpOnce = coalesced(() => this.#catchUp())
   #stopped = false
+  /** Resolved once the hub serves subscriptions, or is stopped before it could. */
+  #settled: () => void = () => {}
+  readonly #startedOrStopped = new Promise<void>((resolve) => {
+    this.#settled = resolve
+  })
   #listener: pg.Client | undefined
   #poll: NodeJS.Timeout | undefined
   readonly #batchSize: number
@@ -117,8 +124,12 @@ export class ChangeHub {
   async #startWhenReady(isReady: () => boolean, attempted: () => void): Promise<void> {
     let told = false
     while (!this.#stopped) {
+      // Until the database is ready, the check costs nothing: made often, so that subscriptions
+      // (and /readyz) follow the database's readiness closely. A failed read waits pollMs.
+      let wait = readinessCheckMs
       try {
         if (isReady()) {
+          wait = this.#pollMs
           this.#position = await feedHead(this.db)
           break
         }
@@ -129,8 +140,9 @@ export class ChangeHub {
       } finally {
         attempted()
       }
-      await new Promise((resolve) => setTimeout(resolve, this.#pollMs).unref())
+      await new Promise((resolve) => setTimeout(resolve, wait).unref())
     }
+    this.#settled()
     if (this.#stopped) return
     await this.#listen().catch(() => {}) // it reconnects by itself
     this.#poll = setInterval(() => this.wake(), this.#pollMs)
@@ -142,8 +154,14 @@ export class ChangeHub {
     return this.#position !== undefined
   }
 
+  /** Resolves once subscriptions can be served, or the hub is stopped before. */
+  whenStarted(): Promise<void> {
+    return this.#startedOrStopped
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true
+    this.#settled()
     clearInterval(this.#poll)
     const listener = this.#listener
     this.#listener = undefined
