@@ -270,14 +270,16 @@ describe('eventStats', () => {
   it('reads the buckets once for every subscription that asks the same, and sends each its own', async () => {
     type Stats = { eventStats: { period: string; eventCount: number }[] }
     const document = `subscription { eventStats(filter: { dateRange: { from: "1991-06-01", to: "1991-07-31" } }, groupBy: [TIME]) { period eventCount } }`
-    const [one, other] = [
-      subscribe<Stats>(connectTo(reader), document),
-      subscribe<Stats>(connectTo(reader), document),
-    ]
+    // A server of its own, in this process: the test reads its SQL.
+    const counted = await startApi(testDatabaseUrl(), undefined, { inProcess: true })
+    const connections = [connectTo(counted), connectTo(counted)] as const
+    const [one, other] = connections.map((connection) =>
+      subscribe<Stats>(connection, document),
+    ) as [ReturnType<typeof subscribe<Stats>>, ReturnType<typeof subscribe<Stats>>]
     expect([(await one.next()).eventStats, (await other.next()).eventStats]).toEqual([[], []])
     // Each is looked at again at the next tick after it joined (nothing changed: nothing sent).
     await new Promise((resolve) => setTimeout(resolve, 2500))
-    reader.resetStatements()
+    counted.resetStatements()
     await createEvent('June 1991 event', '1991-06-15')
     const expected = [{ period: '1991-06-01', eventCount: 1 }]
     expect([(await one.next()).eventStats, (await other.next()).eventStats]).toEqual([
@@ -285,10 +287,12 @@ describe('eventStats', () => {
       expected,
     ])
     expect(
-      reader.statements.filter((statement) => /1991|event_stats|stats/i.test(statement)),
+      counted.statements.filter((statement) => /1991|event_stats|stats/i.test(statement)),
     ).toHaveLength(1)
     one.dispose()
     other.dispose()
+    for (const connection of connections) await connection.client.dispose()
+    await counted.stop()
   })
 })
 
